@@ -49,44 +49,37 @@ func (r *bulkRegistry) get(h int64) (*duckLoad, bool) {
 	return l, ok
 }
 
-// registerBulkFunction adds bulkFunction to the database; it is registered
-// once, in the system catalog, and every connection sees it.
+// registerBulkFunction adds bulkFunction to the database when it opens;
+// every connection sees it.
 func (s *Store) registerBulkFunction(ctx context.Context) error {
-	s.udfOnce.Do(func() {
-		conn, err := s.db.Conn(ctx)
-		if err != nil {
-			s.udfErr = err
-			return
-		}
-		defer conn.Close()
-		handleType, err := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
-		if err != nil {
-			s.udfErr = err
-			return
-		}
-		s.udfErr = duckdb.RegisterTableUDF(conn, bulkFunction, duckdb.ParallelChunkTableFunction{
-			Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{handleType}},
-			BindArguments: func(_ map[string]any, args ...any) (duckdb.ParallelChunkTableSource, error) {
-				h, _ := args[0].(int64)
-				l, ok := s.bulk.get(h)
-				if !ok {
-					return nil, fmt.Errorf("%s: no bulk load with handle %d", bulkFunction, h)
-				}
-				return l, nil
-			},
-		})
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("register %s: %w", bulkFunction, err)
+	}
+	defer conn.Close()
+	handleType, err := duckdb.NewTypeInfo(duckdb.TYPE_BIGINT)
+	if err != nil {
+		return fmt.Errorf("register %s: %w", bulkFunction, err)
+	}
+	err = duckdb.RegisterTableUDF(conn, bulkFunction, duckdb.ParallelChunkTableFunction{
+		Config: duckdb.TableFunctionConfig{Arguments: []duckdb.TypeInfo{handleType}},
+		BindArguments: func(_ map[string]any, args ...any) (duckdb.ParallelChunkTableSource, error) {
+			h, _ := args[0].(int64)
+			l, ok := s.bulk.get(h)
+			if !ok {
+				return nil, fmt.Errorf("%s: no bulk load with handle %d", bulkFunction, h)
+			}
+			return l, nil
+		},
 	})
-	if s.udfErr != nil {
-		return fmt.Errorf("register %s: %w", bulkFunction, s.udfErr)
+	if err != nil {
+		return fmt.Errorf("register %s: %w", bulkFunction, err)
 	}
 	return nil
 }
 
 // loadDuckDB streams src into table through bulkFunction.
 func (tx *Tx) loadDuckDB(ctx context.Context, table string, columns []string, targets []target, src RowSource) (int64, error) {
-	if err := tx.s.registerBulkFunction(ctx); err != nil {
-		return 0, err
-	}
 	l, err := newDuckLoad(ctx, targets, src)
 	if err != nil {
 		return 0, err

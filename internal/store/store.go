@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -67,8 +66,6 @@ type Store struct {
 	lock     *workspaceLock
 	loc      *time.Location
 	bulk     *bulkRegistry // DuckDB bulk sources by handle
-	udfOnce  sync.Once
-	udfErr   error
 	closed   atomic.Bool
 	closeErr error
 }
@@ -167,6 +164,14 @@ func open(ctx context.Context, o Options) (*Store, error) {
 	if err := s.db.PingContext(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("connect to %s: %w", s.describe(o), err)
+	}
+	if s.bulk != nil {
+		// Before any transaction starts: a transaction sees only the
+		// functions that existed when it began.
+		if err := s.registerBulkFunction(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }

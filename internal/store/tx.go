@@ -77,7 +77,13 @@ func (tx *Tx) Commit() error {
 			return err
 		})
 	} else {
-		_, err = tx.conn.ExecContext(context.Background(), "COMMIT")
+		// DuckDB also answers COMMIT of an aborted transaction with success;
+		// any statement in it fails, which tells the two apart.
+		if _, err = tx.conn.ExecContext(context.Background(), "SELECT 1"); err != nil {
+			err = fmt.Errorf("the transaction had failed earlier and was rolled back; nothing was saved: %w", err)
+		} else {
+			_, err = tx.conn.ExecContext(context.Background(), "COMMIT")
+		}
 	}
 	if err != nil {
 		// The transaction state of the connection is unknown now: roll back
