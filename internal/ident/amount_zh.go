@@ -163,4 +163,3 @@ func zhInteger(c, s string) (uint64, error) {
 	}
 	return total + section + number, nil
 }
-

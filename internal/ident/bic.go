@@ -1,7 +1,5 @@
 package ident
 
-
-
 const kindBIC = "BIC"
 
 // iso3166 lists the ISO 3166-1 alpha-2 country codes, plus XK (Kosovo),
@@ -54,4 +52,3 @@ func ParseBIC(s string) (string, error) {
 	}
 	return c, nil
 }
-

@@ -113,13 +113,20 @@ func slowPhone(c, region string) (e164 string, err error) {
 	// country code or trunk prefix) whose length E.164 allows, so that stale
 	// metadata never drops a real number from the evidence.
 	full := !national || trunk
-	if reason == phonenumbers.IS_POSSIBLE || full && reason != phonenumbers.INVALID_COUNTRY_CODE &&
+	if full && reason != phonenumbers.INVALID_COUNTRY_CODE &&
 		len(nsn) >= 4 && len(nsn)+len(itoa(int(num.GetCountryCode()))) <= 15 {
 		return phonenumbers.Format(num, phonenumbers.E164), nil
 	}
+	// Chinese fixed-line numbers dialled locally have 5 to 8 digits, lengths
+	// the metadata also allows for premium numbers; an unrecognised bare
+	// number that short is a local number missing its area code.
+	cnLocal := num.GetCountryCode() == 86 && len(nsn) <= 8
+	if reason == phonenumbers.IS_POSSIBLE && !cnLocal {
+		return phonenumbers.Format(num, phonenumbers.E164), nil
+	}
 	switch reason {
-	case phonenumbers.IS_POSSIBLE_LOCAL_ONLY:
-		return "", reject(kindPhone, c, "lacks the area code; it can only be dialled locally, so it cannot be normalised")
+	case phonenumbers.IS_POSSIBLE, phonenumbers.IS_POSSIBLE_LOCAL_ONLY:
+		return "", reject(kindPhone, c, "is not a full number of %s: it lacks the area code or is a service number such as 95588; keep the column as text if it holds such numbers", regionOf(num))
 	case phonenumbers.TOO_SHORT:
 		return "", reject(kindPhone, c, "is too short for a phone number of %s (short service numbers such as 95588 are not phone numbers; keep the column as text if it holds them)", regionOf(num))
 	case phonenumbers.TOO_LONG:

@@ -25,7 +25,7 @@ type stdnumVector struct {
 // stdnumParsers maps each python-stdnum scheme this package implements to
 // the parser that must agree with it, returning the normalised value.
 var stdnumParsers = map[string]func(string) (string, error){
-	"cn_ric": func(s string) (string, error) { r, err := ParseResidentID(s); return r.Number, err },
+	"cn_ric":  func(s string) (string, error) { r, err := ParseResidentID(s); return r.Number, err },
 	"cn_uscc": ParseUSCC,
 	"iban":    ParseIBAN,
 	"bic":     ParseBIC,
@@ -95,7 +95,7 @@ func TestParsersAgreeWithEveryStdnumVector(t *testing.T) {
 var stdnumSuperseded = map[string]string{
 	"BC1SW50QA3JX3S": "BIP-350 requires bech32m for witness version 16",
 	"bc1pw508d6qejxtdg4y5r3zarvary0c5xw7kw508d6qejxtdg4y5r3zarvary0c5xw7k7grplx": "BIP-350 requires bech32m for witness version 1",
-	"bc1zw508d6qejxtdg4y5r3zarvaryvg6kdaj": "BIP-350 requires bech32m for witness version 2",
+	"bc1zw508d6qejxtdg4y5r3zarvaryvg6kdaj":                                       "BIP-350 requires bech32m for witness version 2",
 }
 
 func deref(p *string) string {
