@@ -1,0 +1,327 @@
+package synth
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Canonical headers: the field names of the kinds (internal/ingest/schema/kinds).
+var (
+	txHeader   = "tx_id,request_no,account,card_no,holder_name,holder_id_number,time,direction,amount,balance,currency,counterparty_account,counterparty_name,counterparty_id_number,counterparty_bank,channel,branch_code,branch_name,teller,summary,ip,mac,imei,is_reversal,status,location\n"
+	callHeader = "caller,callee,start_time,duration_s,call_type,imei,imsi,cell_id,lac,location,operator\n"
+	// Chinese bank inquiry-response layout (profile cn-bank-inquiry).
+	bankCNHeader = "协作编号,交易流水号,户名,账号,卡号,证件号码,交易时间,借贷标志,交易金额,余额,对方账号,对方户名,对方证件号码,对方机构名,交易渠道,交易网点代码,交易网点名称,柜员号,IP地址,MAC地址,冲正标志,摘要,币种,交易是否成功\n"
+	cdrCNHeader  = "主叫号码,被叫号码,通话开始时间,通话时长(秒),呼叫类型,IMEI,IMSI,小区号,位置区号,通话地点,运营商\n"
+	enTxHeader   = "Reference,Account Number,Card Number,Account Name,ID Number,Transaction Date,Debit,Credit,Balance,Currency,Counterparty Account,Counterparty Name,Counterparty Bank,Channel,Description\n"
+	enCallHeader = "Calling Number,Called Number,Start Time,Duration (s),Type,IMEI,IMSI,Cell ID,LAC,Location,Operator\n"
+)
+
+func worldDate(t int64) time.Time { return time.Unix(worldBase+t, 0).In(shanghai) }
+
+// dateText formats world seconds as "2006-01-02" (any time, not the hot path).
+func dateText(t int64) string { return worldDate(t).Format("2006-01-02") }
+
+func timeText(t int64) string { return worldDate(t).Format("2006-01-02 15:04:05") }
+
+// dayPrefixes holds "2024-01-01 " for every day of the year, so the hot path appends times
+// without calling the time package.
+var dayPrefixes = func() []string {
+	out := make([]string, numDays)
+	for d := range out {
+		out[d] = worldDate(int64(d)*day).Format("2006-01-02") + " "
+	}
+	return out
+}()
+
+func appendClock(b []byte, t int64, sep byte) []byte {
+	s := t % day
+	h, m, sec := s/3600, s/60%60, s%60
+	b = append(b, byte('0'+h/10), byte('0'+h%10), sep, byte('0'+m/10), byte('0'+m%10), sep, byte('0'+sec/10), byte('0'+sec%10))
+	return b
+}
+
+func appendTime(b []byte, t int64) []byte {
+	b = append(b, dayPrefixes[t/day]...)
+	return appendClock(b, t, ':')
+}
+
+// appendCents writes cents as a decimal with two places.
+func appendCents(b []byte, v int64) []byte {
+	if v < 0 {
+		b = append(b, '-')
+		v = -v
+	}
+	b = strconv.AppendInt(b, v/100, 10)
+	c := v % 100
+	return append(b, '.', byte('0'+c/10), byte('0'+c%10))
+}
+
+type kindText struct{ channel, summary, summaryIn string }
+
+var kindTexts = [...]kindText{
+	kTransfer:       {"手机银行", "转账", "转账"},
+	kSalary:         {"网上银行", "代发工资", "工资"},
+	kRent:           {"手机银行", "房租", "房租"},
+	kATM:            {"ATM", "ATM取款", "ATM取款"},
+	kDeposit:        {"柜面", "现金存入", "现金存入"},
+	kInterest:       {"系统", "结息", "结息"},
+	kRevenue:        {"网上银行", "货款", "货款"},
+	kWithdrawToCard: {"快捷支付", "微信零钱提现", "微信零钱提现"},
+	kVictim:         {"手机银行", "转账", "转账"},
+	kMule:           {"网上银行", "往来款", "往来款"},
+	kCashATM:        {"ATM", "ATM取款", "ATM取款"},
+	kCashGold:       {"POS", "POS消费", "POS消费"},
+	kCashOTC:        {"手机银行", "转账", "转账"},
+}
+
+var muleSummaries = []string{"往来款", "转账", "货款", "还款", "借款"}
+
+// rowText resolves the text fields of a row: channel, summary and counterparty.
+type rowText struct {
+	channel, summary             string
+	cpAcct, cpName, cpID, cpBank string
+	online, counter, cash        bool
+}
+
+func (fw *formatWriters) text(row *txRow) rowText {
+	w := fw.w
+	var rt rowText
+	if row.kind == kShop || row.kind == kUtility || row.kind == kWithdrawToCard {
+		e := w.ext[row.ext]
+		rt.channel, rt.summary = e.channel, e.summary
+		if row.kind == kWithdrawToCard {
+			rt.summary = "微信零钱提现"
+		}
+		rt.cpAcct, rt.cpName, rt.cpBank = e.account, e.name, e.bank
+	} else {
+		kt := kindTexts[row.kind]
+		rt.channel, rt.summary = kt.channel, kt.summary
+		if row.amount > 0 {
+			rt.summary = kt.summaryIn
+		}
+		if row.kind == kMule {
+			rt.summary = muleSummaries[row.id%int64(len(muleSummaries))]
+		}
+		if row.kind == kCashGold {
+			e := w.ext[row.ext]
+			rt.cpAcct, rt.cpName, rt.cpBank = e.account, e.name, e.bank
+		}
+		if row.cp >= 0 {
+			c := &w.accounts[row.cp]
+			rt.cpAcct, rt.cpName, rt.cpID, rt.cpBank = c.acct, c.holderName, c.holderID, c.bankName
+		}
+	}
+	switch rt.channel {
+	case "手机银行", "网上银行", "快捷支付":
+		rt.online = true
+	case "柜面":
+		rt.counter = true
+	case "ATM", "POS":
+		rt.cash = true
+	}
+	return rt
+}
+
+// location of a cash withdrawal or purchase: mule cards are emptied near the ring's base.
+func (fw *formatWriters) location(a *account) string {
+	if a.ring >= 0 {
+		return fw.w.divs[fw.ringBase[a.ring]].County
+	}
+	return a.location
+}
+
+func (fw *formatWriters) appendTx(b []byte, row *txRow) []byte {
+	a := &fw.w.accounts[row.acct]
+	rt := fw.text(row)
+	b = append(b, 'T')
+	b = appendPadded(b, uint64(row.id), 12)
+	b = append(b, ',')
+	b = append(b, a.requestNo...)
+	b = append(b, ',')
+	b = append(b, a.acct...)
+	b = append(b, ',')
+	b = append(b, a.card...)
+	b = append(b, ',')
+	b = append(b, a.holderName...)
+	b = append(b, ',')
+	b = append(b, a.holderID...)
+	b = append(b, ',')
+	b = appendTime(b, row.t)
+	if row.amount < 0 {
+		b = append(b, ",out,"...)
+	} else {
+		b = append(b, ",in,"...)
+	}
+	b = appendCents(b, row.amount)
+	b = append(b, ',')
+	b = appendCents(b, row.bal)
+	b = append(b, ",CNY,"...)
+	b = append(b, rt.cpAcct...)
+	b = append(b, ',')
+	b = append(b, rt.cpName...)
+	b = append(b, ',')
+	b = append(b, rt.cpID...)
+	b = append(b, ',')
+	b = append(b, rt.cpBank...)
+	b = append(b, ',')
+	b = append(b, rt.channel...)
+	b = append(b, ',')
+	if rt.counter || rt.cash {
+		b = append(b, a.branchCode...)
+		b = append(b, ',')
+		b = append(b, a.branchName...)
+		b = append(b, ',')
+		if rt.counter {
+			b = append(b, a.teller...)
+		}
+	} else {
+		b = append(b, ",,"...)
+	}
+	b = append(b, ',')
+	b = append(b, rt.summary...)
+	b = append(b, ',')
+	if rt.online {
+		b = append(b, a.ip...)
+		b = append(b, ',')
+		b = append(b, a.mac...)
+		b = append(b, ',')
+		b = append(b, a.im...)
+	} else {
+		b = append(b, ",,"...)
+	}
+	b = append(b, ",false,success,"...)
+	if rt.cash || rt.counter {
+		b = append(b, fw.location(a)...)
+	}
+	return append(b, '\n')
+}
+
+// appendBankCN writes the row in the Chinese bank inquiry layout: unsigned amount with 借/贷,
+// times as "2024/01/02 15:04:05".
+func (fw *formatWriters) appendBankCN(b []byte, row *txRow) []byte {
+	a := &fw.w.accounts[row.acct]
+	rt := fw.text(row)
+	b = append(b, a.requestNo...)
+	b = append(b, ',')
+	b = append(b, 'T')
+	b = appendPadded(b, uint64(row.id), 12)
+	for _, s := range []string{a.holderName, a.acct, a.card, a.holderID} {
+		b = append(b, ',')
+		b = append(b, s...)
+	}
+	b = append(b, ',')
+	b = append(b, strings.ReplaceAll(dayPrefixes[row.t/day], "-", "/")...)
+	b = appendClock(b, row.t, ':')
+	if row.amount < 0 {
+		b = append(b, ",借,"...)
+		b = appendCents(b, -row.amount)
+	} else {
+		b = append(b, ",贷,"...)
+		b = appendCents(b, row.amount)
+	}
+	b = append(b, ',')
+	b = appendCents(b, row.bal)
+	branchCode, branchName, teller, ip, mac := "", "", "", "", ""
+	if rt.counter || rt.cash {
+		branchCode, branchName = a.branchCode, a.branchName
+	}
+	if rt.counter {
+		teller = a.teller
+	}
+	if rt.online {
+		ip, mac = a.ip, a.mac
+	}
+	for _, s := range []string{rt.cpAcct, rt.cpName, rt.cpID, rt.cpBank, rt.channel, branchCode, branchName, teller, ip, mac} {
+		b = append(b, ',')
+		b = append(b, s...)
+	}
+	b = append(b, ",否,"...)
+	b = append(b, rt.summary...)
+	return append(b, ",人民币,成功\n"...)
+}
+
+// appendEnTx writes the English statement layout with split debit and credit columns.
+func (fw *formatWriters) appendEnTx(b []byte, row *txRow) []byte {
+	a := &fw.w.accounts[row.acct]
+	rt := fw.text(row)
+	b = append(b, 'T')
+	b = appendPadded(b, uint64(row.id), 12)
+	for _, s := range []string{a.acct, a.card, a.holderName, a.holderID} {
+		b = append(b, ',')
+		b = append(b, s...)
+	}
+	b = append(b, ',')
+	b = append(b, dayPrefixes[row.t/day][:10]...)
+	b = append(b, 'T')
+	b = appendClock(b, row.t, ':')
+	b = append(b, "+08:00,"...)
+	if row.amount < 0 {
+		b = appendCents(b, -row.amount)
+		b = append(b, ',', ',')
+	} else {
+		b = append(b, ',')
+		b = appendCents(b, row.amount)
+		b = append(b, ',')
+	}
+	b = appendCents(b, row.bal)
+	b = append(b, ",CNY"...)
+	for _, s := range []string{rt.cpAcct, rt.cpName, rt.cpBank, rt.channel, rt.summary} {
+		b = append(b, ',')
+		b = append(b, s...)
+	}
+	return append(b, '\n')
+}
+
+func (fw *formatWriters) appendCall(b []byte, c *callRow, cn bool) []byte {
+	w := fw.w
+	s := &w.sims[c.caller]
+	b = append(b, s.phone...)
+	b = append(b, ',')
+	b = append(b, w.sims[c.callee].phone...)
+	b = append(b, ',')
+	if cn {
+		p := dayPrefixes[c.t/day]
+		b = append(b, p[:4]...)
+		b = append(b, p[5:7]...)
+		b = append(b, p[8:10]...)
+		b = appendClockCompact(b, c.t)
+	} else {
+		b = appendTime(b, c.t)
+	}
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(c.duration), 10)
+	switch {
+	case c.sms && cn:
+		b = append(b, ",短信,"...)
+	case cn:
+		b = append(b, ",主叫,"...)
+	case c.sms:
+		b = append(b, ",sms,"...)
+	default:
+		b = append(b, ",voice,"...)
+	}
+	b = append(b, s.imei...)
+	b = append(b, ',')
+	b = append(b, s.imsi...)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(s.cell), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(10000+s.cell%50000/10), 10)
+	b = append(b, ',')
+	if s.ring >= 0 {
+		b = append(b, w.divs[fw.ringBase[s.ring]].County...)
+	} else {
+		b = append(b, w.divs[w.persons[s.holder].div].County...)
+	}
+	b = append(b, ',')
+	b = append(b, operators[s.operator].name...)
+	return append(b, '\n')
+}
+
+// appendClockCompact writes "150405" (CDR exports join date and time: 20240102150405).
+func appendClockCompact(b []byte, t int64) []byte {
+	s := t % day
+	h, m, sec := s/3600, s/60%60, s%60
+	return append(b, byte('0'+h/10), byte('0'+h%10), byte('0'+m/10), byte('0'+m%10), byte('0'+sec/10), byte('0'+sec%10))
+}

@@ -1,0 +1,239 @@
+package synth
+
+import (
+	"strconv"
+	"strings"
+)
+
+func canonical(kind string) FileInfo {
+	return FileInfo{Kind: kind, Profile: "canonical", Format: "canonical"}
+}
+
+// writeTables writes the O(persons) tables: registers, accounts, companies, SIMs, sessions,
+// chain transfers and the justice tables.
+func writeTables(w *world, f *fraudWorld, j *justice, p params, out *outputs) error {
+	if err := writePersons(w, out); err != nil {
+		return err
+	}
+	rows := make([][]string, 0, len(w.accounts))
+	for _, a := range w.accounts {
+		phone := ""
+		if a.holder >= 0 {
+			phone = w.persons[a.holder].phone
+		} else {
+			phone = w.companies[a.company].phone
+		}
+		rows = append(rows, []string{a.acct, a.card, a.bankName, a.branchCode, a.branchName, a.holderName, a.holderID, timeText(a.opened), a.teller, phone, a.status, "", a.ip, a.mac, a.im})
+	}
+	if err := out.writeCSV("accounts.csv", canonical("accounts"), strings.Split("account,card_no,bank,branch_code,branch_name,holder_name,holder_id_number,opened_at,opened_by,phone,status,closed_at,ip,mac,imei", ","), rows, false); err != nil {
+		return err
+	}
+	rows = rows[:0]
+	for _, c := range w.companies {
+		lr := &w.persons[c.legalRep]
+		dis := ""
+		if c.dissolved != 0 {
+			dis = dateText(c.dissolved)
+		}
+		rows = append(rows, []string{c.uscc, c.name, lr.name, lr.idNumber, c.address, c.status, dateText(c.established), dis, c.scope, c.phone})
+	}
+	if err := out.writeCSV("companies.csv", canonical("companies"), strings.Split("uscc,name,legal_rep_name,legal_rep_id_number,reg_address,status,established_at,dissolved_at,business_scope,phone", ","), rows, false); err != nil {
+		return err
+	}
+	rows = rows[:0]
+	for _, s := range w.sims {
+		h := &w.persons[s.holder]
+		rows = append(rows, []string{s.phone, s.imsi, operators[s.operator].name, h.name, h.idNumber, s.hall, dateText(s.opened)})
+	}
+	if err := out.writeCSV("sims.csv", FileInfo{Profile: "canonical", Format: "canonical"}, strings.Split("phone,imsi,operator,holder_name,holder_id_number,business_hall,opened_at", ","), rows, false); err != nil {
+		return err
+	}
+	if err := writeSessions(w, f, out); err != nil {
+		return err
+	}
+	rows = rows[:0]
+	for i, c := range chainTransfers(w, f) {
+		rows = append(rows, []string{c.hash, "tron", c.from, c.to, "USDT", microText(c.amount), timeText(c.t), strconv.Itoa(60_000_000 + int(c.t/3) + i%3)})
+	}
+	if err := out.writeCSV("chain_transfers.csv", canonical("chain_transfers"), strings.Split("tx_hash,chain,from_address,to_address,token,amount,time,block", ","), rows, false); err != nil {
+		return err
+	}
+	tables := []struct {
+		name, header string
+		rows         [][]string
+	}{
+		{"cases", "case_no,charge,title,registered_at,agency,status,summary,loss_amount", j.cases},
+		{"case_parties", "case_no,role,name,id_number,phone,bank_card,account,address", j.parties},
+		{"judgments", "case_no,court,judgment_no,judgment_date,effective_date,defendant_name,defendant_id_number,charge,sentence_type,prison_months,probation_months,fine", j.judgments},
+		{"custody", "id_number,name,custody_type,start_date,end_date,facility,agency", j.custody},
+		{"licenses", "id_number,name,license_no,license_class,status,status_date,issued_at,agency", j.licenses},
+		{"penalties", "subject_id_number,subject_uscc,subject_name,penalty_type,decision_no,decision_date,agency,reason,case_no,amount", j.penalties},
+	}
+	for _, t := range tables {
+		if err := out.writeCSV(t.name+".csv", canonical(t.name), strings.Split(t.header, ","), t.rows, false); err != nil {
+			return err
+		}
+	}
+	return writeBenefits(w, j, out)
+}
+
+func microText(v int64) string {
+	return strconv.FormatInt(v/1_000_000, 10) + "." + pad(v%1_000_000, 6)
+}
+
+// writePersons writes the population register with some duplicate records: the same person
+// entered twice by different agencies, with a look-alike name, another phone or address form.
+func writePersons(w *world, out *outputs) error {
+	r := newRand(w.seed, streamPeople+50)
+	rows := make([][]string, 0, len(w.persons)+len(w.persons)/50)
+	var dups [][]string
+	n := len(w.persons)
+	for i := range w.persons {
+		pr := &w.persons[i]
+		g := "F"
+		if pr.male {
+			g = "M"
+		}
+		birth := strconv.Itoa(pr.birth)
+		bd := birth[:4] + "-" + birth[4:6] + "-" + birth[6:]
+		rows = append(rows, []string{pr.pid, pr.name, pr.idNumber, g, bd, pr.phone, pr.address, pr.nationality})
+		if pr.nationality != "CHN" || r.IntN(100) != 0 {
+			continue
+		}
+		name := []rune(pr.name)
+		if alt, ok := homophones[name[len(name)-1]]; ok {
+			name[len(name)-1] = alt
+		}
+		phone := pr.phone
+		if r.IntN(2) == 0 {
+			phone = mobile(operators[0].prefixes[r.IntN(20)], uint64(90_000_000+i))
+		}
+		addr := strings.Replace(pr.address, w.divs[pr.div].Province, "", 1)
+		n++
+		dpid := "P" + pad(int64(n), 8)
+		rows = append(rows, []string{dpid, string(name), pr.idNumber, g, bd, phone, addr, "CHN"})
+		dups = append(dups, []string{pr.pid, dpid, pr.idNumber, pr.name, string(name)})
+	}
+	if err := out.writeCSV("persons.csv", canonical("persons"), strings.Split("person_id,name,id_number,gender,birth_date,phone,address,nationality", ","), rows, false); err != nil {
+		return err
+	}
+	return out.writeCSV("truth/duplicate_persons.csv", FileInfo{Profile: "truth", Format: "csv"}, []string{"person_id", "duplicate_person_id", "id_number", "name", "duplicate_name"}, dups, true)
+}
+
+// writeSessions writes online-banking logins: every mule card is logged into from its dealer's
+// device (the shared-device signal); ordinary users log in from their own phones.
+func writeSessions(w *world, f *fraudWorld, out *outputs) error {
+	r := newRand(w.seed, streamSessions)
+	var rows [][]string
+	for _, e := range f.events {
+		if e.from < 0 || (e.kind != kMule && e.kind != kCashOTC) {
+			continue
+		}
+		a := &w.accounts[e.from]
+		st := e.t - int64(60+r.IntN(240))
+		user := w.companies[max(a.company, 0)].phone
+		if a.holder >= 0 {
+			user = w.persons[a.holder].phone
+		}
+		rows = append(rows, []string{a.acct, user, a.ip, a.mac, a.im, timeText(st), timeText(e.t + int64(30+r.IntN(300))), banks[a.bank].short + " mobile banking", w.divs[f.rings[a.ring].base].County})
+	}
+	for i := 0; i < len(w.background); i += 7 {
+		a := &w.accounts[w.background[i]]
+		if a.holder < 0 {
+			continue
+		}
+		for k := 0; k < 2; k++ {
+			st := int64(r.IntN(numDays))*day + int64(r.IntN(day-4000))
+			rows = append(rows, []string{a.acct, w.persons[a.holder].phone, a.ip, a.mac, a.im, timeText(st), timeText(st + int64(60+r.IntN(1800))), banks[a.bank].short + " mobile banking", a.location})
+		}
+	}
+	return out.writeCSV("ip_sessions.csv", canonical("ip_sessions"), strings.Split("account,user_id,ip,mac,imei,start_time,end_time,app,location", ","), rows, false)
+}
+
+// chainTransfers returns the rings' USDT receipts plus consolidation and ordinary transfers,
+// in time order.
+func chainTransfers(w *world, f *fraudWorld) []chainTx {
+	r := newRand(w.seed, streamChain)
+	out := append([]chainTx(nil), f.chain...)
+	consolidation := tronAddress(r)
+	for _, g := range f.rings {
+		var sum int64
+		var last int64
+		for _, c := range f.chain {
+			if c.to == g.wallet {
+				sum += c.amount
+				last = max(last, c.t)
+			}
+		}
+		if sum > 0 {
+			out = append(out, chainTx{hash: txHash(r), from: g.wallet, to: consolidation, amount: sum * 99 / 100, t: last + int64(3600+r.IntN(86400))})
+		}
+	}
+	wallets := make([]string, 40)
+	for i := range wallets {
+		wallets[i] = tronAddress(r)
+	}
+	for _, o := range f.otc {
+		wallets = append(wallets, o.wallet)
+	}
+	for k := 0; k < 200+len(f.chain)*3; k++ {
+		a, b := wallets[r.IntN(len(wallets))], wallets[r.IntN(len(wallets))]
+		if a != b {
+			out = append(out, chainTx{hash: txHash(r), from: a, to: b, amount: int64(10+r.IntN(20000)) * 1_000_000, t: int64(r.IntN(worldEnd))})
+		}
+	}
+	sortChain(out)
+	return out
+}
+
+// writeBenefits streams monthly pension payments, January 2024 to June 2025, with the annual
+// raise in July and the suspensions and exclusions that custody and correction require.
+func writeBenefits(w *world, j *justice, out *outputs) error {
+	hf, err := out.create("benefits.csv", canonical("benefits"), false)
+	if err != nil {
+		return err
+	}
+	b := []byte("id_number,name,benefit_type,period,pay_date,amount,account,agency\n")
+	for _, pe := range j.pensioners {
+		pr := &w.persons[pe.person]
+		acct := w.accounts[pr.accounts[0]].card
+		agency := w.divs[pr.div].County + "社会保险事业管理局"
+		for m := 0; m < 18; m++ {
+			y, mo := 2024+m/12, 1+m%12
+			pay := worldDateOf(y, mo, 15)
+			if pe.stopTo > 0 && pay >= pe.stopFrom && pay < pe.stopTo && !pe.payInCustody {
+				continue
+			}
+			amt := pe.base
+			if m >= 6 && (!pe.noRaise || pe.raiseAnyway) {
+				amt = amt * 103 / 100
+			}
+			period := strconv.Itoa(y) + "-" + pad(int64(mo), 2)
+			b = append(b, pr.idNumber...)
+			b = append(b, ',')
+			b = append(b, pr.name...)
+			b = append(b, ",基本养老金,"...)
+			b = append(b, period...)
+			b = append(b, ',')
+			b = append(b, dateText(pay)...)
+			b = append(b, ',')
+			b = appendCents(b, amt)
+			b = append(b, ',')
+			b = append(b, acct...)
+			b = append(b, ',')
+			b = append(b, agency...)
+			b = append(b, '\n')
+			hf.rows++
+		}
+		if len(b) > 1<<16 {
+			hf.Write(b)
+			b = b[:0]
+		}
+	}
+	hf.Write(b)
+	return hf.close(false)
+}
+
+func worldDateOf(y, m, d int) int64 {
+	return dateUnix(y, m, d) - worldBase
+}

@@ -1,0 +1,385 @@
+package synth
+
+import (
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"procura/internal/synth/data"
+)
+
+// The world clock counts seconds from 2024-01-01 00:00:00 Asia/Shanghai (UTC+8, no DST), the
+// start of the year of background life. Earlier events (births, account openings) are negative.
+var (
+	shanghai  = time.FixedZone("CST", 8*3600)
+	worldBase = time.Date(2024, 1, 1, 0, 0, 0, 0, shanghai).Unix()
+)
+
+const (
+	day      = 86400
+	numDays  = 366 // 2024 is a leap year
+	worldEnd = numDays * day
+)
+
+// Stream identifiers: each phase draws from its own PCG stream, so adding draws to one phase
+// never shifts the values of another.
+const (
+	streamPeople = iota + 1
+	streamBanks
+	streamAccounts
+	streamFraud
+	streamBackground
+	streamCalls
+	streamJustice
+	streamBenefits
+	streamSessions
+	streamChain
+)
+
+func newRand(seed int64, stream uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(uint64(seed), stream*0x9E3779B97F4A7C15))
+}
+
+// Roles of persons in the world.
+const (
+	roleNormal uint8 = iota
+	roleVictim
+	roleFarmer
+	roleDealer
+	roleOperator
+	roleSimHolder
+	roleOTC
+)
+
+type person struct {
+	pid         string
+	name        string
+	idNumber    string
+	male        bool
+	birth       int // yyyymmdd
+	phone       string
+	imsi        string
+	imei        string // handset
+	mac         string
+	ip          string
+	operator    uint8
+	div         int32
+	address     string
+	nationality string
+	employer    int32 // company index, -1 when none
+	role        uint8
+	ring        int16 // -1 when not in a ring
+	sim         int32 // index of the person's own SIM in world.sims
+	household   int32 // index of the first member of the household
+	hhSize      uint8
+	accounts    []int32
+}
+
+type branch struct {
+	bank       int
+	code, name string
+	div        int32
+}
+
+type account struct {
+	acct, card  string
+	bank        int
+	branch      int32
+	holder      int32 // person index, -1 for a company account
+	company     int32 // company index for company accounts, -1 otherwise
+	opened      int64 // world seconds
+	teller      string
+	status      string
+	ring        int16 // -1 unless a mule card of a ring
+	level       int8  // mule level 1..4, 0 for others
+	reserve     int64 // cents kept back from background spending (a victim's savings)
+	inquired    bool  // named in a bank inquiry (exported in the realistic bank formats)
+	weight      float64
+	requestNo   string
+	holderName  string
+	holderID    string
+	bankName    string
+	branchCode  string
+	branchName  string
+	location    string
+	ip, mac, im string // device used for online banking
+}
+
+type company struct {
+	uscc, name, address string
+	legalRep            int32
+	div                 int32
+	established         int64
+	status              string
+	dissolved           int64 // 0 when not dissolved
+	scope               string
+	phone               string
+	account             int32
+	shell               bool
+	ring                int16
+}
+
+// world is the population and institution tables: O(persons), built once, read-only while
+// transactions and calls stream.
+type world struct {
+	seed         int64
+	divs         []data.Division
+	persons      []person
+	branches     []branch
+	halls        []string
+	accounts     []account
+	companies    []company
+	ext          []platform // external counterparties (payment platforms, utilities, gold shops)
+	goldExt      int        // index of the first gold shop in ext
+	cumWeight    []float64  // cumulative activity weights over accounts, for heavy-tailed sampling
+	background   []int32    // accounts that take part in background life
+	cardSerial   map[string]uint64
+	employers    []int32
+	sims         []sim
+	clusterAddrs []string
+	idSeen       map[string]bool
+	phoneSerial  uint64
+	devSerial    uint64
+}
+
+func (w *world) div(i int32) data.Division { return w.divs[i] }
+
+// pickDiv favours a few populous divisions so that addresses and branches cluster.
+func (w *world) pickDiv(r *rand.Rand) int32 {
+	n := len(w.divs)
+	u := r.Float64()
+	return int32(float64(n) * u * u)
+}
+
+func (w *world) chineseName(r *rand.Rand) string {
+	// Squaring the uniform favours the common surnames at the front of the list.
+	u := r.Float64()
+	s := surnames[int(float64(len(surnames))*u*u)]
+	b := []rune{s, givenChars[r.IntN(len(givenChars))]}
+	if r.IntN(10) < 7 {
+		b = append(b, givenChars[r.IntN(len(givenChars))])
+	}
+	return string(b)
+}
+
+func (w *world) address(r *rand.Rand, d int32) string {
+	dv := w.divs[d]
+	b := make([]byte, 0, 96)
+	b = append(b, dv.Province...)
+	if dv.Prefecture != "市辖区" {
+		b = append(b, dv.Prefecture...)
+	}
+	b = append(b, dv.County...)
+	b = append(b, streets[r.IntN(len(streets))]...)
+	b = strconv.AppendInt(b, int64(r.IntN(300)+1), 10)
+	b = append(b, "号"...)
+	if r.IntN(2) == 0 {
+		b = strconv.AppendInt(b, int64(r.IntN(30)+1), 10)
+		b = append(b, "栋"...)
+		b = strconv.AppendInt(b, int64(r.IntN(30)+1)*100+int64(r.IntN(8)+1), 10)
+		b = append(b, "室"...)
+	}
+	return string(b)
+}
+
+// newPerson creates a person with a unique resident ID and a SIM card.
+func (w *world) newPerson(r *rand.Rand, minAge, maxAge int) int32 {
+	p := person{employer: -1, ring: -1, nationality: "CHN"}
+	p.div = w.pickDiv(r)
+	p.male = r.IntN(2) == 0
+	age := minAge + r.IntN(maxAge-minAge+1)
+	y := 2024 - age
+	m := 1 + r.IntN(12)
+	d := 1 + r.IntN(28)
+	p.birth = y*10000 + m*100 + d
+	code := w.divs[p.div].Code
+	for seq := r.IntN(500); ; seq++ {
+		id := residentID(code, p.birth, seq, p.male)
+		if !w.idSeen[id] {
+			w.idSeen[id] = true
+			p.idNumber = id
+			break
+		}
+	}
+	p.name = w.chineseName(r)
+	p.address = w.address(r, p.div)
+	w.giveSIM(r, &p)
+	i := int32(len(w.persons))
+	p.pid = "P" + pad(int64(i+1), 8)
+	w.persons = append(w.persons, p)
+	return i
+}
+
+// newForeigner creates a non-Chinese person identified by a passport number.
+func (w *world) newForeigner(r *rand.Rand) int32 {
+	f := foreignNames[r.IntN(len(foreignNames))]
+	p := person{employer: -1, ring: -1, nationality: f.nationality, name: f.name}
+	p.div = w.pickDiv(r)
+	p.male = r.IntN(3) > 0
+	p.birth = (1975+r.IntN(30))*10000 + (1+r.IntN(12))*100 + 1 + r.IntN(28)
+	for {
+		id := f.passportPrefix + pad(int64(r.IntN(10_000_000)), 9-len(f.passportPrefix))
+		if !w.idSeen[id] {
+			w.idSeen[id] = true
+			p.idNumber = id
+			break
+		}
+	}
+	p.address = w.address(r, p.div)
+	w.giveSIM(r, &p)
+	i := int32(len(w.persons))
+	p.pid = "P" + pad(int64(i+1), 8)
+	w.persons = append(w.persons, p)
+	return i
+}
+
+func (w *world) giveSIM(r *rand.Rand, p *person) {
+	op := uint8(r.IntN(len(operators)))
+	o := operators[op]
+	p.operator = op
+	w.phoneSerial++
+	p.phone = mobile(o.prefixes[r.IntN(len(o.prefixes))], w.phoneSerial)
+	p.imsi = imsi(o.mccmnc[r.IntN(len(o.mccmnc))], w.phoneSerial)
+	w.devSerial++
+	p.imei = imei(imeiTACs[r.IntN(len(imeiTACs))], w.devSerial)
+	p.mac = macAddr(macOUIs[r.IntN(len(macOUIs))], w.devSerial)
+	p.ip = ipv4(r)
+	p.sim = int32(len(w.sims))
+	w.sims = append(w.sims, sim{phone: p.phone, imsi: p.imsi, imei: p.imei, holder: int32(len(w.persons)), operator: op,
+		hall: w.halls[int(op)*6+r.IntN(6)], opened: -int64(r.IntN(3000)+30) * day, ring: -1, cell: int32(r.IntN(60000))})
+}
+
+func pad(v int64, width int) string {
+	return string(appendPadded(nil, uint64(v), width))
+}
+
+// buildBanks creates branches for every bank in a sample of divisions, and telecom halls.
+func (w *world) buildBanks(r *rand.Rand, perBank int) {
+	for bi, b := range banks {
+		for k := 0; k < perBank; k++ {
+			d := w.pickDiv(r)
+			dv := w.divs[d]
+			// CNAPS-style 12-digit code: bank (3) + city (4) + branch (4) + check digit.
+			code := make([]byte, 0, 12)
+			code = append(code, b.cnaps...)
+			code = append(code, dv.Code[:4]...)
+			code = appendPadded(code, uint64(k+1)*37%10000, 4)
+			code = append(code, luhnDigit(code))
+			city := dv.Prefecture
+			if city == "市辖区" {
+				city = dv.Province
+			}
+			name := b.name + city + "分行" + dv.County + streets[r.IntN(len(streets))] + "支行"
+			w.branches = append(w.branches, branch{bank: bi, code: string(code), name: name, div: d})
+		}
+	}
+	for oi, o := range operators {
+		for k := 0; k < 6; k++ {
+			dv := w.divs[w.pickDiv(r)]
+			w.halls = append(w.halls, o.name+dv.County+streets[(oi*7+k)%len(streets)]+businessHallWords[k%len(businessHallWords)])
+		}
+	}
+}
+
+// branchOf picks a branch of bank b, preferring one in division d's province.
+func (w *world) branchOf(r *rand.Rand, b int) int32 {
+	per := len(w.branches) / len(banks)
+	return int32(b*per + r.IntN(per))
+}
+
+// openAccount opens a personal card account for person p at branch br on a date.
+func (w *world) openAccount(r *rand.Rand, p int32, br int32, opened int64) int32 {
+	bs := w.branches[br]
+	b := banks[bs.bank]
+	bin := b.bins[r.IntN(len(b.bins))]
+	w.cardSerial[bin]++
+	card := cardNumber(bin, b.cardLen, w.cardSerial[bin])
+	per := &w.persons[p]
+	a := account{
+		acct: card, card: card, bank: bs.bank, branch: br, holder: p, company: -1, opened: opened,
+		teller: bs.code[3:7] + pad(int64(r.IntN(900)+100), 3), status: "正常", ring: -1,
+		holderName: per.name, holderID: per.idNumber, bankName: b.name,
+		branchCode: bs.code, branchName: bs.name, location: w.divs[bs.div].County,
+		ip: per.ip, mac: per.mac, im: per.imei,
+		requestNo: "CX2025" + b.cnaps + "0001",
+	}
+	i := int32(len(w.accounts))
+	w.accounts = append(w.accounts, a)
+	per.accounts = append(per.accounts, i)
+	return i
+}
+
+// openCompanyAccount opens a corporate account (no card) for company c.
+func (w *world) openCompanyAccount(r *rand.Rand, c int32, br int32, opened int64) int32 {
+	bs := w.branches[br]
+	b := banks[bs.bank]
+	w.cardSerial["corp"+b.cnaps]++
+	acct := string(appendPadded([]byte(b.cnaps[1:]), permute(w.cardSerial["corp"+b.cnaps], b.acctLen-2), b.acctLen-2))
+	co := &w.companies[c]
+	lr := &w.persons[co.legalRep]
+	a := account{
+		acct: acct, bank: bs.bank, branch: br, holder: -1, company: c, opened: opened,
+		teller: bs.code[3:7] + pad(int64(r.IntN(900)+100), 3), status: "正常", ring: -1,
+		holderName: co.name, holderID: co.uscc, bankName: b.name,
+		branchCode: bs.code, branchName: bs.name, location: w.divs[bs.div].County,
+		ip: lr.ip, mac: lr.mac, im: lr.imei,
+		requestNo: "CX2025" + b.cnaps + "0001",
+	}
+	i := int32(len(w.accounts))
+	w.accounts = append(w.accounts, a)
+	co.account = i
+	return i
+}
+
+// newCompany registers a company with legal representative lr at an address.
+func (w *world) newCompany(r *rand.Rand, lr int32, addr string, established int64, shell bool) int32 {
+	d := w.persons[lr].div
+	i := int32(len(w.companies))
+	city := w.divs[d].Prefecture
+	if city == "市辖区" {
+		city = w.divs[d].Province[:len(w.divs[d].Province)-len("市")]
+	}
+	name := city + companyWords[r.IntN(len(companyWords))] + companyWords[r.IntN(len(companyWords))] + employerSuffix[r.IntN(len(employerSuffix))]
+	scope := "技术开发、技术咨询；销售日用百货、电子产品"
+	if shell {
+		scope = "网络技术开发；企业管理咨询；货物进出口"
+	}
+	w.companies = append(w.companies, company{
+		uscc: uscc(w.divs[d].Code, uint64(i+1)), name: name, address: addr, legalRep: lr, div: d,
+		established: established, status: "存续", scope: scope, phone: w.persons[lr].phone,
+		account: -1, shell: shell, ring: -1,
+	})
+	return i
+}
+
+// paretoWeight draws an activity weight with a heavy (Pareto, alpha 1.6) tail, so a few
+// accounts are very active and most are quiet, as in real transaction graphs.
+func paretoWeight(r *rand.Rand) float64 {
+	return math.Pow(1-r.Float64(), -1/1.6)
+}
+
+// buildWeights prepares heavy-tailed sampling over the background accounts.
+func (w *world) buildWeights() {
+	w.cumWeight = make([]float64, len(w.background))
+	s := 0.0
+	for i, a := range w.background {
+		s += w.accounts[a].weight
+		w.cumWeight[i] = s
+	}
+}
+
+// pickActive returns a background account drawn by activity weight.
+func (w *world) pickActive(r *rand.Rand) int32 {
+	x := r.Float64() * w.cumWeight[len(w.cumWeight)-1]
+	lo, hi := 0, len(w.cumWeight)-1
+	for lo < hi {
+		m := (lo + hi) / 2
+		if w.cumWeight[m] < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return w.background[lo]
+}

@@ -1,0 +1,236 @@
+package synth
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// formatWriters holds the streaming output files of transactions and calls: the canonical CSVs
+// and, when asked for, the realistic layouts of the inquired accounts and numbers.
+type formatWriters struct {
+	w        *world
+	p        params
+	out      *outputs
+	ringBase []int32
+	tx       *hashedFile
+	calls    *hashedFile
+	bankCN   []*hashedFile // per bank, nil when the bank has no inquired account
+	enTx     *hashedFile
+	cdrCN    []*hashedFile // per operator
+	enCalls  *hashedFile
+}
+
+// formatted is one day rendered in every layout.
+type formatted struct {
+	tx, calls, enTx, enCalls []byte
+	bankCN, cdrCN            [][]byte
+	bankRows, cdrRows        []int64
+	enTxRows, enCallRows     int64
+}
+
+func newFormatWriters(w *world, p params, out *outputs, ringBases []int32) (*formatWriters, error) {
+	fw := &formatWriters{w: w, p: p, out: out, ringBase: ringBases}
+	var err error
+	if fw.tx, err = out.create("transactions.csv", FileInfo{Kind: "transactions", Profile: "canonical", Format: "canonical"}, false); err != nil {
+		return nil, err
+	}
+	fw.tx.Write([]byte(txHeader))
+	if fw.calls, err = out.create("calls.csv", FileInfo{Kind: "calls", Profile: "canonical", Format: "canonical"}, false); err != nil {
+		return nil, err
+	}
+	fw.calls.Write([]byte(callHeader))
+	if p.formats["bank-cn"] {
+		fw.bankCN = make([]*hashedFile, len(banks))
+		for _, a := range w.accounts {
+			if !a.inquired || fw.bankCN[a.bank] != nil {
+				continue
+			}
+			b := banks[a.bank]
+			hf, err := out.create("formats/bank-cn/"+b.short+".csv", FileInfo{Kind: "transactions", Profile: "cn-bank-inquiry", Format: "bank-cn", Subset: true}, true)
+			if err != nil {
+				return nil, err
+			}
+			fmt.Fprintf(hf, "%s协助查询回执（交易明细）,协作编号：%s\n", b.name, a.requestNo)
+			hf.Write([]byte(bankCNHeader))
+			fw.bankCN[a.bank] = hf
+		}
+	}
+	if p.formats["en"] {
+		if fw.enTx, err = out.create("formats/en/bank_statements.csv", FileInfo{Kind: "transactions", Profile: "en-bank-statement", Format: "en", Subset: true}, false); err != nil {
+			return nil, err
+		}
+		fw.enTx.Write([]byte(enTxHeader))
+		if fw.enCalls, err = out.create("formats/en/call_records.csv", FileInfo{Kind: "calls", Profile: "en-cdr", Format: "en", Subset: true}, false); err != nil {
+			return nil, err
+		}
+		fw.enCalls.Write([]byte(enCallHeader))
+	}
+	if p.formats["gbk"] {
+		fw.cdrCN = make([]*hashedFile, len(operators))
+		names := []string{"china_mobile", "china_unicom", "china_telecom"}
+		for i := range operators {
+			if fw.cdrCN[i], err = out.create("formats/cdr-cn/"+names[i]+".csv", FileInfo{Kind: "calls", Profile: "cn-cdr", Format: "gbk", Subset: true}, true); err != nil {
+				return nil, err
+			}
+			fw.cdrCN[i].Write([]byte(cdrCNHeader))
+		}
+	}
+	return fw, nil
+}
+
+func (fw *formatWriters) format(j *dayJob) formatted {
+	var r formatted
+	r.tx = make([]byte, 0, len(j.tx)*240)
+	if fw.bankCN != nil {
+		r.bankCN = make([][]byte, len(banks))
+		r.bankRows = make([]int64, len(banks))
+	}
+	for i := range j.tx {
+		row := &j.tx[i]
+		r.tx = fw.appendTx(r.tx, row)
+		a := &fw.w.accounts[row.acct]
+		if !a.inquired {
+			continue
+		}
+		if fw.bankCN != nil {
+			r.bankCN[a.bank] = fw.appendBankCN(r.bankCN[a.bank], row)
+			r.bankRows[a.bank]++
+		}
+		if fw.enTx != nil {
+			r.enTx = fw.appendEnTx(r.enTx, row)
+			r.enTxRows++
+		}
+	}
+	r.calls = make([]byte, 0, len(j.calls)*120)
+	if fw.cdrCN != nil {
+		r.cdrCN = make([][]byte, len(operators))
+		r.cdrRows = make([]int64, len(operators))
+	}
+	for i := range j.calls {
+		c := &j.calls[i]
+		r.calls = fw.appendCall(r.calls, c, false)
+		if !fw.w.sims[c.caller].inquired && !fw.w.sims[c.callee].inquired {
+			continue
+		}
+		if fw.cdrCN != nil {
+			op := fw.w.sims[c.caller].operator
+			r.cdrCN[op] = fw.appendCall(r.cdrCN[op], c, true)
+			r.cdrRows[op]++
+		}
+		if fw.enCalls != nil {
+			r.enCalls = fw.appendCall(r.enCalls, c, false)
+			r.enCallRows++
+		}
+	}
+	return r
+}
+
+func (fw *formatWriters) write(j *dayJob) error {
+	r := &j.res
+	if _, err := fw.tx.Write(r.tx); err != nil {
+		return fmt.Errorf("write transactions.csv: %w", err)
+	}
+	fw.tx.rows += int64(len(j.tx))
+	if _, err := fw.calls.Write(r.calls); err != nil {
+		return fmt.Errorf("write calls.csv: %w", err)
+	}
+	fw.calls.rows += int64(len(j.calls))
+	for i, hf := range fw.bankCN {
+		if hf != nil && len(r.bankCN[i]) > 0 {
+			if _, err := hf.Write(r.bankCN[i]); err != nil {
+				return fmt.Errorf("write %s: %w", hf.info.Path, err)
+			}
+			hf.rows += r.bankRows[i]
+		}
+	}
+	for i, hf := range fw.cdrCN {
+		if _, err := hf.Write(r.cdrCN[i]); err != nil {
+			return fmt.Errorf("write %s: %w", hf.info.Path, err)
+		}
+		hf.rows += r.cdrRows[i]
+	}
+	if fw.enTx != nil {
+		fw.enTx.Write(r.enTx)
+		fw.enTx.rows += r.enTxRows
+		fw.enCalls.Write(r.enCalls)
+		fw.enCalls.rows += r.enCallRows
+	}
+	return nil
+}
+
+func (fw *formatWriters) close(captured map[int32][]txRow) error {
+	files := []*hashedFile{fw.tx, fw.calls, fw.enTx, fw.enCalls}
+	files = append(files, fw.bankCN...)
+	files = append(files, fw.cdrCN...)
+	for _, hf := range files {
+		if hf != nil {
+			if err := hf.close(false); err != nil {
+				return err
+			}
+		}
+	}
+	if fw.p.formats["xlsx"] {
+		return fw.writeXLSX(captured)
+	}
+	return nil
+}
+
+// writeXLSX writes one statement workbook per captured account, in the layout of a bank's
+// counter printout: title rows, then split 支出 (debit) and 存入 (credit) columns.
+func (fw *formatWriters) writeXLSX(captured map[int32][]txRow) error {
+	accts := make([]int32, 0, len(captured))
+	for a := range captured {
+		accts = append(accts, a)
+	}
+	slices.Sort(accts)
+	for _, ai := range accts {
+		rows := captured[ai]
+		a := &fw.w.accounts[ai]
+		x := excelize.NewFile()
+		// Fixed document properties: excelize would otherwise stamp the current time.
+		x.SetDocProps(&excelize.DocProperties{Created: "2025-01-01T00:00:00Z", Modified: "2025-01-01T00:00:00Z", Creator: "procura synth"})
+		sw, err := x.NewStreamWriter("Sheet1")
+		if err != nil {
+			return err
+		}
+		put := func(row int, vals ...any) error {
+			cell, _ := excelize.CoordinatesToCellName(1, row)
+			return sw.SetRow(cell, vals)
+		}
+		put(1, banks[a.bank].name+"个人账户交易明细")
+		put(2, "户名："+a.holderName, "账号："+a.acct, "卡号："+a.card)
+		put(3, "交易日期", "交易时间", "摘要", "支出", "存入", "余额", "对方户名", "对方账号", "交易渠道")
+		for i := range rows {
+			row := &rows[i]
+			rt := fw.text(row)
+			var debit, credit any = "", ""
+			if row.amount < 0 {
+				debit = float64(-row.amount) / 100
+			} else {
+				credit = float64(row.amount) / 100
+			}
+			d := dayPrefixes[row.t/day]
+			clock := string(appendClock(nil, row.t, ':'))
+			if err := put(4+i, d[:10], clock, rt.summary, debit, credit, float64(row.bal)/100, rt.cpName, rt.cpAcct, rt.channel); err != nil {
+				return err
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return err
+		}
+		hf, err := fw.out.create("formats/xlsx/"+a.acct+".xlsx", FileInfo{Kind: "transactions", Profile: "cn-bank-statement-xlsx", Format: "xlsx", Subset: true}, false)
+		if err != nil {
+			return err
+		}
+		if _, err := x.WriteTo(hf); err != nil {
+			return fmt.Errorf("write statement of %s: %w", a.acct, err)
+		}
+		hf.rows = int64(len(rows))
+		if err := hf.close(false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
