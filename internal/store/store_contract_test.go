@@ -542,3 +542,204 @@ func TestCommitOfAFailedTransactionSaysNothingWasSaved(t *testing.T) {
 		}
 	})
 }
+
+// importBatch loads rows (caller, duration) with fingerprints fps as one
+// batch of file into dataset calls and returns its id.
+func importBatch(t *testing.T, s *Store, file string, rows [][]any, fps []int64) (int64, int64, int64) {
+	t.Helper()
+	ctx := context.Background()
+	tx := mustBegin(t, s)
+	if err := tx.EnsureDataset(ctx, "calls", "calls", "{}", callCols); err != nil {
+		t.Fatal(err)
+	}
+	id, err := tx.NextBatchID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	b := Batch{ID: id, Dataset: "calls", FileName: file, FileSHA256: "sha-" + file, FileSize: 100, Format: "csv",
+		Encoding: "utf-8", SourceAgency: "China Mobile", RequestNo: "R-1", Importer: "alice",
+		Status: BatchRunning, StartedAt: start}
+	if err := tx.InsertBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	cols := []string{ColBatch, ColLine, ColFingerprint, "caller", "duration"}
+	if _, err := tx.BulkLoad(ctx, "ds_calls", cols, RowsOf(withSystem(id, rows, fps...))); err != nil {
+		t.Fatal(err)
+	}
+	cross, inFile, err := tx.RejectCrossBatchDuplicates(ctx, "calls", id, colNames(callCols))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Status, b.FinishedAt = BatchDone, start.Add(time.Minute)
+	b.RowsRead, b.RowsImported, b.RowsDuplicate, b.RowsDuplicateInFile = int64(len(rows)), int64(len(rows))-cross, cross, inFile
+	if err := tx.UpdateBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return id, cross, inFile
+}
+
+func TestRowsSeenInAnEarlierBatchAreRejectedAndRepeatsInAFileCounted(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := mustInit(t, b.options(t))
+		first, cross, inFile := importBatch(t, s, "a.csv",
+			[][]any{{"100", int64(1)}, {"200", int64(2)}, {"300", nil}}, []int64{11, 22, 33})
+		if cross != 0 || inFile != 0 {
+			t.Fatalf("first batch: cross %d, in file %d; want 0, 0", cross, inFile)
+		}
+		// Lines 1 and 5 repeat lines 2 and 3 of a.csv; lines 2 and 3 repeat each other.
+		second, cross, inFile := importBatch(t, s, "b.csv",
+			[][]any{{"200", int64(2)}, {"400", int64(4)}, {"400", int64(4)}, {"500", int64(5)}, {"300", nil}},
+			[]int64{22, 44, 44, 55, 33})
+		if cross != 2 || inFile != 1 {
+			t.Errorf("second batch: cross %d, in file %d; want 2, 1", cross, inFile)
+		}
+
+		rejects, total, err := s.Rejects(ctx, "calls", second, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []Reject{
+			{BatchID: second, Line: 1, Dataset: "calls", Code: "duplicate",
+				Reason: fmt.Sprintf("same row as batch %d line 2 (file a.csv)", first), Raw: "200,2"},
+			{BatchID: second, Line: 5, Dataset: "calls", Code: "duplicate",
+				Reason: fmt.Sprintf("same row as batch %d line 3 (file a.csv)", first), Raw: "300"},
+		}
+		if total != 2 || fmt.Sprint(rejects) != fmt.Sprint(want) {
+			t.Errorf("Rejects = %d %+v,\nwant 2 %+v", total, rejects, want)
+		}
+
+		var lines []int64
+		rows, err := s.DB().QueryContext(ctx, `SELECT _line FROM ds_calls WHERE _batch = $1 ORDER BY _line`, second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var l int64
+			rows.Scan(&l)
+			lines = append(lines, l)
+		}
+		rows.Close()
+		if fmt.Sprint(lines) != "[2 3 4]" {
+			t.Errorf("lines kept of the second batch = %v, want [2 3 4]", lines)
+		}
+	})
+}
+
+func TestDatasetsListsRowCountsAndBatchesAndRejectsPages(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := mustInit(t, b.options(t))
+		first, _, _ := importBatch(t, s, "a.csv", [][]any{{"1", int64(1)}, {"2", int64(2)}}, []int64{1, 2})
+		second, _, _ := importBatch(t, s, "b.csv", [][]any{{"1", int64(1)}, {"3", int64(3)}}, []int64{1, 3})
+
+		tx := mustBegin(t, s)
+		var many []Reject
+		for i := 1; i <= 25; i++ {
+			many = append(many, Reject{BatchID: second, Dataset: "calls", Line: int64(100 + i), Column: "duration",
+				ColumnNo: 2, Code: "not_integer", Reason: "'x' is not a whole number", Raw: "1,x"})
+		}
+		if n, err := tx.InsertRejects(ctx, many); err != nil || n != 25 {
+			t.Fatalf("InsertRejects = %d, %v", n, err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+
+		ds, err := s.Datasets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != 1 || ds[0].Rows != 3 || len(ds[0].Batches) != 2 {
+			t.Fatalf("Datasets() = %+v, want calls with 3 rows and 2 batches", ds)
+		}
+		got := ds[0].Batches[1]
+		if got.ID != second || got.FileName != "b.csv" || got.Status != BatchDone || got.RowsDuplicate != 1 ||
+			got.RowsImported != 1 || got.SourceAgency != "China Mobile" || got.OptionsJSON != "{}" ||
+			!got.FinishedAt.Equal(time.Date(2026, 11, 29, 10, 1, 0, 0, time.UTC)) {
+			t.Errorf("second batch = %+v", got)
+		}
+
+		page, total, err := s.Rejects(ctx, "calls", 0, 10, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 26 || len(page) != 6 || page[0].Line != 120 || page[5].Line != 125 || page[5].Column != "duration" || page[5].ColumnNo != 2 {
+			t.Errorf("Rejects page 3 = %d %+v", total, page)
+		}
+		if _, total, _ := s.Rejects(ctx, "calls", first, 10, 0); total != 0 {
+			t.Errorf("first batch has %d rejects, want 0", total)
+		}
+
+		if found, ok, err := s.BatchBySHA(ctx, "calls", "sha-a.csv"); err != nil || !ok || found.ID != first {
+			t.Errorf("BatchBySHA(a) = %v %v %v, want batch %d", found.ID, ok, err, first)
+		}
+		if _, ok, err := s.BatchBySHA(ctx, "calls", "sha-c.csv"); err != nil || ok {
+			t.Errorf("BatchBySHA of an unknown file = %v %v, want not found", ok, err)
+		}
+	})
+}
+
+func TestBatchBySHAIgnoresBatchesThatDidNotFinish(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := mustInit(t, b.options(t))
+		tx := mustBegin(t, s)
+		id, _ := tx.NextBatchID(ctx)
+		if err := tx.InsertBatch(ctx, Batch{ID: id, Dataset: "calls", FileName: "a.csv", FileSHA256: "abc", Status: BatchFailed}); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.BatchBySHA(ctx, "calls", "abc"); err != nil || ok {
+			t.Errorf("BatchBySHA found a failed batch (%v, %v)", ok, err)
+		}
+		if got, err := s.Batch(ctx, id); err != nil || got.Status != BatchFailed || !got.StartedAt.IsZero() {
+			t.Errorf("Batch(%d) = %+v, %v", id, got, err)
+		}
+	})
+}
+
+// cancellingSource cancels the load's context at row cancelAt and would
+// otherwise never end.
+type cancellingSource struct {
+	failingSource
+	cancel   context.CancelFunc
+	cancelAt int
+}
+
+func (c *cancellingSource) Values() ([]any, error) {
+	if c.n == c.cancelAt {
+		c.cancel()
+	}
+	return c.failingSource.Values()
+}
+
+func TestACancelledBulkLoadStops(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := mustInit(t, b.options(t))
+		tx := mustBegin(t, s)
+		if err := tx.EnsureDataset(context.Background(), "calls", "", "{}", callCols); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		src := &cancellingSource{cancel: cancel, cancelAt: 10_000}
+		cols := []string{ColBatch, ColLine, ColFingerprint, "caller", "duration"}
+		_, err := tx.BulkLoad(ctx, "ds_calls", cols, src)
+		if err == nil {
+			t.Fatal("a cancelled load succeeded")
+		}
+		if b.name == BackendDuckDB && !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v, want context.Canceled", err)
+		}
+		if src.n > 1_000_000 {
+			t.Errorf("the load went on for %d rows after cancellation", src.n)
+		}
+	})
+}
