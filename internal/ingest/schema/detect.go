@@ -1,0 +1,270 @@
+package schema
+
+import (
+	"net/netip"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// valueClass is a set of shapes a cell value has; a column's class is the intersection over
+// its sampled cells.
+type valueClass uint32
+
+const (
+	clsInteger valueClass = 1 << iota
+	clsDecimal            // a number with a fraction, or an integer
+	clsMoney              // a number with 元/¥ or thousands separators, or exactly two decimals
+	clsBool
+	clsDate
+	clsTimestamp // a date with a time of day (a date alone also has this bit: a day is a time)
+	clsIDNumber
+	clsBankCard
+	clsPhone
+	clsIMEI
+	clsIMSI
+	clsIP
+	clsMAC
+	clsEmail
+	clsWallet
+	clsUSCC
+	clsIBAN
+)
+
+// identifierClasses in order of preference when a column has several: the more specific check
+// first (a resident ID passes no Luhn test by design, but a card number might look like an IMEI).
+var identifierClasses = []struct {
+	cls      valueClass
+	semantic string
+}{
+	{clsIDNumber, SemPersonIDNumber},
+	{clsUSCC, SemCompanyCode},
+	{clsPhone, SemPhone},
+	{clsBankCard, SemBankCard},
+	{clsIMSI, SemIMSI},
+	{clsIMEI, SemIMEI},
+	{clsIP, SemIP},
+	{clsMAC, SemMAC},
+	{clsEmail, SemEmail},
+	{clsWallet, SemWallet},
+	{clsIBAN, SemIBAN},
+}
+
+var (
+	reInteger = regexp.MustCompile(`^[+-]?(0|[1-9][0-9]{0,17})$`)
+	reDecimal = regexp.MustCompile(`^[+-]?[0-9]+\.[0-9]+$|^[+-]?\.[0-9]+$`)
+	reGrouped = regexp.MustCompile(`^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$`)
+	reMobile  = regexp.MustCompile(`^(\+?86)?1[3-9][0-9]{9}$`)
+	reMAC     = regexp.MustCompile(`^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$|^[0-9A-Fa-f]{2}(-[0-9A-Fa-f]{2}){5}$|^[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}$`)
+	reEmail   = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$`)
+	reWallet  = regexp.MustCompile(`^T[1-9A-HJ-NP-Za-km-z]{33}$|^0x[0-9a-fA-F]{40}$|^[13][1-9A-HJ-NP-Za-km-z]{25,34}$|^(bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{11,87}$`)
+	reIBAN    = regexp.MustCompile(`^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$`)
+)
+
+// classify returns the shapes of one non-empty cell value.
+func classify(v string) valueClass {
+	var c valueClass
+	compact := strings.NewReplacer(" ", "", "-", "").Replace(v)
+	if reInteger.MatchString(v) {
+		c |= clsInteger | clsDecimal
+	} else if reDecimal.MatchString(v) {
+		c |= clsDecimal
+	}
+	if isMoney(v) {
+		c |= clsMoney | clsDecimal
+	}
+	if _, ok := ParseBool(v); ok {
+		c |= clsBool
+	}
+	if isDate(v) {
+		c |= clsDate | clsTimestamp
+	} else if isTimestamp(v) {
+		c |= clsTimestamp
+	}
+	if allDigits(compact) {
+		switch n := len(compact); {
+		case n >= 16 && n <= 19 && luhn(compact):
+			c |= clsBankCard
+		case n == 15 && strings.HasPrefix(compact, "460"):
+			c |= clsIMSI
+		case n == 15 && luhn(compact):
+			c |= clsIMEI
+		}
+	}
+	if validResidentID(v) {
+		c |= clsIDNumber
+	}
+	if reMobile.MatchString(compact) {
+		c |= clsPhone
+	}
+	if a, err := netip.ParseAddr(v); err == nil && a.Zone() == "" {
+		c |= clsIP
+	}
+	if reMAC.MatchString(v) {
+		c |= clsMAC
+	}
+	if reEmail.MatchString(v) {
+		c |= clsEmail
+	}
+	if reWallet.MatchString(v) {
+		c |= clsWallet
+	}
+	if validUSCC(v) {
+		c |= clsUSCC
+	}
+	if reIBAN.MatchString(compact) && validIBAN(compact) {
+		c |= clsIBAN
+	}
+	return c
+}
+
+// isMoney accepts amounts written with a currency sign or unit, thousands separators, or
+// exactly two decimals: "¥1,234.50", "12.00元", "1,234", "88.50".
+func isMoney(v string) bool {
+	s, marked := stripMoney(v)
+	if reGrouped.MatchString(s) {
+		return true
+	}
+	if !reInteger.MatchString(s) && !reDecimal.MatchString(s) {
+		return false
+	}
+	if marked {
+		return true
+	}
+	dot := strings.IndexByte(s, '.')
+	return dot >= 0 && len(s)-dot-1 == 2
+}
+
+// stripMoney removes currency signs and units; it reports whether there were any.
+func stripMoney(v string) (string, bool) {
+	s := strings.TrimSpace(v)
+	orig := s
+	for _, mark := range []string{"¥", "￥", "元", "RMB", "CNY", "人民币"} {
+		s = strings.ReplaceAll(s, mark, "")
+	}
+	s = strings.TrimSpace(s)
+	return s, s != orig
+}
+
+var dateLayouts = []string{
+	"2006-01-02", "2006/01/02", "2006.01.02", "2006-1-2", "2006/1/2", "2006.1.2", "20060102",
+	"2006年1月2日", "2006年01月02日",
+}
+
+var timestampLayouts = []string{
+	"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05.999999999",
+	"2006/01/02 15:04:05", "2006/01/02 15:04", "2006/1/2 15:04:05", "2006/1/2 15:04",
+	"2006-1-2 15:04:05", "2006.01.02 15:04:05", "20060102150405", "20060102 15:04:05",
+	"2006年1月2日 15:04:05", "2006年01月02日 15时04分05秒", "2006年1月2日15时4分5秒",
+	time.RFC3339, time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04:05.999999999",
+}
+
+func isDate(v string) bool {
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return plausibleYear(t)
+		}
+	}
+	return false
+}
+
+func isTimestamp(v string) bool {
+	for _, l := range timestampLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			return plausibleYear(t)
+		}
+	}
+	return false
+}
+
+// plausibleYear keeps 8-digit numbers such as 12345678 from passing as dates.
+func plausibleYear(t time.Time) bool { return t.Year() >= 1900 && t.Year() <= 2100 }
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// luhn checks the ISO/IEC 7812 check digit of card numbers and IMEIs.
+func luhn(s string) bool {
+	sum, double := 0, false
+	for i := len(s) - 1; i >= 0; i-- {
+		d := int(s[i] - '0')
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// validResidentID checks an 18-character PRC resident identity number: a plausible birth date
+// and the ISO 7064 MOD 11-2 check character (GB 11643-1999). Full validation, including the
+// division code, is the job of the ident package when the importer normalises the column.
+func validResidentID(v string) bool {
+	if len(v) != 18 || !allDigits(v[:17]) {
+		return false
+	}
+	if _, err := time.Parse("20060102", v[6:14]); err != nil || v[6:8] < "18" || v[6:8] > "20" {
+		return false
+	}
+	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i, w := range weights {
+		sum += int(v[i]-'0') * w
+	}
+	want := "10X98765432"[sum%11]
+	got := v[17]
+	if got == 'x' {
+		got = 'X'
+	}
+	return got == want
+}
+
+// validUSCC checks the check character of a unified social credit code (GB 32100-2015).
+func validUSCC(v string) bool {
+	const charset = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+	if len(v) != 18 {
+		return false
+	}
+	weights := [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+	sum := 0
+	for i, w := range weights {
+		n := strings.IndexByte(charset, v[i])
+		if n < 0 {
+			return false
+		}
+		sum += n * w
+	}
+	check := (31 - sum%31) % 31
+	return v[17] == charset[check]
+}
+
+// validIBAN checks the ISO 13616 mod-97 check digits.
+func validIBAN(s string) bool {
+	r := s[4:] + s[:4]
+	rem := 0
+	for i := 0; i < len(r); i++ {
+		c := r[i]
+		switch {
+		case c >= '0' && c <= '9':
+			rem = (rem*10 + int(c-'0')) % 97
+		case c >= 'A' && c <= 'Z':
+			rem = (rem*100 + int(c-'A'+10)) % 97
+		default:
+			return false
+		}
+	}
+	return rem == 1
+}
