@@ -9,7 +9,7 @@ import (
 // Canonical headers: the field names of the kinds (internal/ingest/schema/kinds).
 var (
 	txHeader   = "tx_id,request_no,account,card_no,holder_name,holder_id_number,time,direction,amount,balance,currency,counterparty_account,counterparty_name,counterparty_id_number,counterparty_bank,channel,branch_code,branch_name,teller,summary,ip,mac,imei,is_reversal,status,location\n"
-	callHeader = "caller,callee,start_time,duration_s,call_type,imei,imsi,cell_id,lac,location,operator\n"
+	callHeader = "caller,callee,start_time,end_time,duration_s,call_type,imei,imsi,cell_id,lac,location,operator\n"
 	// Chinese bank inquiry-response layout (profile cn-bank-inquiry).
 	bankCNHeader = "协作编号,交易流水号,户名,账号,卡号,证件号码,交易时间,借贷标志,交易金额,余额,对方账号,对方户名,对方证件号码,对方机构名,交易渠道,交易网点代码,交易网点名称,柜员号,IP地址,MAC地址,冲正标志,摘要,币种,交易是否成功\n"
 	cdrCNHeader  = "主叫号码,被叫号码,通话开始时间,通话时长(秒),呼叫类型,IMEI,IMSI,小区号,位置区号,通话地点,运营商\n"
@@ -190,7 +190,7 @@ func (fw *formatWriters) appendTx(b []byte, row *txRow) []byte {
 	} else {
 		b = append(b, ",,"...)
 	}
-	b = append(b, ",false,success,"...)
+	b = append(b, ",false,成功,"...)
 	if rt.cash || rt.counter {
 		b = append(b, fw.location(a)...)
 	}
@@ -288,6 +288,8 @@ func (fw *formatWriters) appendCall(b []byte, c *callRow, cn bool) []byte {
 		b = appendClockCompact(b, c.t)
 	} else {
 		b = appendTime(b, c.t)
+		b = append(b, ',')
+		b = appendEndTime(b, c.t+int64(c.duration))
 	}
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(c.duration), 10)
@@ -297,9 +299,9 @@ func (fw *formatWriters) appendCall(b []byte, c *callRow, cn bool) []byte {
 	case cn:
 		b = append(b, ",主叫,"...)
 	case c.sms:
-		b = append(b, ",sms,"...)
+		b = append(b, ",sms_out,"...)
 	default:
-		b = append(b, ",voice,"...)
+		b = append(b, ",outgoing,"...)
 	}
 	b = append(b, s.imei...)
 	b = append(b, ',')
@@ -324,4 +326,12 @@ func appendClockCompact(b []byte, t int64) []byte {
 	s := t % day
 	h, m, sec := s/3600, s/60%60, s%60
 	return append(b, byte('0'+h/10), byte('0'+h%10), byte('0'+m/10), byte('0'+m%10), byte('0'+sec/10), byte('0'+sec%10))
+}
+
+// appendEndTime formats a call's end, which may fall after the last day of the year.
+func appendEndTime(b []byte, t int64) []byte {
+	if t/day < numDays {
+		return appendTime(b, t)
+	}
+	return append(b, timeText(t)...)
 }

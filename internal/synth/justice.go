@@ -117,6 +117,15 @@ func buildJustice(w *world, f *fraudWorld, p params) *justice {
 
 func (j *justice) ringCases(w *world, f *fraudWorld, r *rand.Rand, ri int) {
 	g := &f.rings[ri]
+	moved := map[int32]bool{} // cards that carried money: the only ones an investigation can find
+	for _, e := range f.events {
+		if e.from >= 0 {
+			moved[e.from] = true
+		}
+		if e.to >= 0 {
+			moved[e.to] = true
+		}
+	}
 	// Fraud cases: victims report to the police; each case lists the cards the police found.
 	per := 12
 	for s := 0; s < len(g.victims); s += per {
@@ -190,7 +199,7 @@ func (j *justice) ringCases(w *world, f *fraudWorld, r *rand.Rand, ri int) {
 			cards := w.persons[fm].accounts
 			mules := []int32{}
 			for _, a := range cards {
-				if w.accounts[a].ring >= 0 {
+				if w.accounts[a].ring >= 0 && moved[a] {
 					mules = append(mules, a)
 				}
 			}

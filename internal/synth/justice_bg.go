@@ -10,7 +10,7 @@ var licenceClasses = []string{"C1", "C1", "C1", "C2", "B2", "A2", "C1E"}
 func (j *justice) licence(w *world, r *rand.Rand, p int32, status string, statusDate int64) {
 	pr := &w.persons[p]
 	issued := -int64(200+r.IntN(5000)) * day
-	j.licenses = append(j.licenses, []string{pr.idNumber, pr.name, pr.idNumber, licenceClasses[r.IntN(len(licenceClasses))], status, dateText(statusDate), dateText(issued), w.divs[pr.div].Prefecture + "公安局交通警察支队"})
+	j.licenses = append(j.licenses, []string{pr.idNumber, pr.name, "机动车驾驶证", pr.idNumber, licenceClasses[r.IntN(len(licenceClasses))], status, dateText(statusDate), dateText(issued), w.divs[pr.div].Prefecture + "公安局交通警察支队"})
 	j.licensed[p] = true
 }
 
@@ -136,8 +136,8 @@ func (j *justice) civilSuits(w *world, r *rand.Rand, n int) {
 		cn := "(" + worldDate(t).Format("2006") + ")" + provinceAbbr(dv.Province) + dv.Code[:4] + "民初" + strconv.Itoa(j.caseSeq) + "号"
 		amt := int64(20_000+r.IntN(300_000)) * 100
 		j.cases = append(j.cases, []string{cn, "民间借贷纠纷", w.persons[pl].name + "诉" + w.persons[df].name + "民间借贷纠纷", dateText(t), dv.County + "人民法院", "已结案", "原告持借条起诉要求归还借款", string(appendCents(nil, amt))})
-		j.party(cn, "plaintiff", w, pl, "")
-		j.party(cn, "defendant", w, df, "")
+		j.party(cn, "other", w, pl, "")   // 原告: the schema has no plaintiff role
+		j.party(cn, "suspect", w, df, "") // 被告 maps to suspect in the schema
 		return cn
 	}
 	for k := 0; k < max(20, n/300); k++ {

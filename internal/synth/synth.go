@@ -90,8 +90,8 @@ func newParams(n int64, formats []string) (params, error) {
 	p := params{transactions: n, calls: n / 2, formats: map[string]bool{"canonical": true}}
 	p.persons = int(min(max(n/60, 3000), 500_000))
 	p.rings = int(min(max(int64(math.Sqrt(float64(n)/20000)+0.5), 3), 60))
-	// About 35 statement rows follow one victim; keep fraud near 0.5% of all rows.
-	p.victims = int(max(int64(p.rings)*8, n/7000))
+	// About 45 statement rows follow one victim; keep fraud near 0.5% of all rows.
+	p.victims = int(max(int64(p.rings)*3, n/9000))
 	p.branchesPerBank = int(min(max(int64(p.persons)/2000, 8), 60))
 	for _, f := range formats {
 		f = strings.TrimSpace(strings.ToLower(f))

@@ -23,9 +23,13 @@ func writeTables(w *world, f *fraudWorld, j *justice, p params, out *outputs) er
 		} else {
 			phone = w.companies[a.company].phone
 		}
-		rows = append(rows, []string{a.acct, a.card, a.bankName, a.branchCode, a.branchName, a.holderName, a.holderID, timeText(a.opened), a.teller, phone, a.status, "", a.ip, a.mac, a.im})
+		atype := "借记卡"
+		if a.company >= 0 {
+			atype = "对公"
+		}
+		rows = append(rows, []string{a.acct, a.card, a.bankName, a.branchCode, a.branchName, a.holderName, a.holderID, timeText(a.opened), a.teller, phone, a.status, "", atype, "柜面", a.ip, a.mac, a.im})
 	}
-	if err := out.writeCSV("accounts.csv", canonical("accounts"), strings.Split("account,card_no,bank,branch_code,branch_name,holder_name,holder_id_number,opened_at,opened_by,phone,status,closed_at,ip,mac,imei", ","), rows, false); err != nil {
+	if err := out.writeCSV("accounts.csv", canonical("accounts"), strings.Split("account,card_no,bank,branch_code,branch_name,holder_name,holder_id_number,opened_at,opened_by,phone,status,closed_at,account_type,open_channel,open_ip,open_mac,open_imei", ","), rows, false); err != nil {
 		return err
 	}
 	rows = rows[:0]
@@ -35,9 +39,9 @@ func writeTables(w *world, f *fraudWorld, j *justice, p params, out *outputs) er
 		if c.dissolved != 0 {
 			dis = dateText(c.dissolved)
 		}
-		rows = append(rows, []string{c.uscc, c.name, lr.name, lr.idNumber, c.address, c.status, dateText(c.established), dis, c.scope, c.phone})
+		rows = append(rows, []string{c.uscc, c.name, lr.name, lr.idNumber, c.address, c.status, "有限责任公司（自然人独资）", dateText(c.established), dis, c.scope, c.phone})
 	}
-	if err := out.writeCSV("companies.csv", canonical("companies"), strings.Split("uscc,name,legal_rep_name,legal_rep_id_number,reg_address,status,established_at,dissolved_at,business_scope,phone", ","), rows, false); err != nil {
+	if err := out.writeCSV("companies.csv", canonical("companies"), strings.Split("uscc,name,legal_rep_name,legal_rep_id_number,reg_address,status,company_type,established_at,dissolved_at,business_scope,phone", ","), rows, false); err != nil {
 		return err
 	}
 	rows = rows[:0]
@@ -53,20 +57,28 @@ func writeTables(w *world, f *fraudWorld, j *justice, p params, out *outputs) er
 	}
 	rows = rows[:0]
 	for i, c := range chainTransfers(w, f) {
-		rows = append(rows, []string{c.hash, "tron", c.from, c.to, "USDT", microText(c.amount), timeText(c.t), strconv.Itoa(60_000_000 + int(c.t/3) + i%3)})
+		rows = append(rows, []string{c.hash, "TRON", c.from, c.to, "USDT", microText(c.amount), timeText(c.t), strconv.Itoa(60_000_000 + int(c.t/3) + i%3), "1.000000", "SUCCESS"})
 	}
-	if err := out.writeCSV("chain_transfers.csv", canonical("chain_transfers"), strings.Split("tx_hash,chain,from_address,to_address,token,amount,time,block", ","), rows, false); err != nil {
+	if err := out.writeCSV("chain_transfers.csv", canonical("chain_transfers"), strings.Split("tx_hash,chain,from_address,to_address,token,amount,time,block,fee,status", ","), rows, false); err != nil {
 		return err
+	}
+	cases := make([][]string, len(j.cases))
+	for i, c := range j.cases {
+		ct := "刑事"
+		if c[1] == "民间借贷纠纷" {
+			ct = "民事"
+		}
+		cases[i] = append([]string{c[0], ct}, c[1:]...)
 	}
 	tables := []struct {
 		name, header string
 		rows         [][]string
 	}{
-		{"cases", "case_no,charge,title,registered_at,agency,status,summary,loss_amount", j.cases},
+		{"cases", "case_no,case_type,charge,title,registered_at,agency,status,summary,loss_amount", cases},
 		{"case_parties", "case_no,role,name,id_number,phone,bank_card,account,address", j.parties},
 		{"judgments", "case_no,court,judgment_no,judgment_date,effective_date,defendant_name,defendant_id_number,charge,sentence_type,prison_months,probation_months,fine", j.judgments},
 		{"custody", "id_number,name,custody_type,start_date,end_date,facility,agency", j.custody},
-		{"licenses", "id_number,name,license_no,license_class,status,status_date,issued_at,agency", j.licenses},
+		{"licenses", "id_number,name,license_type,license_no,license_class,status,status_date,issued_at,agency", j.licenses},
 		{"penalties", "subject_id_number,subject_uscc,subject_name,penalty_type,decision_no,decision_date,agency,reason,case_no,amount", j.penalties},
 	}
 	for _, t := range tables {
@@ -90,13 +102,17 @@ func writePersons(w *world, out *outputs) error {
 	n := len(w.persons)
 	for i := range w.persons {
 		pr := &w.persons[i]
-		g := "F"
+		g := "female"
 		if pr.male {
-			g = "M"
+			g = "male"
 		}
 		birth := strconv.Itoa(pr.birth)
 		bd := birth[:4] + "-" + birth[4:6] + "-" + birth[6:]
-		rows = append(rows, []string{pr.pid, pr.name, pr.idNumber, g, bd, pr.phone, pr.address, pr.nationality})
+		idType := "居民身份证"
+		if pr.nationality != "CHN" {
+			idType = "护照"
+		}
+		rows = append(rows, []string{pr.pid, pr.name, pr.idNumber, idType, g, bd, pr.phone, pr.address, pr.nationality})
 		if pr.nationality != "CHN" || r.IntN(100) != 0 {
 			continue
 		}
@@ -111,10 +127,10 @@ func writePersons(w *world, out *outputs) error {
 		addr := strings.Replace(pr.address, w.divs[pr.div].Province, "", 1)
 		n++
 		dpid := "P" + pad(int64(n), 8)
-		rows = append(rows, []string{dpid, string(name), pr.idNumber, g, bd, phone, addr, "CHN"})
+		rows = append(rows, []string{dpid, string(name), pr.idNumber, "居民身份证", g, bd, phone, addr, "CHN"})
 		dups = append(dups, []string{pr.pid, dpid, pr.idNumber, pr.name, string(name)})
 	}
-	if err := out.writeCSV("persons.csv", canonical("persons"), strings.Split("person_id,name,id_number,gender,birth_date,phone,address,nationality", ","), rows, false); err != nil {
+	if err := out.writeCSV("persons.csv", canonical("persons"), strings.Split("person_id,name,id_number,id_type,gender,birth_date,phone,address,nationality", ","), rows, false); err != nil {
 		return err
 	}
 	return out.writeCSV("truth/duplicate_persons.csv", FileInfo{Profile: "truth", Format: "csv"}, []string{"person_id", "duplicate_person_id", "id_number", "name", "duplicate_name"}, dups, true)
