@@ -24,6 +24,7 @@ type txRow struct {
 
 type callRow struct {
 	t        int64
+	ord      int32
 	caller   int32
 	callee   int32
 	duration int32
@@ -71,17 +72,34 @@ func streamActivity(ctx context.Context, w *world, f *fraudWorld, p params, out 
 			}
 		}()
 	}
+	// Calls draw from their own random stream, so a second goroutine makes them in parallel
+	// with the transactions without changing a byte.
+	callDays := make(chan []callRow, 4)
+	go func() {
+		defer close(callDays)
+		for d := 0; d < numDays; d++ {
+			if ctx.Err() != nil {
+				return
+			}
+			callDays <- g.dayCalls(d)
+		}
+	}()
 	var genErr error
 	go func() {
 		defer close(work)
 		defer close(order)
+		defer func() {
+			for range callDays {
+			}
+		}()
 		for d := 0; d < numDays; d++ {
 			if err := ctx.Err(); err != nil {
 				genErr = err
 				return
 			}
 			j := &dayJob{day: d, done: make(chan struct{})}
-			j.tx, j.calls = g.day(d)
+			j.tx = g.day(d)
+			j.calls = <-callDays
 			order <- j
 			work <- j
 		}
@@ -113,26 +131,27 @@ func streamActivity(ctx context.Context, w *world, f *fraudWorld, p params, out 
 
 // dayGen draws background events and merges the rings' events, day by day.
 type dayGen struct {
-	w          *world
-	f          *fraudWorld
-	r, rc      *rand.Rand
-	bal        []int64
-	fraudIdx   []int32 // fraud events in time order
-	fi         int     // next fraud event
-	ci         int     // next fraud call
-	targetCum  []int64 // cumulative background row target at the end of each day
-	callCum    []int64
-	emitted    int64
-	callsMade  int64
-	nextID     int64
-	calls      int64
-	fraudRows  int64
-	fraudIDs   [][2]int64
-	ord        int64
-	evs        []event
-	personCum  []float64
-	captured   map[int32][]txRow // rows of accounts exported as XLSX statements
-	rentPayers []int32
+	w           *world
+	f           *fraudWorld
+	r, rc       *rand.Rand
+	bal         []int64
+	fraudIdx    []int32 // fraud events in time order
+	fi          int     // next fraud event
+	ci          int     // next fraud call
+	targetCum   []int64 // cumulative background row target at the end of each day
+	callCum     []int64
+	emitted     int64
+	callsMade   int64
+	nextID      int64
+	calls       int64
+	fraudRows   int64
+	fraudIDs    [][2]int64
+	ord         int64
+	evs         []event
+	personCum   []float64
+	personGuide guide
+	captured    map[int32][]txRow // rows of accounts exported as XLSX statements
+	rentPayers  []int32
 }
 
 func newDayGen(w *world, f *fraudWorld, p params) *dayGen {
@@ -183,6 +202,7 @@ func newDayGen(w *world, f *fraudWorld, p params) *dayGen {
 		s += paretoWeight(rb)
 		g.personCum[i] = s
 	}
+	g.personGuide = newGuide(g.personCum)
 	for _, rg := range f.rings {
 		for lv := 1; lv <= 2; lv++ {
 			if len(rg.levels[lv]) > 0 {
@@ -257,7 +277,7 @@ func amountLog(r *rand.Rand, m float64, sigma float64, round bool) int64 {
 	return max(int64(v*100), 1)
 }
 
-func (g *dayGen) day(d int) ([]txRow, []callRow) {
+func (g *dayGen) day(d int) []txRow {
 	w, r := g.w, g.r
 	g.evs = g.evs[:0]
 	g.scheduled(d)
@@ -339,7 +359,7 @@ func (g *dayGen) day(d int) ([]txRow, []callRow) {
 			g.captured[row.acct] = append(c, row)
 		}
 	}
-	return rows, g.dayCalls(d)
+	return rows
 }
 
 // contact picks a counterparty: usually one of a few regular contacts, sometimes anyone.
@@ -380,11 +400,8 @@ func (g *dayGen) dayCalls(d int) []callRow {
 	w, r := g.w, g.rc
 	n := g.callCum[d] - g.callsMade
 	out := make([]callRow, 0, n+16)
-	total := g.personCum[len(g.personCum)-1]
 	for k := int64(0); k < n; k++ {
-		x := r.Float64() * total
-		caller, _ := slices.BinarySearch(g.personCum, x)
-		caller = min(caller, len(w.persons)-1)
+		caller := g.personGuide.pick(r)
 		var callee int
 		switch y := r.IntN(10); {
 		case y < 2:
@@ -406,6 +423,7 @@ func (g *dayGen) dayCalls(d int) []callRow {
 		} else if r.IntN(8) > 0 {
 			c.duration = int32(math.Exp(r.NormFloat64()*1.1 + 4))
 		}
+		c.ord = int32(len(out))
 		out = append(out, c)
 	}
 	g.callsMade += n
@@ -413,11 +431,11 @@ func (g *dayGen) dayCalls(d int) []callRow {
 	for g.ci < len(g.f.calls) && g.f.calls[g.ci].t < end {
 		c := g.f.calls[g.ci]
 		if c.t >= 0 {
-			out = append(out, callRow{t: c.t, caller: c.caller, callee: c.callee, duration: c.duration})
+			out = append(out, callRow{t: c.t, ord: int32(len(out)), caller: c.caller, callee: c.callee, duration: c.duration})
 		}
 		g.ci++
 	}
-	slices.SortStableFunc(out, func(a, b callRow) int { return cmp.Compare(a.t, b.t) })
+	slices.SortFunc(out, func(a, b callRow) int { return cmp.Or(cmp.Compare(a.t, b.t), cmp.Compare(a.ord, b.ord)) })
 	g.calls += int64(len(out))
 	return out
 }

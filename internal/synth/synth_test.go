@@ -478,6 +478,10 @@ func BenchmarkGenerate(b *testing.B) {
 	n, _ := ParseScale(scale)
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
+		if d := os.Getenv("SYNTH_BENCH_DIR"); d != "" {
+			dir, _ = os.MkdirTemp(d, "bench-")
+			defer os.RemoveAll(dir)
+		}
 		var peak uint64
 		stop := make(chan struct{})
 		done := make(chan struct{})

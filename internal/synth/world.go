@@ -132,8 +132,9 @@ type world struct {
 	companies    []company
 	ext          []platform // external counterparties (payment platforms, utilities, gold shops)
 	goldExt      int        // index of the first gold shop in ext
-	cumWeight    []float64  // cumulative activity weights over accounts, for heavy-tailed sampling
-	background   []int32    // accounts that take part in background life
+	activeGuide  guide
+	cumWeight    []float64 // cumulative activity weights over accounts, for heavy-tailed sampling
+	background   []int32   // accounts that take part in background life
 	cardSerial   map[string]uint64
 	employers    []int32
 	sims         []sim
@@ -367,19 +368,41 @@ func (w *world) buildWeights() {
 		s += w.accounts[a].weight
 		w.cumWeight[i] = s
 	}
+	w.activeGuide = newGuide(w.cumWeight)
 }
 
 // pickActive returns a background account drawn by activity weight.
 func (w *world) pickActive(r *rand.Rand) int32 {
-	x := r.Float64() * w.cumWeight[len(w.cumWeight)-1]
-	lo, hi := 0, len(w.cumWeight)-1
-	for lo < hi {
-		m := (lo + hi) / 2
-		if w.cumWeight[m] < x {
-			lo = m + 1
-		} else {
-			hi = m
+	return w.background[w.activeGuide.pick(r)]
+}
+
+// guide samples an index from cumulative weights in expected O(1): a guide table maps each of
+// n equal slices of the total to the first index that can fall in it (Chen and Asau's method).
+type guide struct {
+	cum   []float64
+	start []int32
+}
+
+func newGuide(cum []float64) guide {
+	g := guide{cum: cum, start: make([]int32, len(cum)+1)}
+	total := cum[len(cum)-1]
+	i := 0
+	for k := range g.start {
+		x := total * float64(k) / float64(len(cum))
+		for i < len(cum)-1 && cum[i] < x {
+			i++
 		}
+		g.start[k] = int32(i)
 	}
-	return w.background[lo]
+	return g
+}
+
+func (g guide) pick(r *rand.Rand) int {
+	u := r.Float64()
+	x := u * g.cum[len(g.cum)-1]
+	i := int(g.start[int(u*float64(len(g.cum)))])
+	for i < len(g.cum)-1 && g.cum[i] < x {
+		i++
+	}
+	return i
 }
