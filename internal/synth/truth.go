@@ -37,7 +37,6 @@ type RingTruth struct {
 	Operators      []PersonRef         `json:"operators"`
 	Numbers        []string            `json:"numbers"`
 	SimFarmIMEIs   []string            `json:"sim_farm_imeis"`
-	DealerDevices  []device            `json:"-"`
 	Devices        []map[string]string `json:"dealer_devices"`
 	Levels         map[string][]string `json:"accounts_by_level"`
 	ShellCompanies []string            `json:"shell_companies"`
