@@ -3,6 +3,7 @@ package ident
 import (
 	"math"
 	"strings"
+	"unicode/utf8"
 )
 
 const kindAmount = "amount"
@@ -47,7 +48,7 @@ func (a Amount) String() string {
 // read as CNY because these exports never mean yen by it. Longer tokens come
 // first so that "US$" wins over "$".
 var currencyTokens = []struct{ token, code string }{
-	{"人民币", "CNY"}, {"CNY", "CNY"}, {"RMB", "CNY"}, {"¥", "CNY"}, {"元", "CNY"}, {"圆", "CNY"},
+	{"人民币", "CNY"}, {"CNY", "CNY"}, {"RMB", "CNY"}, {"¥", "CNY"}, {"元", "CNY"}, {"圆", "CNY"}, {"圓", "CNY"},
 	{"US$", "USD"}, {"USD", "USD"}, {"美元", "USD"},
 	{"HK$", "HKD"}, {"HKD", "HKD"}, {"港元", "HKD"}, {"港币", "HKD"}, {"港幣", "HKD"},
 	{"MOP", "MOP"}, {"澳门元", "MOP"}, {"NT$", "TWD"}, {"TWD", "TWD"}, {"新台币", "TWD"},
@@ -123,21 +124,23 @@ func amountEnvelope(c string) (body string, neg bool, cur string, err error) {
 		return true
 	}
 	takeSign()
-	for _, t := range currencyTokens {
-		if strings.HasPrefix(body, t.token) {
-			if !setCur(t.code) {
-				return
+	for range 2 { // a second currency prefix is an error, not part of the number
+		for _, t := range currencyTokens {
+			if strings.HasPrefix(body, t.token) {
+				if !setCur(t.code) {
+					return
+				}
+				body = strings.TrimSpace(body[len(t.token):])
+				break
 			}
-			body = strings.TrimSpace(body[len(t.token):])
-			break
 		}
+		takeSign()
 	}
-	takeSign()
 	body = strings.TrimSuffix(body, "整")
 	body = strings.TrimSuffix(body, "正")
 	for _, t := range currencyTokens {
 		// 元 and 圆 inside Chinese numerals (壹拾元叁角) are handled there.
-		if strings.HasSuffix(body, t.token) && !(t.token == "元" || t.token == "圆") {
+		if strings.HasSuffix(body, t.token) && !isYuan(t.token) {
 			if !setCur(t.code) {
 				return
 			}
@@ -145,12 +148,12 @@ func amountEnvelope(c string) (body string, neg bool, cur string, err error) {
 			break
 		}
 	}
-	if strings.HasSuffix(body, "元") || strings.HasSuffix(body, "圆") || strings.Contains(body, "元") && hasChineseNumeral(body) {
+	if r, size := utf8.DecodeLastRuneInString(body); r == '元' || r == '圆' || r == '圓' || strings.ContainsAny(body, "元圆圓") && hasChineseNumeral(body) {
 		if !setCur("CNY") {
 			return
 		}
 		if !hasChineseNumeral(body) {
-			body = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(body, "元"), "圆"))
+			body = strings.TrimSpace(body[:len(body)-size])
 		}
 	}
 	takeSign()
@@ -163,6 +166,8 @@ func amountEnvelope(c string) (body string, neg bool, cur string, err error) {
 	}
 	return
 }
+
+func isYuan(tok string) bool { return tok == "元" || tok == "圆" || tok == "圓" }
 
 // parseArabicAmount reads digits with optional ',' thousands groups, an
 // optional decimal point, and an optional 万 (10⁴) or 亿 (10⁸) multiplier.

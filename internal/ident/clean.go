@@ -62,7 +62,7 @@ func isZeroWidth(r rune) bool {
 // leading '=' before a literal, and plain surrounding double quotes left over
 // from a second round of CSV quoting.
 func unquote(s string) string {
-	for range 3 { // markers can be stacked, as in '="123"
+	for { // markers can be stacked, as in '="123"; each round shortens s
 		t := s
 		switch {
 		case len(t) > 0 && (t[0] == '\'' || t[0] == '`'):
@@ -79,7 +79,6 @@ func unquote(s string) string {
 		}
 		s = strings.TrimFunc(t, unicode.IsSpace)
 	}
-	return s
 }
 
 // compact removes the separators people and exports put inside identifiers

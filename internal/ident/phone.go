@@ -91,7 +91,7 @@ func slowPhone(c, region string) (e164 string, err error) {
 		return "", phoneParseError(c, region, perr)
 	}
 	if phonenumbers.IsValidNumber(num) {
-		return phonenumbers.Format(num, phonenumbers.E164), nil
+		return formatE164(c, num)
 	}
 	national := num.GetCountryCodeSource() == phonenumbers.PhoneNumber_FROM_DEFAULT_COUNTRY
 	digits := digitsOnly(c)
@@ -115,14 +115,14 @@ func slowPhone(c, region string) (e164 string, err error) {
 	full := !national || trunk
 	if full && reason != phonenumbers.INVALID_COUNTRY_CODE &&
 		len(nsn) >= 4 && len(nsn)+len(itoa(int(num.GetCountryCode()))) <= 15 {
-		return phonenumbers.Format(num, phonenumbers.E164), nil
+		return formatE164(c, num)
 	}
 	// Chinese fixed-line numbers dialled locally have 5 to 8 digits, lengths
 	// the metadata also allows for premium numbers; an unrecognised bare
 	// number that short is a local number missing its area code.
 	cnLocal := num.GetCountryCode() == 86 && len(nsn) <= 8
 	if reason == phonenumbers.IS_POSSIBLE && !cnLocal {
-		return phonenumbers.Format(num, phonenumbers.E164), nil
+		return formatE164(c, num)
 	}
 	switch reason {
 	case phonenumbers.IS_POSSIBLE, phonenumbers.IS_POSSIBLE_LOCAL_ONLY:
@@ -145,6 +145,16 @@ func digitsOnly(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// formatE164 writes +<country code><national significant number> itself:
+// the library's formatter echoes the raw input for some malformed numbers.
+func formatE164(c string, num *phonenumbers.PhoneNumber) (string, error) {
+	nsn := phonenumbers.GetNationalSignificantNumber(num)
+	if !isDigits(nsn) || strings.Trim(nsn, "0") == "" {
+		return "", reject(kindPhone, c, "is not a phone number")
+	}
+	return "+" + itoa(int(num.GetCountryCode())) + nsn, nil
 }
 
 func regionOf(num *phonenumbers.PhoneNumber) string {
