@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 )
 
 // txRow is one statement row before formatting.
@@ -106,13 +107,15 @@ func streamActivity(ctx context.Context, w *world, f *fraudWorld, p params, out 
 	}()
 	var writeErr error
 	var written int64
+	var lastReport time.Time // progress timing only; never part of the data
 	for j := range order {
 		<-j.done
 		if writeErr == nil {
 			writeErr = fw.write(j)
 		}
 		written += int64(len(j.tx))
-		if progress != nil && (j.day%8 == 0 || j.day == numDays-1) {
+		if progress != nil && (time.Since(lastReport) >= 250*time.Millisecond || j.day == numDays-1) {
+			lastReport = time.Now()
 			progress(written, p.transactions)
 		}
 	}
