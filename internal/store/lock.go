@@ -34,10 +34,13 @@ func (li lockInfo) String() string {
 		holder = "another procura process"
 	}
 	var parts []string
-	if li.PID > 0 {
+	// A holder such as "procura import (pid 4242, user alice on host x)"
+	// names its process already.
+	named := strings.Contains(holder, "(pid ")
+	if li.PID > 0 && !named {
 		parts = append(parts, "pid "+strconv.Itoa(li.PID))
 	}
-	if li.Host != "" {
+	if li.Host != "" && !named {
 		parts = append(parts, "on host "+li.Host)
 	}
 	if !li.Since.IsZero() {
@@ -93,8 +96,7 @@ func acquireLock(dir, holder string, tz *time.Location) (*workspaceLock, error) 
 			if !li.Since.IsZero() {
 				li.Since = li.Since.In(tz)
 			}
-			return nil, fmt.Errorf("%w: workspace %s is in use by %s: stop it or use its server",
-				ErrWorkspaceHeld, dir, li)
+			return nil, userError(ErrWorkspaceHeld, "workspace %s is in use by %s: stop it or use its server", dir, li)
 		}
 		return nil, fmt.Errorf("lock workspace %s: %w", dir, err)
 	}

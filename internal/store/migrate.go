@@ -121,8 +121,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 func newerSchemaErr(applied, known int) error {
 	if applied > known {
-		return fmt.Errorf("%w: workspace was written by a newer procura (schema %d, this binary knows %d): upgrade procura",
-			ErrNewerSchema, applied, known)
+		return userError(ErrNewerSchema, "workspace was written by a newer procura (schema %d, this binary knows %d): upgrade procura", applied, known)
 	}
 	return nil
 }

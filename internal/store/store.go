@@ -32,6 +32,20 @@ var (
 	errNotInTransaction = errors.New("transaction already finished")
 )
 
+// userErr is an error whose message is written for the user alone while
+// errors.Is still matches its sentinel.
+type userErr struct {
+	sentinel error
+	msg      string
+}
+
+func (e *userErr) Error() string { return e.msg }
+func (e *userErr) Unwrap() error { return e.sentinel }
+
+func userError(sentinel error, format string, args ...any) error {
+	return &userErr{sentinel: sentinel, msg: fmt.Sprintf(format, args...)}
+}
+
 // DefaultTimeZone is the session time zone when Options.TimeZone is empty.
 const DefaultTimeZone = "Asia/Shanghai"
 
@@ -86,7 +100,7 @@ func Init(ctx context.Context, o Options) (*Store, error) {
 	// A database left empty by an interrupted init counts as not initialised.
 	if v, err := s.appliedVersion(ctx); err == nil && v > 0 {
 		s.Close()
-		return nil, fmt.Errorf("%w: %s already holds a procura workspace: open it instead, or choose another directory", ErrWorkspaceExists, s.describe(o))
+		return nil, userError(ErrWorkspaceExists, "%s already holds a procura workspace: open it instead, or choose another directory", s.describe(o))
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
@@ -102,15 +116,15 @@ func Init(ctx context.Context, o Options) (*Store, error) {
 // Open opens an existing workspace and applies pending migrations.
 func Open(ctx context.Context, o Options) (*Store, error) {
 	if o.Workspace == "" {
-		return nil, fmt.Errorf("%w: no workspace directory given: pass --workspace DIR", ErrNoWorkspace)
+		return nil, userError(ErrNoWorkspace, "no workspace directory given: pass --workspace DIR")
 	}
 	hint := fmt.Sprintf("run procura init --workspace %s", o.Workspace)
 	if st, err := os.Stat(o.Workspace); err != nil || !st.IsDir() {
-		return nil, fmt.Errorf("%w: %s does not exist: %s", ErrNoWorkspace, o.Workspace, hint)
+		return nil, userError(ErrNoWorkspace, "%s does not exist: %s", o.Workspace, hint)
 	}
 	if o.URL == "" {
 		if _, err := os.Stat(filepath.Join(o.Workspace, duckdbFileName)); err != nil {
-			return nil, fmt.Errorf("%w: %s holds no procura database: %s", ErrNoWorkspace, o.Workspace, hint)
+			return nil, userError(ErrNoWorkspace, "%s holds no procura database: %s", o.Workspace, hint)
 		}
 	}
 	s, err := open(ctx, o)
@@ -119,7 +133,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	if v, err := s.appliedVersion(ctx); err != nil || v == 0 {
 		s.Close()
-		return nil, fmt.Errorf("%w: %s holds no procura schema: %s", ErrNoWorkspace, s.describe(o), hint)
+		return nil, userError(ErrNoWorkspace, "%s holds no procura schema: %s", s.describe(o), hint)
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
