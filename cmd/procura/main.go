@@ -1,0 +1,109 @@
+// Command procura is the command-line face of procura: every command calls one use case of
+// internal/app and prints a table, or one JSON object with --json.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"procura/internal/app"
+)
+
+// globals are the flags every command shares.
+type globals struct {
+	workspace string
+	db        string
+	json      bool
+	out       io.Writer
+	errOut    io.Writer
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	root := newRoot(os.Stdout, os.Stderr)
+	if err := root.ExecuteContext(ctx); err != nil {
+		os.Exit(1)
+	}
+}
+
+func newRoot(out, errOut io.Writer) *cobra.Command {
+	g := &globals{out: out, errOut: errOut}
+	root := &cobra.Command{
+		Use:           "procura",
+		Short:         "procura: big-data legal supervision and cybercrime analysis workbench",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPostRun: func(*cobra.Command, []string) {},
+	}
+	root.SetOut(out)
+	root.SetErr(errOut)
+	root.PersistentFlags().StringVar(&g.workspace, "workspace", "", "workspace directory (default $PROCURA_WORKSPACE, then ./procura-data)")
+	root.PersistentFlags().StringVar(&g.db, "db", "", "PostgreSQL URL to keep the data in (default $PROCURA_DB; empty = embedded DuckDB)")
+	root.PersistentFlags().BoolVar(&g.json, "json", false, "print one JSON object instead of a table")
+	root.AddCommand(newInitCmd(g), newImportCmd(g), newDatasetsCmd(g), newRejectsCmd(g), newVersionCmd(g))
+	wrapErrors(root, g)
+	return root
+}
+
+// wrapErrors prints a command's error once, as JSON with --json, and keeps the exit status.
+func wrapErrors(root *cobra.Command, g *globals) {
+	for _, c := range root.Commands() {
+		if c.RunE == nil {
+			continue
+		}
+		run := c.RunE
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			err := run(cmd, args)
+			if err != nil {
+				if g.json {
+					b, _ := json.Marshal(map[string]any{"error": map[string]string{"message": err.Error()}})
+					fmt.Fprintln(g.out, string(b))
+				} else {
+					fmt.Fprintln(g.errOut, "procura:", err)
+				}
+			}
+			return err
+		}
+	}
+}
+
+func (g *globals) config(command string) app.Config {
+	ws := g.workspace
+	if ws == "" {
+		ws = os.Getenv("PROCURA_WORKSPACE")
+	}
+	if ws == "" {
+		ws = "procura-data"
+	}
+	db := g.db
+	if db == "" {
+		db = os.Getenv("PROCURA_DB")
+	}
+	return app.Config{Workspace: ws, DB: db, Command: "procura " + command}
+}
+
+func (g *globals) open(ctx context.Context, command string) (*app.App, error) {
+	return app.Open(ctx, g.config(command))
+}
+
+// emit prints v as JSON with --json, or calls table to print it for people.
+func (g *globals) emit(v any, table func(w io.Writer)) error {
+	if g.json {
+		enc := json.NewEncoder(g.out)
+		enc.SetEscapeHTML(false)
+		return enc.Encode(v)
+	}
+	table(g.out)
+	return nil
+}
+
+var errUsage = errors.New("usage")

@@ -1,0 +1,109 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"procura/internal/ingest"
+	"procura/internal/store"
+)
+
+// ImportRequest is one file to import.
+type ImportRequest = ingest.Options
+
+// Import imports one file into a dataset, as the App's actor.
+func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Result, error) {
+	req.Importer = a.actor
+	return ingest.Import(ctx, a.st, req)
+}
+
+// DryRun shows how a file would be imported without storing anything.
+func DryRun(req ImportRequest, rows int) (ingest.Preview, error) {
+	return ingest.DryRun(req, rows)
+}
+
+// Dataset is a dataset as users see it.
+type Dataset struct {
+	Name      string          `json:"name"`
+	Kind      string          `json:"kind"`
+	Rows      int64           `json:"rows"`
+	Columns   []DatasetColumn `json:"columns"`
+	Batches   []store.Batch   `json:"batches"`
+	CreatedAt string          `json:"created_at"`
+	UpdatedAt string          `json:"updated_at"`
+}
+
+// DatasetColumn is one column of a dataset schema.
+type DatasetColumn struct {
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Semantic string `json:"semantic"`
+}
+
+// Datasets lists the workspace's datasets with row counts, schemas and import batches.
+func (a *App) Datasets(ctx context.Context) ([]Dataset, error) {
+	infos, err := a.st.Datasets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Dataset, 0, len(infos))
+	for _, d := range infos {
+		var sch struct {
+			Columns []DatasetColumn `json:"columns"`
+		}
+		if d.ColumnsJSON != "" {
+			if err := json.Unmarshal([]byte(d.ColumnsJSON), &sch); err != nil {
+				return nil, fmt.Errorf("dataset %s: stored schema is unreadable: %w", d.Name, err)
+			}
+		}
+		batches := d.Batches
+		if batches == nil {
+			batches = []store.Batch{}
+		}
+		out = append(out, Dataset{Name: d.Name, Kind: d.Kind, Rows: d.Rows, Columns: sch.Columns, Batches: batches,
+			CreatedAt: d.CreatedAt.Format("2006-01-02 15:04:05"), UpdatedAt: d.UpdatedAt.Format("2006-01-02 15:04:05")})
+	}
+	return out, nil
+}
+
+// RejectPage is one page of a dataset's rejected rows.
+type RejectPage struct {
+	Dataset string         `json:"dataset"`
+	Total   int64          `json:"total"`
+	Offset  int            `json:"offset"`
+	Rejects []store.Reject `json:"rejects"`
+}
+
+// Rejects lists rejected rows of a dataset (batch 0 = every batch).
+func (a *App) Rejects(ctx context.Context, dataset string, batch int64, limit, offset int) (RejectPage, error) {
+	if err := a.requireDataset(ctx, dataset); err != nil {
+		return RejectPage{}, err
+	}
+	rs, total, err := a.st.Rejects(ctx, dataset, batch, limit, offset)
+	if err != nil {
+		return RejectPage{}, err
+	}
+	if rs == nil {
+		rs = []store.Reject{}
+	}
+	return RejectPage{Dataset: dataset, Total: total, Offset: offset, Rejects: rs}, nil
+}
+
+func (a *App) requireDataset(ctx context.Context, name string) error {
+	infos, err := a.st.Datasets(ctx)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, d := range infos {
+		if d.Name == name {
+			return nil
+		}
+		names = append(names, d.Name)
+	}
+	if len(names) == 0 {
+		return fmt.Errorf("no dataset %q: the workspace has no datasets yet; import a file first", name)
+	}
+	return fmt.Errorf("no dataset %q; the workspace has: %v", name, names)
+}
