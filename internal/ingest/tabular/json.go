@@ -126,6 +126,7 @@ func (j *jsonReader) readHeader() error {
 	for len(j.pending) < jsonHeaderObjects {
 		obj, err := j.read()
 		if err == io.EOF {
+			j.done = io.EOF
 			break
 		}
 		if err != nil && obj.err == nil {
@@ -233,6 +234,10 @@ func (j *jsonReader) readElement() (jsonObject, error) {
 	if !j.jd.More() {
 		if _, err := j.jd.Token(); err != nil {
 			return jsonObject{}, j.fatal(err)
+		}
+		// Only white space may follow the array.
+		if _, err := j.jd.Token(); err != io.EOF {
+			return jsonObject{}, fmt.Errorf("%s: text follows the closing ] of the array: the file holds more than one JSON value", j.name)
 		}
 		return jsonObject{}, io.EOF
 	}

@@ -147,10 +147,17 @@ func (p *parquetReader) fill() (err error) {
 	return fmt.Errorf("%s: read after row %d: %w", p.name, p.line, err)
 }
 
-func (p *parquetReader) record(r parquet.Row) (Record, error) {
+func (p *parquetReader) record(r parquet.Row) (rec Record, err error) {
+	defer func() {
+		// Reconstruct panics when a row does not match its schema.
+		if x := recover(); x != nil {
+			rec, err = Record{}, &ParseError{File: p.name, Line: p.line, Msg: fmt.Sprintf("the row does not match the file's schema: %v", x)}
+		}
+	}()
 	out := p.out[:0]
 	var nested map[string]any
 	if p.nested {
+		nested = make(map[string]any, len(p.fields))
 		if err := p.schema.Reconstruct(&nested, r); err != nil {
 			return Record{}, &ParseError{File: p.name, Line: p.line, Msg: "cannot read the nested values of this row: " + err.Error()}
 		}

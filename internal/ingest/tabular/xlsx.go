@@ -16,8 +16,12 @@ import (
 //     written. Serial numbers are never returned for date-formatted cells.
 //   - Numbers under the General format come out as Excel keeps them: a card
 //     number typed as a number has lost its digits after the 15th, and is
-//     passed on as "6.22202100112346E+18" or with trailing zeros, so that the
-//     identifier parser rejects it with a clear reason. No digit is invented.
+//     passed on as Excel shows it, "6.22202100112346E+18" or with the digits
+//     after the 15th as zeros ("6222021001123450000"), so that the identifier
+//     parser can reject it with a clear reason. No digit is invented. The
+//     importer should treat 16+-digit numbers from workbooks that end in
+//     zeros as suspect: a cell's number-or-text type is not visible through
+//     the streaming iterator.
 var xlsxOptions = excelize.Options{ShortDatePattern: "yyyy-mm-dd", LongTimePattern: "hh:mm:ss"}
 
 // openXLSX reads the workbook at path; cleanup releases the file behind it.
