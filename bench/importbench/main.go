@@ -114,7 +114,7 @@ func bench(rows int64, dir string) error {
 	report := map[string]any{
 		"file": csv, "file_mb": float64(fi.Size()) / 1e6, "rows": rows, "cores": runtime.NumCPU(),
 		"runs": []run{peer, mine}, "rows_rejected": res.RowsRejected,
-		"ratio_procura_to_duckdb": mine.RowsPerS / peer.RowsPerS,
+		"ratio_procura_to_duckdb":      mine.RowsPerS / peer.RowsPerS,
 		"peak_rss_mb_per_million_rows": mine.PeakRSSMB / (float64(rows) / 1e6),
 	}
 	b, _ := json.MarshalIndent(report, "", "  ")

@@ -38,10 +38,10 @@ func main() {
 func newRoot(out, errOut io.Writer) *cobra.Command {
 	g := &globals{out: out, errOut: errOut}
 	root := &cobra.Command{
-		Use:           "procura",
-		Short:         "procura: big-data legal supervision and cybercrime analysis workbench",
-		SilenceUsage:  true,
-		SilenceErrors: true,
+		Use:               "procura",
+		Short:             "procura: big-data legal supervision and cybercrime analysis workbench",
+		SilenceUsage:      true,
+		SilenceErrors:     true,
 		PersistentPostRun: func(*cobra.Command, []string) {},
 	}
 	root.SetOut(out)

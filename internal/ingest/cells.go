@@ -2,8 +2,8 @@ package ingest
 
 import (
 	"errors"
-	"math"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -351,4 +351,3 @@ func reason(err error, value, what string) string {
 	}
 	return fmt.Sprintf("%q is not %s; fix the cell or map the column to text", value, what)
 }
-

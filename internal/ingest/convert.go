@@ -35,10 +35,10 @@ type column struct {
 // import and cloned per worker, because parsers such as ident.TimeParser keep per-goroutine state.
 type converter struct {
 	cols      []column
-	fpIndex   []int // indexes into cols whose values form the row fingerprint
-	width     int   // number of header columns the file declares
-	signIdx   int   // index of the amount column in cols, -1 if none (transactions sign rule)
-	dirIdx    int   // index of the direction column in cols, -1 if none
+	fpIndex   []int              // indexes into cols whose values form the row fingerprint
+	width     int                // number of header columns the file declares
+	signIdx   int                // index of the amount column in cols, -1 if none (transactions sign rule)
+	dirIdx    int                // index of the direction column in cols, -1 if none
 	dirPlan   *schema.ColumnPlan // how the direction flag is read, for amounts signed by it
 	loc       *time.Location
 	region    string

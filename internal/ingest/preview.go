@@ -12,25 +12,25 @@ import (
 
 // Preview is what an import would do, shown before anything is stored (--dry-run).
 type Preview struct {
-	File       string          `json:"file"`
-	Kind       string          `json:"kind"`
-	Profile    string          `json:"profile,omitempty"`
-	Format     string          `json:"format"`
-	Encoding   string          `json:"encoding"`
-	Delimiter  string          `json:"delimiter,omitempty"`
-	Sheets     []string        `json:"sheets,omitempty"`
-	HeaderLine int             `json:"header_line"`
-	TitleLines []string        `json:"title_lines,omitempty"`
-	Header     []string        `json:"header"`
-	Mapping    []MappedColumn  `json:"mapping"`
-	Warnings   []string        `json:"warnings,omitempty"`
-	Rows       []PreviewRow    `json:"rows"`
-	Rejects    []store.Reject  `json:"rejects"`
+	File       string         `json:"file"`
+	Kind       string         `json:"kind"`
+	Profile    string         `json:"profile,omitempty"`
+	Format     string         `json:"format"`
+	Encoding   string         `json:"encoding"`
+	Delimiter  string         `json:"delimiter,omitempty"`
+	Sheets     []string       `json:"sheets,omitempty"`
+	HeaderLine int            `json:"header_line"`
+	TitleLines []string       `json:"title_lines,omitempty"`
+	Header     []string       `json:"header"`
+	Mapping    []MappedColumn `json:"mapping"`
+	Warnings   []string       `json:"warnings,omitempty"`
+	Rows       []PreviewRow   `json:"rows"`
+	Rejects    []store.Reject `json:"rejects"`
 }
 
 // PreviewRow is one record as it would be stored.
 type PreviewRow struct {
-	Line   int64            `json:"line"`
+	Line   int64             `json:"line"`
 	Values map[string]string `json:"values"`
 }
 
@@ -111,4 +111,3 @@ func displayValue(v any) string {
 		return fmt.Sprint(x)
 	}
 }
-
