@@ -95,76 +95,89 @@ func ParseAmount(s string) (Amount, error) {
 // amountEnvelope strips the sign, accounting parentheses and currency
 // markers around the number.
 func amountEnvelope(c string) (body string, neg bool, cur string, err error) {
-	body = c
-	if len(body) >= 2 && body[0] == '(' && body[len(body)-1] == ')' {
-		neg = true
-		body = strings.TrimSpace(body[1 : len(body)-1])
+	e := envelope{c: c, body: c}
+	if len(e.body) >= 2 && e.body[0] == '(' && e.body[len(e.body)-1] == ')' {
+		e.neg = true
+		e.body = strings.TrimSpace(e.body[1 : len(e.body)-1])
 	}
-	signs := 0
-	takeSign := func() {
-		if body == "" {
-			return
-		}
-		switch body[0] {
-		case '-':
-			neg = !neg
-		case '+':
-		default:
-			return
-		}
-		signs++
-		body = strings.TrimSpace(body[1:])
-	}
-	setCur := func(code string) bool {
-		if cur != "" && cur != code {
-			err = reject(kindAmount, c, "names two currencies, %s and %s", cur, code)
-			return false
-		}
-		cur = code
-		return true
-	}
-	takeSign()
+	e.takeSign()
 	for range 2 { // a second currency prefix is an error, not part of the number
+		if e.body == "" || isDigitByte(e.body[0]) || e.body[0] == '.' {
+			break
+		}
 		for _, t := range currencyTokens {
-			if strings.HasPrefix(body, t.token) {
-				if !setCur(t.code) {
-					return
+			if strings.HasPrefix(e.body, t.token) {
+				if !e.setCur(t.code) {
+					return "", false, "", e.err
 				}
-				body = strings.TrimSpace(body[len(t.token):])
+				e.body = strings.TrimSpace(e.body[len(t.token):])
 				break
 			}
 		}
-		takeSign()
+		e.takeSign()
 	}
-	body = strings.TrimSuffix(body, "整")
-	body = strings.TrimSuffix(body, "正")
-	for _, t := range currencyTokens {
-		// 元 and 圆 inside Chinese numerals (壹拾元叁角) are handled there.
-		if strings.HasSuffix(body, t.token) && !isYuan(t.token) {
-			if !setCur(t.code) {
-				return
+	if last := len(e.body) - 1; last >= 0 && !isDigitByte(e.body[last]) && e.body[last] != '.' {
+		e.body = strings.TrimSuffix(e.body, "整")
+		e.body = strings.TrimSuffix(e.body, "正")
+		for _, t := range currencyTokens {
+			// 元 and 圆 inside Chinese numerals (壹拾元叁角) are handled there.
+			if strings.HasSuffix(e.body, t.token) && !isYuan(t.token) {
+				if !e.setCur(t.code) {
+					return "", false, "", e.err
+				}
+				e.body = strings.TrimSpace(e.body[:len(e.body)-len(t.token)])
+				break
 			}
-			body = strings.TrimSpace(body[:len(body)-len(t.token)])
-			break
 		}
+		r, size := utf8.DecodeLastRuneInString(e.body)
+		if r == '元' || r == '圆' || r == '圓' || strings.ContainsAny(e.body, "元圆圓") && hasChineseNumeral(e.body) {
+			if !e.setCur("CNY") {
+				return "", false, "", e.err
+			}
+			if !hasChineseNumeral(e.body) {
+				e.body = strings.TrimSpace(e.body[:len(e.body)-size])
+			}
+		}
+		e.takeSign()
 	}
-	if r, size := utf8.DecodeLastRuneInString(body); r == '元' || r == '圆' || r == '圓' || strings.ContainsAny(body, "元圆圓") && hasChineseNumeral(body) {
-		if !setCur("CNY") {
-			return
-		}
-		if !hasChineseNumeral(body) {
-			body = strings.TrimSpace(body[:len(body)-size])
-		}
+	switch {
+	case e.signs > 1:
+		return "", false, "", reject(kindAmount, c, "has more than one sign")
+	case e.body == "":
+		return "", false, "", reject(kindAmount, c, "has no digits")
 	}
-	takeSign()
-	if signs > 1 {
-		err = reject(kindAmount, c, "has more than one sign")
+	return e.body, e.neg, e.cur, nil
+}
+
+type envelope struct {
+	c, body, cur string
+	neg          bool
+	signs        int
+	err          error
+}
+
+func (e *envelope) takeSign() {
+	if e.body == "" {
 		return
 	}
-	if body == "" {
-		err = reject(kindAmount, c, "has no digits")
+	switch e.body[0] {
+	case '-':
+		e.neg = !e.neg
+	case '+':
+	default:
+		return
 	}
-	return
+	e.signs++
+	e.body = strings.TrimSpace(e.body[1:])
+}
+
+func (e *envelope) setCur(code string) bool {
+	if e.cur != "" && e.cur != code {
+		e.err = reject(kindAmount, e.c, "names two currencies, %s and %s", e.cur, code)
+		return false
+	}
+	e.cur = code
+	return true
 }
 
 func isYuan(tok string) bool { return tok == "元" || tok == "圆" || tok == "圓" }
@@ -194,13 +207,8 @@ func parseArabicAmount(c, body string) (uint64, error) {
 	}
 	var digits [40]byte
 	n := 0
-	if strings.IndexByte(intPart, ',') >= 0 {
-		groups := strings.Split(intPart, ",")
-		for i, g := range groups {
-			if (i == 0 && (len(g) < 1 || len(g) > 3)) || (i > 0 && len(g) != 3) || !isDigits(g) {
-				return 0, reject(kindAmount, c, "has misplaced thousands separators: groups after the first must have three digits (like 1,234,567.89)")
-			}
-		}
+	if strings.IndexByte(intPart, ',') >= 0 && !validGrouping(intPart) {
+		return 0, reject(kindAmount, c, "has misplaced thousands separators: groups after the first must have three digits (like 1,234,567.89)")
 	}
 	for i := 0; i < len(intPart); i++ {
 		ch := intPart[i]
@@ -225,6 +233,20 @@ func parseArabicAmount(c, body string) (uint64, error) {
 		}
 	}
 	return scaleDigits(c, string(digits[:n]), frac, mult)
+}
+
+// validGrouping checks "1,234,567": a first group of 1 to 3 digits, then
+// groups of exactly 3.
+func validGrouping(s string) bool {
+	first := true
+	for s != "" {
+		g, rest, more := strings.Cut(s, ",")
+		if !isDigits(g) || first && len(g) > 3 || !first && len(g) != 3 || more && rest == "" {
+			return false
+		}
+		first, s = false, rest
+	}
+	return true
 }
 
 // scaleDigits computes round_half_even((intDigits.frac) × 10^(mult+2)).

@@ -16,7 +16,7 @@ import (
 //
 // A value that is already clean is returned unchanged without allocating.
 func Clean(s string) string {
-	if isPlainASCII(s) {
+	if isPlainASCII(s) || !needsFold(s) {
 		return unquote(s)
 	}
 	var b strings.Builder
@@ -48,6 +48,25 @@ func isPlainASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// needsFold reports whether s has a character Clean changes: a control
+// character, a leading or trailing space, a full-width or half-width form,
+// a special space or a zero-width character. Chinese text in general does
+// not, so most non-ASCII cells skip the folding.
+func needsFold(s string) bool {
+	for i, r := range s {
+		switch {
+		case r < 0x20 || r == 0x7f:
+			return true
+		case r == ' ' && (i == 0 || i == len(s)-1):
+			return true
+		case r < 0x80:
+		case r >= 0xff00 && r <= 0xffef, r == '\u3000', r == utf8.RuneError, isZeroWidth(r), unicode.IsSpace(r):
+			return true
+		}
+	}
+	return false
 }
 
 func isZeroWidth(r rune) bool {

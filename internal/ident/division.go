@@ -45,6 +45,9 @@ type divisionTable struct {
 	periods   [][]divisionPeriod // per code, in file order
 	provinces map[int32]string   // 2-digit code -> name
 	fullName  []string           // per code: name of its latest period, joined
+	// fullSince is the first year fullName is right for: the later start of
+	// the code's and its prefecture's latest names.
+	fullSince []int
 }
 
 var divisions = sync.OnceValue(func() *divisionTable {
@@ -86,8 +89,16 @@ var divisions = sync.OnceValue(func() *divisionTable {
 	}
 	t.codes, t.periods = codes, periods
 	t.fullName = make([]string, len(codes))
+	t.fullSince = make([]int, len(codes))
 	for i, c := range codes {
 		t.fullName[i] = t.division(c, i, 0).Name()
+		ps := t.periods[i]
+		since := ps[len(ps)-1].from
+		if j := t.find(c - c%100); c%100 != 0 && j >= 0 {
+			pp := t.periods[j]
+			since = max(since, pp[len(pp)-1].from)
+		}
+		t.fullSince[i] = since
 	}
 	return t
 })
@@ -147,6 +158,19 @@ func (t *divisionTable) division(code int32, i, year int) Division {
 		d.Prefecture = name
 	}
 	return d
+}
+
+// nameInYear returns the joined name of code index i in force in year,
+// without allocating when the latest name applies.
+func (t *divisionTable) nameInYear(i, year int) (string, bool) {
+	ps := t.periods[i]
+	if last := ps[len(ps)-1]; year >= t.fullSince[i] && last.covers(year) {
+		return t.fullName[i], true
+	}
+	if _, ok := t.nameAt(i, year); !ok {
+		return "", false
+	}
+	return t.division(t.codes[i], i, year).Name(), true
 }
 
 // LookupDivision returns the division a 6-digit code denoted in year, and

@@ -100,9 +100,8 @@ func ricFields(n, shown string) (ResidentID, error) {
 		Birth:    birth,
 		Female:   (n[16]-'0')%2 == 0,
 	}
-	if _, ok := t.nameAt(i, year); ok {
-		r.DivisionAtBirth = true
-		r.DivisionName = t.division(t.codes[i], i, year).Name()
+	if name, ok := t.nameInYear(i, year); ok {
+		r.DivisionAtBirth, r.DivisionName = true, name
 	} else {
 		r.DivisionName = t.fullName[i]
 	}
