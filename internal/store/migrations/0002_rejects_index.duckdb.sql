@@ -1,0 +1,3 @@
+-- Nothing on DuckDB: it scans rejects fast enough, and an ART index would
+-- slow every bulk load of rejects. The step exists so that both backends
+-- count the same schema versions.
