@@ -22,6 +22,7 @@ var catalogFS embed.FS
 type catalog struct {
 	kinds    []Kind
 	profiles []Profile
+	targets  map[string][]target // per kind, the synonym targets with their keys
 }
 
 // kindOrder is the order in which kinds are listed (by how often they are imported), not
@@ -45,7 +46,7 @@ func mustCatalog() *catalog {
 }
 
 func loadCatalog(fsys fs.FS) (*catalog, error) {
-	c := &catalog{}
+	c := &catalog{targets: map[string][]target{}}
 	byName := map[string]Kind{}
 	kindFiles, err := fs.Glob(fsys, "kinds/*.yaml")
 	if err != nil {
@@ -70,6 +71,7 @@ func loadCatalog(fsys fs.FS) (*catalog, error) {
 			return nil, fmt.Errorf("kinds/%s.yaml is missing", name)
 		}
 		c.kinds = append(c.kinds, k)
+		c.targets[name] = targetsOf(k)
 		delete(byName, name)
 	}
 	for name := range byName {
@@ -94,6 +96,21 @@ func loadCatalog(fsys fs.FS) (*catalog, error) {
 		c.profiles = append(c.profiles, p)
 	}
 	return c, nil
+}
+
+// ParseProfile reads a profile written by a user (same format as profiles/*.yaml, see
+// docs/kinds.md) and checks it against the built-in kinds.
+func ParseProfile(data []byte) (Profile, error) {
+	var p Profile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil {
+		return Profile{}, fmt.Errorf("read profile: %w", err)
+	}
+	if err := prepareProfile(&p, mustCatalog().kinds); err != nil {
+		return Profile{}, err
+	}
+	return p, nil
 }
 
 func decodeStrict(fsys fs.FS, file string, v any) error {

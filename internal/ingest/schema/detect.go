@@ -61,10 +61,16 @@ var (
 	reIBAN    = regexp.MustCompile(`^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$`)
 )
 
+// separators are removed from identifiers written in groups ("6222 0212 3456", "138-1234-5678").
+var separators = strings.NewReplacer(" ", "", "-", "")
+
 // classify returns the shapes of one non-empty cell value.
 func classify(v string) valueClass {
 	var c valueClass
-	compact := strings.NewReplacer(" ", "", "-", "").Replace(v)
+	compact := v
+	if strings.ContainsAny(v, " -") {
+		compact = separators.Replace(v)
+	}
 	if reInteger.MatchString(v) {
 		c |= clsInteger | clsDecimal
 	} else if reDecimal.MatchString(v) {
@@ -76,10 +82,16 @@ func classify(v string) valueClass {
 	if _, ok := ParseBool(v); ok {
 		c |= clsBool
 	}
-	if isDate(v) {
-		c |= clsDate | clsTimestamp
-	} else if isTimestamp(v) {
-		c |= clsTimestamp
+	// Cheap guards keep the layouts and patterns below off values that cannot match.
+	if len(v) >= 8 && v[0] >= '0' && v[0] <= '9' {
+		digits := allDigits(v)
+		timeOfDay := strings.ContainsAny(v, ":时") || digits && len(v) == 14
+		switch {
+		case !timeOfDay && (digits && len(v) == 8 || !digits && strings.ContainsAny(v, "-/.年")) && isDate(v):
+			c |= clsDate | clsTimestamp
+		case timeOfDay && isTimestamp(v):
+			c |= clsTimestamp
+		}
 	}
 	if allDigits(compact) {
 		switch n := len(compact); {
@@ -91,28 +103,34 @@ func classify(v string) valueClass {
 			c |= clsIMEI
 		}
 	}
-	if validResidentID(v) {
-		c |= clsIDNumber
+	if len(v) == 18 {
+		if validResidentID(v) {
+			c |= clsIDNumber
+		}
+		if validUSCC(v) {
+			c |= clsUSCC
+		}
 	}
-	if reMobile.MatchString(compact) {
+	if len(compact) >= 11 && len(compact) <= 14 && reMobile.MatchString(compact) {
 		c |= clsPhone
 	}
-	if a, err := netip.ParseAddr(v); err == nil && a.Zone() == "" {
-		c |= clsIP
-	}
-	if reMAC.MatchString(v) {
+	if strings.ContainsAny(v, ".:") {
+		if a, err := netip.ParseAddr(v); err == nil && a.Zone() == "" {
+			c |= clsIP
+		}
+		if len(v) >= 14 && len(v) <= 17 && reMAC.MatchString(v) {
+			c |= clsMAC
+		}
+	} else if len(v) == 17 && reMAC.MatchString(v) {
 		c |= clsMAC
 	}
-	if reEmail.MatchString(v) {
+	if strings.IndexByte(v, '@') > 0 && reEmail.MatchString(v) {
 		c |= clsEmail
 	}
-	if reWallet.MatchString(v) {
+	if len(v) >= 26 && reWallet.MatchString(v) {
 		c |= clsWallet
 	}
-	if validUSCC(v) {
-		c |= clsUSCC
-	}
-	if reIBAN.MatchString(compact) && validIBAN(compact) {
+	if len(compact) >= 15 && len(compact) <= 34 && compact[0] >= 'A' && compact[0] <= 'Z' && reIBAN.MatchString(compact) && validIBAN(compact) {
 		c |= clsIBAN
 	}
 	return c

@@ -21,6 +21,7 @@ type target struct {
 	field    Field
 	part     string // "", "date", "debit" or "credit"
 	synonyms []string
+	keys     []headerKey // keys of synonyms, computed once per catalogue
 }
 
 func (t target) label() string {
@@ -32,16 +33,23 @@ func (t target) label() string {
 
 func targetsOf(k Kind) []target {
 	var out []target
+	add := func(f Field, part string, synonyms []string) {
+		keys := make([]headerKey, len(synonyms))
+		for i, s := range synonyms {
+			keys[i] = keyOf(s)
+		}
+		out = append(out, target{f, part, synonyms, keys})
+	}
 	for _, f := range k.Fields {
-		out = append(out, target{f, "", f.Synonyms})
+		add(f, "", f.Synonyms)
 		if len(f.DateSynonyms) > 0 {
-			out = append(out, target{f, "date", f.DateSynonyms})
+			add(f, "date", f.DateSynonyms)
 		}
 		if len(f.DebitSynonyms) > 0 {
-			out = append(out, target{f, "debit", f.DebitSynonyms})
+			add(f, "debit", f.DebitSynonyms)
 		}
 		if len(f.CreditSynonyms) > 0 {
-			out = append(out, target{f, "credit", f.CreditSynonyms})
+			add(f, "credit", f.CreditSynonyms)
 		}
 	}
 	return out
@@ -75,7 +83,7 @@ func matchTarget(h headerKey, t target, guardCounterparty bool) (synMatch, bool)
 	var best synMatch
 	found := false
 	for rank, s := range t.synonyms {
-		sk := keyOf(s)
+		sk := t.keys[rank]
 		q := 0
 		switch {
 		case h.full == sk.full:
@@ -129,6 +137,7 @@ func Resolve(header []string, kind string, profile *Profile, overrides map[strin
 		return Mapping{}, errorf(ErrUnknownKind, "kind %q is unknown; kinds are: %s", kind, strings.Join(KindNames(), ", "))
 	}
 	r := newResolver(header, k)
+	r.targets = mustCatalog().targets[k.Name]
 	if profile != nil {
 		r.applyProfile(profile)
 	}
@@ -157,6 +166,7 @@ type resolver struct {
 	owner    []string        // per header index: the field reading it, "" if none
 	locked   map[string]bool // fields fixed by the profile or an override
 	profile  *Profile
+	targets  []target // the kind's synonym targets, shared read-only with the catalogue
 	warnings []string
 }
 
@@ -412,7 +422,7 @@ func (r *resolver) matchSynonyms() {
 		guard = guard || strings.HasPrefix(f.Name, "counterparty_")
 	}
 	var cands []candidate
-	for _, t := range targetsOf(r.kind) {
+	for _, t := range r.targets {
 		if r.locked[t.field.Name] || r.plans[t.field.Name] != nil {
 			continue
 		}
@@ -563,7 +573,11 @@ func (r *resolver) linkDirection() {
 	}
 	for field, m := range r.profile.Values {
 		if p := r.plans[field]; p != nil {
-			p.Values = m
+			// Keys are normalised again: a profile built in code has not been through the loader.
+			p.Values = make(map[string]string, len(m))
+			for raw, canon := range m {
+				p.Values[normValue(raw)] = canon
+			}
 		}
 	}
 }
