@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,6 +21,12 @@ func csvReadAll(t testing.TB, data []byte, delim rune) [][]string {
 		t.Fatalf("encoding/csv: %v", err)
 	}
 	return recs
+}
+
+// watchdog turns a hang into a crash, which the fuzzer records as a
+// failing input (a hung worker is otherwise only reported as slow).
+func watchdog() *time.Timer {
+	return time.AfterFunc(20*time.Second, func() { panic("input takes more than 20 s") })
 }
 
 var fuzzDelims = []rune{',', '\t', ';', '|'}
@@ -73,6 +80,7 @@ func FuzzCSV(f *testing.F) {
 	f.Add([]byte("a\tb\n\"x\"y\t1\n2\t\"3\n"), uint8(1))
 	f.Add([]byte("\xff\xfea\x00,\x00b\x00\n\x001\x00,\x002\x00"), uint8(0))
 	f.Fuzz(func(t *testing.T, data []byte, d uint8) {
+		defer watchdog().Stop()
 		delim := fuzzDelims[int(d)%len(fuzzDelims)]
 		r, err := OpenReader("fuzz.csv", bytes.NewReader(data), Options{Format: CSV, Delimiter: delim})
 		if err != nil {
@@ -125,6 +133,7 @@ func FuzzJSON(f *testing.F) {
 	f.Add([]byte("{\"a\": 1}\n{\"a\": 2,\n \"b\": null}\n"))
 	f.Add([]byte(`[{"a":1},3,{"a":`))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog().Stop()
 		r, err := OpenReader("fuzz.json", bytes.NewReader(data), Options{Format: JSON})
 		if err != nil {
 			return
@@ -141,6 +150,7 @@ func FuzzJSONL(f *testing.F) {
 	f.Add([]byte("{\"a\":1}\n{\"b\":\"张三\"}\nnot json\n{\"a\":[1,{\"x\":null}]}\n"))
 	f.Add([]byte("\n\n{}\n[1]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog().Stop()
 		r, err := OpenReader("fuzz.jsonl", bytes.NewReader(data), Options{Format: JSONL})
 		if err != nil {
 			return
