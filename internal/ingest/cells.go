@@ -309,15 +309,28 @@ func abs(n int64) int64 {
 }
 
 // normalizePersonID validates values shaped like a PRC resident ID (15 or 18 characters of digits,
-// the last may be X) and keeps other identity documents (passports, HK/Macao permits) as cleaned
-// upper-case text: a bank's 证件号码 column holds both.
+// the last may be X), accepts unified social credit codes (corporate clients), and keeps other
+// identity documents (passports, HK/Macao permits) as cleaned upper-case text: a bank's 证件号码
+// column holds all of them.
 func normalizePersonID(s string) (string, error) {
 	if looksLikeResidentID(s) {
 		id, err := ident.ParseResidentID(s)
-		if err != nil {
-			return "", err
+		if err == nil {
+			return id.Number, nil
 		}
-		return id.Number, nil
+		// Corporate clients' 证件号码 is their unified social credit code, which can be
+		// 18 digits too.
+		if len(s) == 18 {
+			if code, uerr := ident.ParseUSCC(s); uerr == nil {
+				return code, nil
+			}
+		}
+		return "", err
+	}
+	if len(s) == 18 {
+		if code, err := ident.ParseUSCC(s); err == nil {
+			return code, nil
+		}
 	}
 	return strings.ToUpper(s), nil
 }

@@ -38,6 +38,7 @@ func Resolve(header []string, kind string, profile *Profile, overrides map[strin
 			return Mapping{}, err
 		}
 	}
+	r.matchFieldNames()
 	r.matchSynonyms()
 	r.linkDirection()
 	if err := r.checkRequired(); err != nil {
@@ -48,6 +49,22 @@ func Resolve(header []string, kind string, profile *Profile, overrides map[strin
 		m.Profile = profile.Name
 	}
 	return m, nil
+}
+
+// matchFieldNames maps a column whose header is exactly a field's name (as in canonical files
+// that procura and procura synth write) to that field, before any synonym can claim it.
+func (r *resolver) matchFieldNames() {
+	for _, f := range r.kind.Fields {
+		if _, done := r.plans[f.Name]; done {
+			continue
+		}
+		for i, h := range r.header {
+			if r.owner[i] == "" && strings.TrimSpace(h) == f.Name {
+				r.single(f.Name, i, "name")
+				break
+			}
+		}
+	}
 }
 
 type resolver struct {
