@@ -62,6 +62,8 @@ func (s *benchSource) Values() ([]any, error) {
 }
 
 // BenchmarkBulkLoad loads 300k rows of 25 columns per operation and commits.
+// Measured on the 2-core machine while other builds ran: table function
+// 167k-261k rows/s, appender 110k-141k rows/s, PostgreSQL COPY 123k-185k rows/s.
 // The DuckDB table function (used by BulkLoad) is measured against the
 // appender it replaced.
 func BenchmarkBulkLoad(b *testing.B) {
