@@ -116,6 +116,7 @@ type csvSource struct {
 	delim rune
 	sep   string
 	cr    *csv.Reader // nil on the fast path
+	plain int         // records without quotes read by cr in a row
 	br    *bufio.Reader
 	cells []string
 
@@ -144,6 +145,7 @@ func (s *csvSource) startCSV(off int64) {
 		s.br.Reset(s.dec)
 	}
 	s.cr = csv.NewReader(s.br)
+	s.plain = 0
 	s.cr.Comma = s.delim
 	s.cr.FieldsPerRecord = -1
 	s.cr.ReuseRecord = true
@@ -262,6 +264,11 @@ func (s *csvSource) nextCSV() (row, error) {
 			col = fieldAt(text, int(bad.out-s.start), s.delim)
 		}
 		s.advance(end, text)
+		if bytes.IndexByte(raw, '"') < 0 {
+			s.plain++
+		} else {
+			s.plain = 0
+		}
 		s.maybeFast(end)
 		if isBad {
 			return row{}, &ParseError{File: s.name, Line: line, Column: col, Msg: s.dec.describe(bad), Raw: r.raw}
@@ -287,9 +294,14 @@ func (s *csvSource) nextCSV() (row, error) {
 	}
 }
 
-// maybeFast leaves encoding/csv when the next line, already decoded, has
-// no quote.
+// maybeFast leaves encoding/csv when the last records and the next line,
+// already decoded, have no quote. Waiting for a run of plain records keeps
+// files where every few lines are quoted from paying for a new
+// encoding/csv reader at every switch.
 func (s *csvSource) maybeFast(end int64) {
+	if s.plain < 16 {
+		return
+	}
 	next := s.dec.slice(end, s.dec.pos)
 	if i := bytes.IndexByte(next, '\n'); i >= 0 && bytes.IndexByte(next[:i], '"') < 0 {
 		s.fastPath(end)

@@ -62,9 +62,9 @@ func TestParquetValuesComeOutAsText(t *testing.T) {
 
 func TestParquetDecimalsAndInt96TimestampsAreFormatted(t *testing.T) {
 	tests := []struct {
-		name  string
-		got   string
-		want  string
+		name string
+		got  string
+		want string
 	}{
 		{"positive decimal", formatDecimal(parquet.ValueOf(int64(12345)), 2), "123.45"},
 		{"small negative decimal", formatDecimal(parquet.ValueOf(int64(-5)), 3), "-0.005"},
