@@ -375,7 +375,7 @@ type recLine struct {
 	off int64
 }
 
-// finishRecovery restarts encoding/csv after the recovered region when no
+// finishRecovery resumes normal reading after the recovered region when no
 // recovered lines are left.
 func (s *csvSource) finishRecovery() {
 	if len(s.recov) == 0 {
