@@ -86,6 +86,27 @@ func (c *converter) cellFunc(col column, tp *ident.TimeParser, dp *ident.DatePar
 	}
 
 	parse := c.valueParser(p, tp, dp)
+	if selfCleaning[f.Semantic] {
+		// The identifier parsers clean their input themselves; cleaning twice costs 10% of
+		// an import.
+		return func(cells []string) (any, *cellError) {
+			var s string
+			if p.Source < len(cells) {
+				s = cells[p.Source]
+			}
+			if strings.TrimSpace(s) == "" {
+				if f.Required {
+					return nil, required()
+				}
+				return nil, nil
+			}
+			v, err := parse(s)
+			if err != nil {
+				return nil, fail(p.Source, "invalid_value", err.Error())
+			}
+			return v, nil
+		}
+	}
 	return func(cells []string) (any, *cellError) {
 		s := get(cells, p.Source)
 		if s == "" {
@@ -100,6 +121,12 @@ func (c *converter) cellFunc(col column, tp *ident.TimeParser, dp *ident.DatePar
 		}
 		return v, nil
 	}
+}
+
+// selfCleaning are the semantic types whose ident parser applies ident.Clean itself.
+var selfCleaning = map[string]bool{
+	"bank_card": true, "account": true, "phone": true, "imei": true, "imsi": true, "ip": true,
+	"mac": true, "email": true, "wallet": true, "company_code": true, "iban": true, "bic": true,
 }
 
 // amountWithFlag reads an amount whose sign comes from a separate direction flag (借/贷, D/C).

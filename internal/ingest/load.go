@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -123,13 +122,25 @@ func convertAll(ctx context.Context, plan *columnPlan, src *source, o Options, b
 	go func() {
 		defer close(chunks)
 		c := chunk{}
+		// The reader reuses its Fields slice; the cells of a chunk's records are copied
+		// into one backing array per chunk rather than one allocation per record.
+		var cells []string
+		keep := func(rec tabular.Record) tabular.Record {
+			if cells == nil {
+				cells = make([]string, 0, chunkSize*len(rec.Fields))
+			}
+			start := len(cells)
+			cells = append(cells, rec.Fields...)
+			rec.Fields = cells[start:len(cells):len(cells)]
+			return rec
+		}
 		send := func() bool {
 			if len(c.recs) == 0 {
 				return true
 			}
 			select {
 			case chunks <- c:
-				c = chunk{}
+				c, cells = chunk{}, nil
 				return true
 			case <-ctx.Done():
 				return false
@@ -147,8 +158,7 @@ func convertAll(ctx context.Context, plan *columnPlan, src *source, o Options, b
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			rec.Fields = slices.Clone(rec.Fields) // the reader reuses the slice
-			c.recs, c.errs = append(c.recs, rec), append(c.errs, err)
+			c.recs, c.errs = append(c.recs, keep(rec)), append(c.errs, err)
 			if len(c.recs) == chunkSize && !send() {
 				return
 			}
@@ -181,6 +191,8 @@ func convertAll(ctx context.Context, plan *columnPlan, src *source, o Options, b
 func convertChunk(conv *converter, c chunk, file, dataset string, batch int64) converted {
 	var out converted
 	out.rows = make([][]any, 0, len(c.recs))
+	width := 3 + len(conv.cols)
+	vals := make([]any, len(c.recs)*width) // one allocation for the chunk's rows
 	for i, rec := range c.recs {
 		if err := c.errs[i]; err != nil {
 			out.rejects = append(out.rejects, parseReject(err, rec, file, dataset, batch))
@@ -190,7 +202,7 @@ func convertChunk(conv *converter, c chunk, file, dataset string, batch int64) c
 			out.rejects = append(out.rejects, store.Reject{BatchID: batch, Dataset: dataset, Line: rec.Line, Code: "empty_row", Reason: "the row is empty", Raw: rec.Raw})
 			continue
 		}
-		row := make([]any, 3+len(conv.cols))
+		row := vals[i*width : (i+1)*width : (i+1)*width]
 		fp, errs := conv.row(rec.Fields, row[3:])
 		if len(errs) > 0 {
 			out.rejects = append(out.rejects, cellReject(errs, rec, dataset, batch))
