@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -91,13 +92,13 @@ func newRejectsCmd(g *globals) *cobra.Command {
 					return
 				}
 				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-				fmt.Fprintln(tw, "BATCH\tLINE\tCOLUMN\tCODE\tREASON\tRAW")
+				fmt.Fprintln(tw, "BATCH\tFILE\tLINE\tCOLUMN\tCODE\tREASON\tRAW")
 				for _, r := range page.Rejects {
 					col := r.Column
 					if r.ColumnNo > 0 {
 						col = fmt.Sprintf("%d %s", r.ColumnNo, r.Column)
 					}
-					fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\t%s\n", r.BatchID, r.Line, col, r.Code, r.Reason, clip(r.Raw, 80))
+					fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%s\t%s\t%s\n", r.BatchID, filepath.Base(r.File), r.Line, col, r.Code, r.Reason, clip(r.Raw, 60))
 				}
 				tw.Flush()
 				if shown := offset + len(page.Rejects); int64(shown) < page.Total {

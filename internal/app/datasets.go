@@ -26,7 +26,7 @@ func DryRun(req ImportRequest, rows int) (ingest.Preview, error) {
 // Dataset is a dataset as users see it.
 type Dataset struct {
 	Name      string          `json:"name"`
-	Kind      string          `json:"kind"`
+	Kind      string          `json:"kind,omitempty"`
 	Rows      int64           `json:"rows"`
 	Columns   []DatasetColumn `json:"columns"`
 	Batches   []store.Batch   `json:"batches"`

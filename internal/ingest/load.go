@@ -48,7 +48,7 @@ func load(ctx context.Context, st *store.Store, o Options, kind string, plan *co
 		ID: id, Dataset: o.Dataset, FileName: o.Path, FileSHA256: res.FileSHA256, FileSize: res.FileSize,
 		Format: res.Format, Encoding: res.Encoding, OptionsJSON: optionsJSON(o, res),
 		SourceAgency: o.SourceAgency, RequestNo: o.RequestNo, Importer: o.Importer,
-		Status: "loading", StartedAt: time.Now(),
+		Status: store.BatchRunning, StartedAt: time.Now(),
 	}
 	if err := tx.InsertBatch(ctx, batch); err != nil {
 		return err
@@ -97,7 +97,7 @@ func load(ctx context.Context, st *store.Store, o Options, kind string, plan *co
 	if res.RowsImported+res.RowsRejected != res.RowsRead {
 		return fmt.Errorf("import %s: %d rows read but %d imported and %d rejected; nothing was imported (this is a bug, please report it)", o.Path, res.RowsRead, res.RowsImported, res.RowsRejected)
 	}
-	batch.Status, batch.FinishedAt = "done", time.Now()
+	batch.Status, batch.FinishedAt = store.BatchDone, time.Now()
 	batch.RowsRead, batch.RowsImported, batch.RowsRejected = res.RowsRead, res.RowsImported, res.RowsRejected
 	batch.RowsDuplicate, batch.RowsDuplicateInFile = res.RowsDuplicate, res.RowsDuplicateInFile
 	if err := tx.UpdateBatch(ctx, batch); err != nil {

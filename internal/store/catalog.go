@@ -24,10 +24,25 @@ const (
 
 // Batch is one imported file with its provenance and counts.
 type Batch struct {
-	ID                                                                                                      int64
-	Dataset, FileName, FileSHA256, Format, Encoding, OptionsJSON, SourceAgency, RequestNo, Importer, Status string
-	FileSize, RowsRead, RowsImported, RowsRejected, RowsDuplicate, RowsDuplicateInFile                      int64
-	StartedAt, FinishedAt                                                                                   time.Time
+	ID                  int64     `json:"id"`
+	Dataset             string    `json:"dataset"`
+	FileName            string    `json:"file_name"`
+	FileSHA256          string    `json:"file_sha256"`
+	FileSize            int64     `json:"file_size"`
+	Format              string    `json:"format"`
+	Encoding            string    `json:"encoding"`
+	OptionsJSON         string    `json:"-"`
+	SourceAgency        string    `json:"source_agency,omitempty"`
+	RequestNo           string    `json:"request_no,omitempty"`
+	Importer            string    `json:"importer"`
+	Status              string    `json:"status"`
+	RowsRead            int64     `json:"rows_read"`
+	RowsImported        int64     `json:"rows_imported"`
+	RowsRejected        int64     `json:"rows_rejected"`
+	RowsDuplicate       int64     `json:"rows_duplicate"`
+	RowsDuplicateInFile int64     `json:"rows_duplicate_in_file"`
+	StartedAt           time.Time `json:"started_at"`
+	FinishedAt          time.Time `json:"finished_at"`
 }
 
 // Batch statuses.
@@ -37,14 +52,17 @@ const (
 	BatchFailed  = "failed"
 )
 
-// Reject is an input row (or one cell of it) that was not imported, and why.
+// Reject is an input row that was not imported, and why.
 type Reject struct {
-	BatchID, Line int64
-	Dataset       string
-	Column        string // "" when the whole row is rejected
-	ColumnNo      int    // 1-based; 0 when the whole row is rejected
-	Code, Reason  string
-	Raw           string
+	BatchID  int64  `json:"batch_id"`
+	Dataset  string `json:"dataset"`
+	File     string `json:"file,omitempty"` // the batch's file name; filled by Rejects
+	Line     int64  `json:"line"`
+	Column   string `json:"column,omitempty"`    // header of the first bad column; "" when the whole row is rejected
+	ColumnNo int    `json:"column_no,omitempty"` // 1-based; 0 when the whole row is rejected
+	Code     string `json:"code"`
+	Reason   string `json:"reason"`
+	Raw      string `json:"raw"`
 }
 
 // DatasetInfo describes a dataset with its row count and import batches.

@@ -79,7 +79,8 @@ func (s *Store) Rejects(ctx context.Context, dataset string, batch int64, limit,
 		offset = 0
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT batch_id, dataset, line, COALESCE(column_name, ''),
-		COALESCE(column_no, 0), code, reason, COALESCE(raw, '')`+where+`
+		COALESCE(column_no, 0), code, reason, COALESCE(raw, ''),
+		COALESCE((SELECT file_name FROM import_batches b WHERE b.id = batch_id), '')`+where+`
 		ORDER BY batch_id, line, COALESCE(column_no, 0), code LIMIT $3 OFFSET $4`,
 		dataset, batch, int64(limit), int64(offset))
 	if err != nil {
@@ -90,7 +91,7 @@ func (s *Store) Rejects(ctx context.Context, dataset string, batch int64, limit,
 	for rows.Next() {
 		var r Reject
 		var colNo int64
-		if err := rows.Scan(&r.BatchID, &r.Dataset, &r.Line, &r.Column, &colNo, &r.Code, &r.Reason, &r.Raw); err != nil {
+		if err := rows.Scan(&r.BatchID, &r.Dataset, &r.Line, &r.Column, &colNo, &r.Code, &r.Reason, &r.Raw, &r.File); err != nil {
 			return nil, 0, fmt.Errorf("list rejects of %s: %w", dataset, err)
 		}
 		r.ColumnNo = int(colNo)

@@ -351,9 +351,9 @@ func TestRowsSeenInAnEarlierBatchAreRejectedAndRepeatsInAFileCounted(t *testing.
 			t.Fatal(err)
 		}
 		want := []Reject{
-			{BatchID: second, Line: 1, Dataset: "calls", Code: "duplicate",
+			{BatchID: second, Line: 1, Dataset: "calls", File: "b.csv", Code: "duplicate",
 				Reason: fmt.Sprintf("same row as batch %d line 2 (file a.csv)", first), Raw: "200,2"},
-			{BatchID: second, Line: 5, Dataset: "calls", Code: "duplicate",
+			{BatchID: second, Line: 5, Dataset: "calls", File: "b.csv", Code: "duplicate",
 				Reason: fmt.Sprintf("same row as batch %d line 3 (file a.csv)", first), Raw: "300"},
 		}
 		if total != 2 || fmt.Sprint(rejects) != fmt.Sprint(want) {
