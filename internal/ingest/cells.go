@@ -42,6 +42,7 @@ func (c *converter) cellFunc(col column, tp *ident.TimeParser, dp *ident.DatePar
 				return nil, nil
 			}
 			var total int64
+			nonZero := 0
 			for _, side := range []struct {
 				v    string
 				src  int
@@ -59,6 +60,12 @@ func (c *converter) cellFunc(col column, tp *ident.TimeParser, dp *ident.DatePar
 					return nil, fail(side.src, "invalid_value", err.Error())
 				}
 				total += side.sign * mag
+				if mag != 0 {
+					nonZero++
+				}
+			}
+			if nonZero == 2 {
+				return nil, fail(p.Debit, "conflict", fmt.Sprintf("both the out column (%s) and the in column (%s) hold an amount; a row moves money one way: check the row", d, c))
 			}
 			return store.Money(total), nil
 		}

@@ -58,6 +58,14 @@ func newConverter(m schema.Mapping, header []string, o convOptions) *converter {
 	}
 	if d, ok := m.Plan("direction"); ok {
 		c.dirPlan = &d
+	} else if _, hasAmount := m.Plan("amount"); hasAmount && m.Kind == "transactions" {
+		// No direction column: the direction is derived from the amount's sign.
+		if k, ok := schema.KindByName(m.Kind); ok {
+			if f, ok := k.Field("direction"); ok {
+				p := schema.ColumnPlan{Field: f, Source: -1, DateFrom: -1, TimeFrom: -1, Debit: -1, Credit: -1, DirectionFrom: -1, Header: "(from the sign of amount)", Match: "derived"}
+				c.cols = append(c.cols, column{plan: p, name: f.Name, dataType: f.Type})
+			}
+		}
 	}
 	fp := map[string]bool{}
 	for _, f := range m.Fingerprint {
