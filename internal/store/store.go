@@ -191,13 +191,26 @@ func open(ctx context.Context, o Options) (*Store, error) {
 	return s, nil
 }
 
+// defaultDuckDBMemory caps DuckDB's buffer pool; PROCURA_DUCKDB_MEMORY overrides it ("4GB").
+const defaultDuckDBMemory = "1GB"
+
 func (s *Store) openDuckDB(tz string) error {
 	path := filepath.Join(s.dir, duckdbFileName)
 	// preserve_insertion_order off lets DuckDB insert a bulk load on all
 	// cores and write it straight to the file (measured 2-3x faster, and the
 	// commit no longer rewrites the rows); procura's SQL says ORDER BY
 	// wherever order matters, as SQL requires anyway.
-	setup := "SET TimeZone = '" + tz + "'; SET preserve_insertion_order = false"
+	//
+	// DuckDB's buffer pool is capped and spills to the workspace's tmp/ (never the system
+	// temporary directory: the data is case data), so memory stays flat however large the
+	// imported file is.
+	limit := os.Getenv("PROCURA_DUCKDB_MEMORY")
+	if limit == "" {
+		limit = defaultDuckDBMemory
+	}
+	spill := filepath.Join(s.dir, "tmp", "duckdb")
+	setup := "SET TimeZone = '" + tz + "'; SET preserve_insertion_order = false; SET memory_limit = '" +
+		strings.ReplaceAll(limit, "'", "") + "'; SET temp_directory = '" + strings.ReplaceAll(spill, "'", "''") + "'"
 	c, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
 		_, err := ex.ExecContext(context.Background(), setup, nil)
 		return err
