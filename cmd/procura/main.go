@@ -55,7 +55,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.workspace, "workspace", "", "workspace directory (default $PROCURA_WORKSPACE, then ./procura-data)")
 	root.PersistentFlags().StringVar(&g.db, "db", "", "PostgreSQL URL to keep the data in (default $PROCURA_DB; empty = embedded DuckDB)")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print one JSON object instead of a table")
-	root.AddCommand(newInitCmd(g), newImportCmd(g), newDatasetsCmd(g), newRejectsCmd(g), newVersionCmd(g))
+	root.AddCommand(newInitCmd(g), newImportCmd(g), newDatasetsCmd(g), newRejectsCmd(g), newSynthCmd(g), newDemoCmd(g), newVersionCmd(g))
 	wrapErrors(root, g)
 	return root
 }
