@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"procura/internal/ingest/schema"
@@ -181,26 +182,14 @@ func resolveKind(o Options) (*schema.Profile, string, error) {
 }
 
 func profileNames() string {
-	var s string
-	for i, p := range schema.Profiles() {
-		if i > 0 {
-			s += ", "
-		}
-		s += p.Name
+	var names []string
+	for _, p := range schema.Profiles() {
+		names = append(names, p.Name)
 	}
-	return s
+	return strings.Join(names, ", ")
 }
 
-func kindNames() string {
-	var s string
-	for i, k := range schema.Kinds() {
-		if i > 0 {
-			s += ", "
-		}
-		s += k.Name
-	}
-	return s
-}
+func kindNames() string { return strings.Join(schema.KindNames(), ", ") }
 
 // checkDatasetKind refuses to add a file of one kind to a dataset of another.
 func checkDatasetKind(ctx context.Context, st *store.Store, dataset, kind string) error {

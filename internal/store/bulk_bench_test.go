@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"os"
+	"procura/internal/store/pgtest"
 	"strconv"
 	"testing"
 	"time"
@@ -93,7 +94,7 @@ func BenchmarkBulkLoad(b *testing.B) {
 				if url == "" {
 					b.Skip(postgresEnv + " is not set: PostgreSQL benchmark skipped")
 				}
-				o.URL = freshSchema(b, url)
+				o.URL = pgtest.FreshSchema(b, url)
 			}
 			s := mustInit(b, o)
 			tx := mustBegin(b, s)

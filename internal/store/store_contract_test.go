@@ -2,10 +2,8 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,14 +11,14 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver for the schema set-up
+	"procura/internal/store/pgtest"
 )
 
 // The contract: every test here runs against DuckDB, and against PostgreSQL
 // when PROCURA_TEST_POSTGRES holds a connection URL. Each PostgreSQL run gets
 // a schema of its own, dropped at the end, so parallel runs do not collide.
 
-const postgresEnv = "PROCURA_TEST_POSTGRES"
+const postgresEnv = pgtest.Env
 
 type backend struct {
 	name string
@@ -35,35 +33,10 @@ func backends() []backend {
 	}}}
 	if url := os.Getenv(postgresEnv); url != "" {
 		bs = append(bs, backend{name: BackendPostgres, options: func(t testing.TB) Options {
-			return Options{Workspace: filepath.Join(t.TempDir(), "ws"), URL: freshSchema(t, url), Holder: "procura test"}
+			return Options{Workspace: filepath.Join(t.TempDir(), "ws"), URL: pgtest.FreshSchema(t, url), Holder: "procura test"}
 		}})
 	}
 	return bs
-}
-
-// freshSchema creates an empty schema and returns url with its search_path.
-func freshSchema(t testing.TB, url string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatalf("%s: %v", postgresEnv, err)
-	}
-	schema := fmt.Sprintf("t_%d_%x", os.Getpid(), rand.Uint64())
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		db.Close()
-		t.Fatalf("create test schema on %s: %v", postgresEnv, err)
-	}
-	t.Cleanup(func() {
-		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop test schema %s: %v", schema, err)
-		}
-		db.Close()
-	})
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	return url + sep + "search_path=" + schema
 }
 
 func forEachBackend(t *testing.T, f func(t *testing.T, b backend)) {
@@ -238,7 +211,7 @@ func TestPostgresWorkspacesAreNotLocked(t *testing.T) {
 	if url == "" {
 		t.Skip(postgresEnv + " is not set: PostgreSQL tests skipped")
 	}
-	o := Options{Workspace: t.TempDir(), URL: freshSchema(t, url)}
+	o := Options{Workspace: t.TempDir(), URL: pgtest.FreshSchema(t, url)}
 	mustInit(t, o)
 	s2, err := Open(context.Background(), o)
 	if err != nil {

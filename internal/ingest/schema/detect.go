@@ -2,6 +2,7 @@ package schema
 
 import (
 	"net/netip"
+	"procura/internal/ident"
 	"regexp"
 	"strings"
 	"time"
@@ -95,11 +96,11 @@ func classify(v string) valueClass {
 	}
 	if allDigits(compact) {
 		switch n := len(compact); {
-		case n >= 16 && n <= 19 && luhn(compact):
+		case n >= 16 && n <= 19 && ident.Luhn(compact):
 			c |= clsBankCard
 		case n == 15 && strings.HasPrefix(compact, "460"):
 			c |= clsIMSI
-		case n == 15 && luhn(compact):
+		case n == 15 && ident.Luhn(compact):
 			c |= clsIMEI
 		}
 	}
@@ -210,79 +211,20 @@ func allDigits(s string) bool {
 	return true
 }
 
-// luhn checks the ISO/IEC 7812 check digit of card numbers and IMEIs.
-func luhn(s string) bool {
-	sum, double := 0, false
-	for i := len(s) - 1; i >= 0; i-- {
-		d := int(s[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
+// The checks below let inference tell identifiers apart; the ident package's parsers are the
+// single implementation of each rule.
 
-// validResidentID checks an 18-character PRC resident identity number: a plausible birth date
-// and the ISO 7064 MOD 11-2 check character (GB 11643-1999). Full validation, including the
-// division code, is the job of the ident package when the importer normalises the column.
 func validResidentID(v string) bool {
-	if len(v) != 18 || !allDigits(v[:17]) {
-		return false
-	}
-	if _, err := time.Parse("20060102", v[6:14]); err != nil || v[6:8] < "18" || v[6:8] > "20" {
-		return false
-	}
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i, w := range weights {
-		sum += int(v[i]-'0') * w
-	}
-	want := "10X98765432"[sum%11]
-	got := v[17]
-	if got == 'x' {
-		got = 'X'
-	}
-	return got == want
+	_, err := ident.ParseResidentID(v)
+	return err == nil && len(v) == 18
 }
 
-// validUSCC checks the check character of a unified social credit code (GB 32100-2015).
 func validUSCC(v string) bool {
-	const charset = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-	if len(v) != 18 {
-		return false
-	}
-	weights := [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
-	sum := 0
-	for i, w := range weights {
-		n := strings.IndexByte(charset, v[i])
-		if n < 0 {
-			return false
-		}
-		sum += n * w
-	}
-	check := (31 - sum%31) % 31
-	return v[17] == charset[check]
+	_, err := ident.ParseUSCC(v)
+	return err == nil
 }
 
-// validIBAN checks the ISO 13616 mod-97 check digits.
-func validIBAN(s string) bool {
-	r := s[4:] + s[:4]
-	rem := 0
-	for i := 0; i < len(r); i++ {
-		c := r[i]
-		switch {
-		case c >= '0' && c <= '9':
-			rem = (rem*10 + int(c-'0')) % 97
-		case c >= 'A' && c <= 'Z':
-			rem = (rem*100 + int(c-'A'+10)) % 97
-		default:
-			return false
-		}
-	}
-	return rem == 1
+func validIBAN(v string) bool {
+	_, err := ident.ParseIBAN(v)
+	return err == nil
 }

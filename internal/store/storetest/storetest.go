@@ -5,21 +5,16 @@ package storetest
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver for schema set-up
-
 	"procura/internal/store"
+	"procura/internal/store/pgtest"
 )
 
 // PostgresEnv names the environment variable with the PostgreSQL test URL.
-const PostgresEnv = "PROCURA_TEST_POSTGRES"
+const PostgresEnv = pgtest.Env
 
 // Backend is one storage backend under test.
 type Backend struct {
@@ -35,7 +30,7 @@ func Backends() []Backend {
 	}}}
 	if url := os.Getenv(PostgresEnv); url != "" {
 		bs = append(bs, Backend{Name: "postgres", Options: func(t testing.TB) store.Options {
-			return store.Options{Workspace: filepath.Join(t.TempDir(), "ws"), URL: FreshSchema(t, url), Holder: "procura test"}
+			return store.Options{Workspace: filepath.Join(t.TempDir(), "ws"), URL: pgtest.FreshSchema(t, url), Holder: "procura test"}
 		}})
 	}
 	return bs
@@ -59,29 +54,4 @@ func Init(t testing.TB, o store.Options) *store.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
-}
-
-// FreshSchema creates an empty PostgreSQL schema and returns url with its search_path.
-func FreshSchema(t testing.TB, url string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", url)
-	if err != nil {
-		t.Fatalf("%s: %v", PostgresEnv, err)
-	}
-	schema := fmt.Sprintf("t_%d_%x", os.Getpid(), rand.Uint64())
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		db.Close()
-		t.Fatalf("create test schema on %s: %v", PostgresEnv, err)
-	}
-	t.Cleanup(func() {
-		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop test schema %s: %v", schema, err)
-		}
-		db.Close()
-	})
-	sep := "?"
-	if strings.Contains(url, "?") {
-		sep = "&"
-	}
-	return url + sep + "search_path=" + schema
 }
