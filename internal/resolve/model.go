@@ -1,0 +1,212 @@
+package resolve
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+)
+
+// pattern packs the levels of all comparisons of one pair, 4 bits each (at most 16
+// comparisons, each with at most 15 levels).
+type pattern uint64
+
+func (p pattern) level(k int) uint8 { return uint8(p >> (4 * k) & 0xF) }
+
+func comparePair(cs []comparison, a, b *prepared) pattern {
+	var p pattern
+	for k := range cs {
+		p |= pattern(cs[k].level(a, b)) << (4 * k)
+	}
+	return p
+}
+
+// Model holds the Fellegi-Sunter parameters: for every comparison level the probability of
+// that level among matches (m) and among non-matches (u), and the prior probability that a
+// candidate pair is a match.
+type Model struct {
+	Fields         []FieldModel `json:"fields"`
+	Prior          float64      `json:"prior"`           // probability that two records of the input are one person
+	CandidatePrior float64      `json:"candidate_prior"` // share of candidate pairs that are matches (EM)
+	Iterations     int          `json:"em_iterations"`
+	USample        int          `json:"u_sample_pairs"` // random pairs that estimated u
+}
+
+// FieldModel is the parameters of one comparison.
+type FieldModel struct {
+	Field  string       `json:"field"`
+	Levels []LevelModel `json:"levels"`
+}
+
+// LevelModel is one level with its probabilities and weight log2(m/u).
+type LevelModel struct {
+	Label  string  `json:"label"`
+	M      float64 `json:"m"`
+	U      float64 `json:"u"`
+	Weight float64 `json:"weight"`
+}
+
+// estimateU compares random pairs of records: nearly all are non-matches, so the share of
+// each level among them is u (Splink's estimate_u_using_random_sampling).
+func estimateU(recs []prepared, cs []comparison, samples int, seed uint64, linkOnly bool) [][]float64 {
+	counts := make([][]float64, len(cs))
+	for k := range cs {
+		counts[k] = make([]float64, len(cs[k].levels)+1)
+	}
+	n := len(recs)
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	for s := 0; s < samples; s++ {
+		i, j := rng.IntN(n), rng.IntN(n)
+		if i == j || (linkOnly && recs[i].source == recs[j].source) {
+			continue
+		}
+		p := comparePair(cs, &recs[i], &recs[j])
+		for k := range cs {
+			counts[k][p.level(k)]++
+		}
+	}
+	u := make([][]float64, len(cs))
+	for k := range cs {
+		u[k] = make([]float64, len(counts[k]))
+		total := 0.0
+		for l := 1; l < len(counts[k]); l++ {
+			total += counts[k][l]
+		}
+		// Half a pair of smoothing: a level never seen among random pairs (an identical ID
+		// number) is rare, not impossible.
+		for l := 1; l < len(counts[k]); l++ {
+			u[k][l] = (counts[k][l] + 0.5) / (total + 0.5*float64(len(counts[k])-1))
+		}
+	}
+	return u
+}
+
+// patternsOf compares every candidate pair on all cores.
+func patternsOf(ctx context.Context, recs []prepared, cs []comparison, pairs []uint64) ([]pattern, error) {
+	out := make([]pattern, len(pairs))
+	workers := runtime.GOMAXPROCS(0)
+	chunk := (len(pairs) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min(len(pairs), (w+1)*chunk)
+		if lo >= hi {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for x := lo; x < hi; x++ {
+				if x&0xFFFF == 0 && ctx.Err() != nil {
+					return
+				}
+				i, j := pairs[x]>>32, pairs[x]&0xFFFFFFFF
+				out[x] = comparePair(cs, &recs[i], &recs[j])
+			}
+		}()
+	}
+	wg.Wait()
+	return out, ctx.Err()
+}
+
+// fitEM estimates m and the prior by expectation-maximisation over the distinct patterns of
+// the candidate pairs, u held at its random-sample estimate. No labels are used.
+func fitEM(cs []comparison, pats []pattern, u [][]float64, maxIter int) Model {
+	counts := map[pattern]float64{}
+	for _, p := range pats {
+		counts[p]++
+	}
+	type pc struct {
+		p pattern
+		c float64
+	}
+	dist := make([]pc, 0, len(counts))
+	for p, c := range counts {
+		dist = append(dist, pc{p, c})
+	}
+	m := make([][]float64, len(cs))
+	for k := range cs {
+		n := len(cs[k].levels)
+		m[k] = make([]float64, n+1)
+		// Start from "matches mostly agree": 0.8 on the best level, the rest halving.
+		rest := 0.2
+		for l := 2; l <= n; l++ {
+			share := rest / 2
+			if l == n {
+				share = rest
+			}
+			m[k][l] = share
+			rest -= share
+		}
+		m[k][1] = 0.8
+	}
+	prior := 0.1
+	it := 0
+	for it = 1; it <= maxIter; it++ {
+		num := make([][]float64, len(cs))
+		for k := range cs {
+			num[k] = make([]float64, len(m[k]))
+		}
+		sumP, sumC := 0.0, 0.0
+		for _, d := range dist {
+			lm, lu := math.Log(prior), math.Log(1-prior)
+			for k := range cs {
+				if l := d.p.level(k); l > 0 {
+					lm += math.Log(m[k][l])
+					lu += math.Log(u[k][l])
+				}
+			}
+			post := 1 / (1 + math.Exp(lu-lm))
+			w := post * d.c
+			sumP += w
+			sumC += d.c
+			for k := range cs {
+				if l := d.p.level(k); l > 0 {
+					num[k][l] += w
+				}
+			}
+		}
+		newPrior := sumP / sumC
+		delta := math.Abs(newPrior - prior)
+		prior = min(max(newPrior, 1e-9), 1-1e-9)
+		for k := range cs {
+			tot := 0.0
+			for l := 1; l < len(num[k]); l++ {
+				tot += num[k][l]
+			}
+			for l := 1; l < len(num[k]); l++ {
+				v := 0.5 / float64(len(num[k]))
+				if tot > 0 {
+					v = (num[k][l] + 1e-3) / (tot + 1e-3*float64(len(num[k])-1))
+				}
+				delta = max(delta, math.Abs(v-m[k][l]))
+				m[k][l] = v
+			}
+		}
+		if delta < 1e-5 {
+			break
+		}
+	}
+	model := Model{Prior: prior, Iterations: min(it, maxIter)}
+	for k := range cs {
+		fm := FieldModel{Field: cs[k].field}
+		for l := 1; l < len(m[k]); l++ {
+			fm.Levels = append(fm.Levels, LevelModel{Label: cs[k].levels[l-1], M: m[k][l], U: u[k][l], Weight: math.Log2(m[k][l] / u[k][l])})
+		}
+		model.Fields = append(model.Fields, fm)
+	}
+	return model
+}
+
+// weight is the match weight of a pattern: log2 prior odds plus the field weights.
+func (m *Model) weight(p pattern) float64 {
+	w := math.Log2(m.Prior / (1 - m.Prior))
+	for k := range m.Fields {
+		if l := p.level(k); l > 0 {
+			w += m.Fields[k].Levels[l-1].Weight
+		}
+	}
+	return w
+}
+
+func probability(weight float64) float64 { return 1 / (1 + math.Exp2(-weight)) }

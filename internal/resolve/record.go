@@ -1,0 +1,236 @@
+// Package resolve finds the records that describe one person: blocking on several keys
+// (phonetic and pinyin keys among them), field comparisons with graded levels, Fellegi-Sunter
+// weights estimated without labels (u from random pairs, m and the prior by EM, as Splink does),
+// and clustering with a guard against chaining. Every link carries its field weights.
+//
+// Fellegi, I. P. and Sunter, A. B. (1969), "A theory for record linkage", JASA 64(328).
+package resolve
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/mozillazg/go-pinyin"
+)
+
+// Record is one person record as a source gave it. Empty fields are unknown, not different.
+type Record struct {
+	ID     string // the record's id in its source
+	Source string // which file or dataset; with Options.LinkOnly only records of different sources are linked
+	// Name is the full name; Given and Surname are used instead when the source splits names.
+	Name, Given, Surname string
+	BirthDate            string // any of 1971-06-24, 19710624, 1971/6/24
+	IDNumber             string // resident ID, passport or social-security number
+	Phone, Email         string
+	Address, City        string
+	Postcode             string
+}
+
+// prepared is a record folded for comparison: Latin lower case, Han names also in pinyin.
+type prepared struct {
+	given, surname string // folded Latin (pinyin) forms
+	name           string // folded full name, tokens sorted so order does not matter
+	nameScript     string // full name in its own script (Han kept), tokens sorted
+	dob            string // 8 digits YYYYMMDD, or ""
+	dobDays        int    // days since year 0, for the tolerance level; -1 if unknown
+	id, phone      string
+	email, emailID string // whole address and the part before @
+	addr           string
+	addrTokens     []string // sorted, unique
+	city, postcode string
+	source         int32
+}
+
+var pinyinArgs = func() pinyin.Args {
+	a := pinyin.NewArgs()
+	a.Style = pinyin.Normal
+	return a
+}()
+
+// foldName lower-cases, folds full-width forms, turns Han characters into toneless pinyin
+// syllables and keeps letters and digits only. It returns the Latin tokens and the tokens in
+// the original script (Han characters one token each, as Chinese names are written).
+func foldName(s string) (latin, script []string) {
+	var word strings.Builder
+	flush := func() {
+		if word.Len() > 0 {
+			latin = append(latin, word.String())
+			script = append(script, word.String())
+			word.Reset()
+		}
+	}
+	for _, r := range s {
+		r = foldWidth(r)
+		switch {
+		case unicode.Is(unicode.Han, r):
+			flush()
+			script = append(script, string(r))
+			if py := pinyin.SinglePinyin(r, pinyinArgs); len(py) > 0 {
+				latin = append(latin, py[0])
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			word.WriteRune(foldLatin(unicode.ToLower(r)))
+		case r == '\'' || r == '’':
+			// O'Brien = OBrien: an apostrophe does not split a name.
+		default:
+			flush()
+		}
+	}
+	flush()
+	return latin, script
+}
+
+// foldWidth maps full-width ASCII (U+FF01–U+FF5E) and the ideographic space to ASCII.
+func foldWidth(r rune) rune {
+	switch {
+	case r >= 0xFF01 && r <= 0xFF5E:
+		return r - 0xFF01 + '!'
+	case r == 0x3000:
+		return ' '
+	}
+	return r
+}
+
+// foldLatin drops the common Latin diacritics (é → e, ü → u) so "Müller" meets "Muller".
+func foldLatin(r rune) rune {
+	if r < 0xC0 || r > 0x17F {
+		return r
+	}
+	const from = "àáâãäåāăąçćčďèéêëēėęěìíîïīįłñńňòóôõöøōőùúûüūůűųýÿźżžśšşţťŕřğ"
+	const to = "aaaaaaaaacccdeeeeeeeeiiiiiilnnnooooooooouuuuuuuuyyzzzsssttrrg"
+	i := 0
+	for _, f := range from {
+		if f == r {
+			return rune(to[i])
+		}
+		i++
+	}
+	return r
+}
+
+func joinSorted(tokens []string) string {
+	t := append([]string(nil), tokens...)
+	sortStrings(t)
+	return strings.Join(t, " ")
+}
+
+func digitsOnly(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		r = foldWidth(r)
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// alnumUpper keeps letters and digits, upper-cased: the form of ID numbers (a trailing X).
+func alnumUpper(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		r = foldWidth(r)
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToUpper(r))
+		}
+	}
+	return b.String()
+}
+
+// normDate reads a birth date written as 8 digits or as year, month and day separated by
+// anything, and returns YYYYMMDD, or "" when it is not a date.
+func normDate(s string) string {
+	var parts []string
+	cur := ""
+	for _, r := range s {
+		r = foldWidth(r)
+		if r >= '0' && r <= '9' {
+			cur += string(r)
+		} else if cur != "" {
+			parts = append(parts, cur)
+			cur = ""
+		}
+	}
+	if cur != "" {
+		parts = append(parts, cur)
+	}
+	switch {
+	case len(parts) == 1 && len(parts[0]) == 8:
+		return parts[0]
+	case len(parts) == 3 && len(parts[0]) == 4 && len(parts[1]) <= 2 && len(parts[2]) <= 2:
+		return parts[0] + pad2(parts[1]) + pad2(parts[2])
+	case len(parts) == 3 && len(parts[2]) == 4 && len(parts[0]) <= 2 && len(parts[1]) <= 2:
+		return parts[2] + pad2(parts[1]) + pad2(parts[0]) // day first, as outside the US
+	}
+	return ""
+}
+
+func pad2(s string) string {
+	if len(s) == 1 {
+		return "0" + s
+	}
+	return s
+}
+
+// dayNumber counts days on a proleptic calendar of 12×31-day months: good enough for a
+// "within a year" tolerance, exact for same-month differences.
+func dayNumber(d string) int {
+	if len(d) != 8 {
+		return -1
+	}
+	n := 0
+	for _, c := range d {
+		n = n*10 + int(c-'0')
+	}
+	y, m, day := n/10000, n/100%100, n%100
+	return y*372 + m*31 + day
+}
+
+func prepare(r Record, source int32) prepared {
+	var p prepared
+	p.source = source
+	given, _ := foldName(r.Given)
+	sur, _ := foldName(r.Surname)
+	p.given = strings.Join(given, "")
+	p.surname = strings.Join(sur, "")
+	full := r.Name
+	if full == "" {
+		full = strings.TrimSpace(r.Surname + " " + r.Given)
+	}
+	latin, script := foldName(full)
+	p.name = joinSorted(latin)
+	p.nameScript = joinSorted(script)
+	p.dob = normDate(r.BirthDate)
+	p.dobDays = dayNumber(p.dob)
+	p.id = alnumUpper(r.IDNumber)
+	p.phone = digitsOnly(r.Phone)
+	if len(p.phone) > 11 && strings.HasPrefix(p.phone, "86") {
+		p.phone = p.phone[2:] // +86 138… = 138…
+	}
+	p.email = strings.ToLower(strings.TrimSpace(r.Email))
+	if i := strings.IndexByte(p.email, '@'); i > 0 {
+		p.emailID = p.email[:i]
+	}
+	at, _ := foldName(r.Address)
+	p.addrTokens = uniqueSorted(at)
+	p.addr = strings.Join(at, " ")
+	city, _ := foldName(r.City)
+	p.city = strings.Join(city, " ")
+	p.postcode = alnumUpper(r.Postcode)
+	return p
+}
+
+func uniqueSorted(t []string) []string {
+	if len(t) == 0 {
+		return nil
+	}
+	t = append([]string(nil), t...)
+	sortStrings(t)
+	out := t[:1]
+	for _, s := range t[1:] {
+		if s != out[len(out)-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
