@@ -1,0 +1,365 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ModelRun is one run of a supervision model: what it read, with which parameters, and what
+// it found.
+type ModelRun struct {
+	ID           int64     `json:"id"`
+	ModelID      string    `json:"model_id"`
+	ModelVersion int       `json:"model_version"`
+	ParamsJSON   string    `json:"-"`
+	InputsJSON   string    `json:"-"` // alias → datasets and the batch ids read
+	Actor        string    `json:"actor"`
+	Status       string    `json:"status"` // running, done, failed
+	Error        string    `json:"error,omitempty"`
+	RowsMatched  int64     `json:"rows_matched"`
+	CluesFound   int64     `json:"clues_found"`
+	CluesNew     int64     `json:"clues_new"`
+	CluesKept    int64     `json:"clues_kept"`
+	CluesGone    int64     `json:"clues_gone"`
+	StartedAt    time.Time `json:"started_at"`
+	FinishedAt   time.Time `json:"finished_at"`
+	DurationMS   int64     `json:"duration_ms"`
+}
+
+// Model run statuses.
+const (
+	RunRunning = "running"
+	RunDone    = "done"
+	RunFailed  = "failed"
+)
+
+// Clue review statuses. A clue starts new; a reviewer confirms or rejects it.
+const (
+	ClueNew       = "new"
+	ClueReviewing = "reviewing"
+	ClueConfirmed = "confirmed"
+	ClueRejected  = "rejected"
+)
+
+// ClueStatuses lists the review statuses.
+var ClueStatuses = []string{ClueNew, ClueReviewing, ClueConfirmed, ClueRejected}
+
+// Clue is one finding of a supervision model, unique per model and fingerprint.
+type Clue struct {
+	ID            int64     `json:"id"`
+	ModelID       string    `json:"model_id"`
+	ModelVersion  int       `json:"model_version"`
+	Fingerprint   string    `json:"fingerprint"`
+	SubjectType   string    `json:"subject_type"`
+	SubjectKey    string    `json:"subject_key"`
+	SubjectName   string    `json:"subject_name,omitempty"`
+	Severity      string    `json:"severity"`
+	TitleZH       string    `json:"title_zh"`
+	TitleEN       string    `json:"title_en"`
+	ExplanationZH string    `json:"explanation_zh"`
+	ExplanationEN string    `json:"explanation_en"`
+	FieldsJSON    string    `json:"-"`
+	EvidenceJSON  string    `json:"-"`
+	Status        string    `json:"status"`
+	Holds         bool      `json:"holds"` // false once a re-run no longer finds it
+	FirstRun      int64     `json:"first_run"`
+	LastRun       int64     `json:"last_run"`
+	GoneRun       int64     `json:"gone_run,omitempty"`
+	ReviewNote    string    `json:"review_note,omitempty"`
+	ReviewedBy    string    `json:"reviewed_by,omitempty"`
+	ReviewedAt    time.Time `json:"reviewed_at,omitzero"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+// ClueCounts says what saving a run's clues did.
+type ClueCounts struct {
+	Found, New, Kept, Gone int64
+}
+
+const runColumns = `id, model_id, model_version, params_json, inputs_json, actor, status, error, rows_matched,
+	clues_found, clues_new, clues_kept, clues_gone, started_at, finished_at, duration_ms`
+
+// StartModelRun records a running model run and returns its id.
+func (s *Store) StartModelRun(ctx context.Context, r ModelRun) (int64, error) {
+	var id int64
+	if err := s.db.QueryRowContext(ctx, `SELECT nextval('model_runs_id_seq')`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("reserve model run id: %w", err)
+	}
+	_, err := s.db.ExecContext(ctx, `INSERT INTO model_runs (`+runColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, '', 0, 0, 0, 0, 0, $8, NULL, 0)`,
+		id, r.ModelID, r.ModelVersion, orJSON(r.ParamsJSON), orJSON(r.InputsJSON), r.Actor, RunRunning, r.StartedAt)
+	if err != nil {
+		return 0, fmt.Errorf("record run of model %s: %w", r.ModelID, err)
+	}
+	return id, nil
+}
+
+// FinishModelRun records the outcome of run r.ID.
+func (s *Store) FinishModelRun(ctx context.Context, r ModelRun) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE model_runs SET status = $2, error = $3, rows_matched = $4, clues_found = $5,
+		clues_new = $6, clues_kept = $7, clues_gone = $8, finished_at = $9, duration_ms = $10, inputs_json = $11 WHERE id = $1`,
+		r.ID, r.Status, r.Error, r.RowsMatched, r.CluesFound, r.CluesNew, r.CluesKept, r.CluesGone, r.FinishedAt, r.DurationMS, orJSON(r.InputsJSON))
+	if err != nil {
+		return fmt.Errorf("finish run %d of model %s: %w", r.ID, r.ModelID, err)
+	}
+	return nil
+}
+
+func orJSON(s string) string {
+	if s == "" {
+		return "{}"
+	}
+	return s
+}
+
+// SaveClues stores the clues a run of model found, in one transaction: a clue whose
+// fingerprint is known is refreshed and keeps its review state; a new one is inserted; a clue
+// of the model that this run did not find is marked as no longer holding.
+func (s *Store) SaveClues(ctx context.Context, runID int64, modelID string, clues []Clue) (ClueCounts, error) {
+	tx, err := s.Begin(ctx)
+	if err != nil {
+		return ClueCounts{}, err
+	}
+	defer tx.Rollback()
+	known := map[string]int64{}
+	rows, err := tx.QueryContext(ctx, `SELECT fingerprint, id FROM clues WHERE model_id = $1`, modelID)
+	if err != nil {
+		return ClueCounts{}, fmt.Errorf("read clues of model %s: %w", modelID, err)
+	}
+	for rows.Next() {
+		var fp string
+		var id int64
+		if err := rows.Scan(&fp, &id); err != nil {
+			rows.Close()
+			return ClueCounts{}, err
+		}
+		known[fp] = id
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return ClueCounts{}, err
+	}
+	now := time.Now()
+	cnt := ClueCounts{Found: int64(len(clues))}
+	for _, c := range clues {
+		if err := ctx.Err(); err != nil {
+			return ClueCounts{}, err
+		}
+		if id, ok := known[c.Fingerprint]; ok {
+			_, err = tx.ExecContext(ctx, `UPDATE clues SET model_version = $2, subject_type = $3, subject_key = $4,
+				subject_name = $5, severity = $6, title_zh = $7, title_en = $8, explanation_zh = $9, explanation_en = $10,
+				fields_json = $11, evidence_json = $12, holds = TRUE, last_run = $13, gone_run = NULL, updated_at = $14
+				WHERE id = $1`, id, c.ModelVersion, c.SubjectType, c.SubjectKey, c.SubjectName, c.Severity, c.TitleZH,
+				c.TitleEN, c.ExplanationZH, c.ExplanationEN, orJSON(c.FieldsJSON), orJSON(c.EvidenceJSON), runID, now)
+			cnt.Kept++
+		} else {
+			_, err = tx.ExecContext(ctx, `INSERT INTO clues (id, model_id, model_version, fingerprint, subject_type,
+				subject_key, subject_name, severity, title_zh, title_en, explanation_zh, explanation_en, fields_json,
+				evidence_json, status, holds, first_run, last_run, gone_run, review_note, reviewed_by, reviewed_at,
+				created_at, updated_at)
+				VALUES (nextval('clues_id_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, TRUE, $15, $15,
+				NULL, '', '', NULL, $16, $16)`, modelID, c.ModelVersion, c.Fingerprint, c.SubjectType, c.SubjectKey,
+				c.SubjectName, c.Severity, c.TitleZH, c.TitleEN, c.ExplanationZH, c.ExplanationEN, orJSON(c.FieldsJSON),
+				orJSON(c.EvidenceJSON), ClueNew, runID, now)
+			known[c.Fingerprint] = -1
+			cnt.New++
+		}
+		if err != nil {
+			return ClueCounts{}, fmt.Errorf("save clue %s of model %s: %w", c.Fingerprint, modelID, err)
+		}
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE clues SET holds = FALSE, gone_run = $2, updated_at = $3
+		WHERE model_id = $1 AND holds AND last_run <> $2`, modelID, runID, now)
+	if err != nil {
+		return ClueCounts{}, fmt.Errorf("mark clues of model %s that no longer hold: %w", modelID, err)
+	}
+	cnt.Gone, _ = res.RowsAffected()
+	return cnt, tx.Commit()
+}
+
+// ClueFilter selects clues; zero fields select everything.
+type ClueFilter struct {
+	ModelID string
+	Status  string
+	Holds   *bool
+	Limit   int // default 100
+	Offset  int
+}
+
+const clueColumns = `id, model_id, model_version, fingerprint, subject_type, subject_key, subject_name, severity,
+	title_zh, title_en, explanation_zh, explanation_en, fields_json, evidence_json, status, holds, first_run,
+	last_run, gone_run, review_note, reviewed_by, reviewed_at, created_at, updated_at`
+
+func scanClue(r rowScanner) (Clue, error) {
+	var c Clue
+	var gone sql.NullInt64
+	var reviewed sql.NullTime
+	err := r.Scan(&c.ID, &c.ModelID, &c.ModelVersion, &c.Fingerprint, &c.SubjectType, &c.SubjectKey, &c.SubjectName,
+		&c.Severity, &c.TitleZH, &c.TitleEN, &c.ExplanationZH, &c.ExplanationEN, &c.FieldsJSON, &c.EvidenceJSON,
+		&c.Status, &c.Holds, &c.FirstRun, &c.LastRun, &gone, &c.ReviewNote, &c.ReviewedBy, &reviewed, &c.CreatedAt, &c.UpdatedAt)
+	c.GoneRun, c.ReviewedAt = gone.Int64, reviewed.Time
+	return c, err
+}
+
+// Clues lists clues by model and id, with the total that match the filter.
+func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.ModelID != "" {
+		add("model_id = $%d", f.ModelID)
+	}
+	if f.Status != "" {
+		add("status = $%d", f.Status)
+	}
+	if f.Holds != nil {
+		add("holds = $%d", *f.Holds)
+	}
+	w := ""
+	if len(where) > 0 {
+		w = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int64
+	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM clues`+w, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count clues: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	args = append(args, limit, max(f.Offset, 0))
+	rows, err := s.db.QueryContext(ctx, `SELECT `+clueColumns+` FROM clues`+w+
+		fmt.Sprintf(` ORDER BY model_id, id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list clues: %w", err)
+	}
+	defer rows.Close()
+	var out []Clue
+	for rows.Next() {
+		c, err := scanClue(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("list clues: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+// ErrNoClue is returned for an unknown clue id.
+var ErrNoClue = errors.New("no such clue")
+
+// ReviewClue sets the review status of clue id with a note, as by.
+func (s *Store) ReviewClue(ctx context.Context, id int64, status, note, by string) (Clue, error) {
+	res, err := s.db.ExecContext(ctx, `UPDATE clues SET status = $2, review_note = $3, reviewed_by = $4, reviewed_at = $5,
+		updated_at = $5 WHERE id = $1`, id, status, note, by, time.Now())
+	if err != nil {
+		return Clue{}, fmt.Errorf("review clue %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Clue{}, userError(ErrNoClue, "clue %d does not exist: list clues with procura clues", id)
+	}
+	return scanClue(s.db.QueryRowContext(ctx, `SELECT `+clueColumns+` FROM clues WHERE id = $1`, id))
+}
+
+// ModelRuns lists the runs of a model ("" = every model), newest first.
+func (s *Store) ModelRuns(ctx context.Context, modelID string, limit int) ([]ModelRun, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+runColumns+` FROM model_runs WHERE model_id = $1 OR $1 = ''
+		ORDER BY id DESC LIMIT $2`, modelID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list model runs: %w", err)
+	}
+	defer rows.Close()
+	var out []ModelRun
+	for rows.Next() {
+		var r ModelRun
+		var fin sql.NullTime
+		if err := rows.Scan(&r.ID, &r.ModelID, &r.ModelVersion, &r.ParamsJSON, &r.InputsJSON, &r.Actor, &r.Status, &r.Error,
+			&r.RowsMatched, &r.CluesFound, &r.CluesNew, &r.CluesKept, &r.CluesGone, &r.StartedAt, &fin, &r.DurationMS); err != nil {
+			return nil, fmt.Errorf("list model runs: %w", err)
+		}
+		r.FinishedAt = fin.Time
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// ReviewTally counts the reviewed clues of a model; precision is Confirmed / (Confirmed + Rejected).
+type ReviewTally struct {
+	ModelID   string `json:"model_id"`
+	Clues     int64  `json:"clues"`
+	Confirmed int64  `json:"confirmed"`
+	Rejected  int64  `json:"rejected"`
+}
+
+// ReviewTallies counts clues and review outcomes per model.
+func (s *Store) ReviewTallies(ctx context.Context) (map[string]ReviewTally, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT model_id, count(*),
+		sum(CASE WHEN status = $1 THEN 1 ELSE 0 END), sum(CASE WHEN status = $2 THEN 1 ELSE 0 END)
+		FROM clues GROUP BY model_id`, ClueConfirmed, ClueRejected)
+	if err != nil {
+		return nil, fmt.Errorf("count reviewed clues: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]ReviewTally{}
+	for rows.Next() {
+		var t ReviewTally
+		if err := rows.Scan(&t.ModelID, &t.Clues, &t.Confirmed, &t.Rejected); err != nil {
+			return nil, fmt.Errorf("count reviewed clues: %w", err)
+		}
+		out[t.ModelID] = t
+	}
+	return out, rows.Err()
+}
+
+// StoredModel is a model imported into the workspace.
+type StoredModel struct {
+	ID         string    `json:"id"`
+	Version    int       `json:"version"`
+	YAML       string    `json:"-"`
+	Source     string    `json:"source"`
+	ImportedBy string    `json:"imported_by"`
+	ImportedAt time.Time `json:"imported_at"`
+}
+
+// SaveModel records an imported model version; importing the same version again replaces it.
+func (s *Store) SaveModel(ctx context.Context, m StoredModel) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO models (id, version, yaml, source, imported_by, imported_at)
+		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id, version) DO UPDATE SET yaml = excluded.yaml,
+		source = excluded.source, imported_by = excluded.imported_by, imported_at = excluded.imported_at`,
+		m.ID, m.Version, m.YAML, m.Source, m.ImportedBy, m.ImportedAt)
+	if err != nil {
+		return fmt.Errorf("save model %s version %d: %w", m.ID, m.Version, err)
+	}
+	return nil
+}
+
+// StoredModels lists the latest imported version of every model.
+func (s *Store) StoredModels(ctx context.Context) ([]StoredModel, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.version, m.yaml, m.source, m.imported_by, m.imported_at
+		FROM models m JOIN (SELECT id, max(version) AS version FROM models GROUP BY id) l
+		ON m.id = l.id AND m.version = l.version ORDER BY m.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list imported models: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredModel
+	for rows.Next() {
+		var m StoredModel
+		if err := rows.Scan(&m.ID, &m.Version, &m.YAML, &m.Source, &m.ImportedBy, &m.ImportedAt); err != nil {
+			return nil, fmt.Errorf("list imported models: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
