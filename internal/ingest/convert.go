@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -160,7 +159,7 @@ func (c *converter) applySignRule(vals []any) *cellError {
 		vals[c.signIdx] = -amt
 	case dir == "in" && amt < 0 && plan.DirectionFrom >= 0:
 		return &cellError{Column: plan.Header, ColumnNo: plan.Source + 1, Code: "conflict",
-			Reason: fmt.Sprintf("amount %s is negative but the direction flag says money came in; check the row or map only one of the two columns", moneyText(amt))}
+			Reason: fmt.Sprintf("amount %s is negative but the direction flag says money came in; check the row or map only one of the two columns", amt)}
 	}
 	return nil
 }
@@ -208,16 +207,4 @@ func allEmpty(cells []string) bool {
 		}
 	}
 	return true
-}
-
-func moneyText(m store.Money) string {
-	neg := m < 0
-	if neg {
-		m = -m
-	}
-	s := strconv.FormatInt(int64(m/100), 10) + "." + fmt.Sprintf("%02d", int64(m%100))
-	if neg {
-		return "-" + s
-	}
-	return s
 }

@@ -96,7 +96,7 @@ func displayValue(v any) string {
 	case string:
 		return x
 	case store.Money:
-		return moneyText(x)
+		return x.String()
 	case time.Time:
 		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
 			return x.Format("2006-01-02")
