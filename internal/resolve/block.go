@@ -10,9 +10,12 @@ import (
 // are compared. The keys are chosen so that a duplicate with typos in two or three fields
 // still shares one of them with its original.
 type blockRule struct {
-	name string
-	key  func(p *prepared, b *strings.Builder) // writes nothing when the record has no key
+	name   string
+	fields []string                              // comparisons the key already agrees on
+	key    func(p *prepared, b *strings.Builder) // writes nothing when the record has no key
 }
+
+var nameFields = []string{FieldName, "surname", "given_name"}
 
 func nameKey(p *prepared, b *strings.Builder) {
 	// Soundex of every name token, sorted: order-free, typo-tolerant, works on pinyin.
@@ -31,31 +34,31 @@ func nameKey(p *prepared, b *strings.Builder) {
 }
 
 var blockRules = []blockRule{
-	{"id_number", func(p *prepared, b *strings.Builder) { b.WriteString(p.id) }},
-	{"phone", func(p *prepared, b *strings.Builder) { b.WriteString(p.phone) }},
-	{"email", func(p *prepared, b *strings.Builder) { b.WriteString(p.email) }},
-	{"dob", func(p *prepared, b *strings.Builder) { b.WriteString(p.dob) }},
-	{"name_soundex", nameKey},
-	{"name_exact", func(p *prepared, b *strings.Builder) { b.WriteString(p.nameScript) }},
-	{"postcode_surname", func(p *prepared, b *strings.Builder) {
+	{"id_number", []string{FieldIDNumber}, func(p *prepared, b *strings.Builder) { b.WriteString(p.id) }},
+	{"phone", []string{FieldPhone}, func(p *prepared, b *strings.Builder) { b.WriteString(p.phone) }},
+	{"email", []string{FieldEmail}, func(p *prepared, b *strings.Builder) { b.WriteString(p.email) }},
+	{"dob", []string{FieldDOB}, func(p *prepared, b *strings.Builder) { b.WriteString(p.dob) }},
+	{"name_soundex", nameFields, nameKey},
+	{"name_exact", nameFields, func(p *prepared, b *strings.Builder) { b.WriteString(p.nameScript) }},
+	{"postcode_surname", append([]string{FieldPostcode}, nameFields...), func(p *prepared, b *strings.Builder) {
 		if p.postcode != "" && p.surname != "" {
 			b.WriteString(p.postcode)
 			b.WriteString(soundex(p.surname))
 		}
 	}},
-	{"address_name", func(p *prepared, b *strings.Builder) {
+	{"address_name", append([]string{FieldAddress}, nameFields...), func(p *prepared, b *strings.Builder) {
 		if p.addr != "" && p.name != "" {
 			b.WriteString(p.addr)
 			b.WriteByte(p.name[0])
 		}
 	}},
-	{"city_dob_year", func(p *prepared, b *strings.Builder) {
+	{"city_dob_year", []string{FieldCity, FieldDOB}, func(p *prepared, b *strings.Builder) {
 		if p.city != "" && len(p.dob) == 8 && p.name != "" {
 			b.WriteString(p.city)
 			b.WriteString(p.dob[:4])
 		}
 	}},
-	{"given_dob_month", func(p *prepared, b *strings.Builder) {
+	{"given_dob_month", append([]string{FieldDOB}, nameFields...), func(p *prepared, b *strings.Builder) {
 		if len(p.dob) == 8 && p.name != "" {
 			b.WriteString(p.dob[:6])
 			b.WriteString(soundex(firstToken(p)))
@@ -88,13 +91,41 @@ type blockStats struct {
 	Skipped int    `json:"blocks_skipped"` // blocks larger than MaxBlock
 }
 
-// candidatePairs returns the sorted, unique pairs (i<<32 | j, i < j) that share a key.
-func candidatePairs(ctx context.Context, recs []prepared, maxBlock int, linkOnly bool) ([]uint64, []blockStats, error) {
+// candidate is a pair of records (i<<32 | j, i < j) and the rules (bit per rule) that paired them.
+type candidate struct {
+	pair  uint64
+	rules uint32
+}
+
+// compactCandidates sorts by pair and merges the rule bits of repeated pairs.
+func compactCandidates(c []candidate) []candidate {
+	slices.SortFunc(c, func(a, b candidate) int {
+		switch {
+		case a.pair < b.pair:
+			return -1
+		case a.pair > b.pair:
+			return 1
+		}
+		return 0
+	})
+	out := c[:0]
+	for _, x := range c {
+		if n := len(out); n > 0 && out[n-1].pair == x.pair {
+			out[n-1].rules |= x.rules
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// candidatePairs returns the unique pairs that share a key in some rule, sorted.
+func candidatePairs(ctx context.Context, recs []prepared, maxBlock int, linkOnly bool) ([]candidate, []blockStats, error) {
 	type keyed struct {
 		h   uint64
 		idx int32
 	}
-	var pairs []uint64
+	var pairs []candidate
 	var stats []blockStats
 	keys := make([]keyed, 0, len(recs))
 	var b strings.Builder
@@ -135,7 +166,7 @@ func candidatePairs(ctx context.Context, recs []prepared, maxBlock int, linkOnly
 						if linkOnly && recs[i].source == recs[j].source {
 							continue
 						}
-						pairs = append(pairs, uint64(i)<<32|uint64(j))
+						pairs = append(pairs, candidate{uint64(i)<<32 | uint64(j), 1 << ri})
 						st.Pairs++
 					}
 				}
@@ -144,10 +175,8 @@ func candidatePairs(ctx context.Context, recs []prepared, maxBlock int, linkOnly
 		}
 		stats = append(stats, st)
 		if len(pairs) > 1<<24 { // keep memory bounded on big inputs: fold duplicates as we go
-			slices.Sort(pairs)
-			pairs = slices.Compact(pairs)
+			pairs = compactCandidates(pairs)
 		}
 	}
-	slices.Sort(pairs)
-	return slices.Compact(pairs), stats, nil
+	return compactCandidates(pairs), stats, nil
 }

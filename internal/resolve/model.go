@@ -1,10 +1,12 @@
 package resolve
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -83,7 +85,7 @@ func estimateU(recs []prepared, cs []comparison, samples int, seed uint64, linkO
 }
 
 // patternsOf compares every candidate pair on all cores.
-func patternsOf(ctx context.Context, recs []prepared, cs []comparison, pairs []uint64) ([]pattern, error) {
+func patternsOf(ctx context.Context, recs []prepared, cs []comparison, pairs []candidate) ([]pattern, error) {
 	out := make([]pattern, len(pairs))
 	workers := runtime.GOMAXPROCS(0)
 	chunk := (len(pairs) + workers - 1) / workers
@@ -100,7 +102,7 @@ func patternsOf(ctx context.Context, recs []prepared, cs []comparison, pairs []u
 				if x&0xFFFF == 0 && ctx.Err() != nil {
 					return
 				}
-				i, j := pairs[x]>>32, pairs[x]&0xFFFFFFFF
+				i, j := pairs[x].pair>>32, pairs[x].pair&0xFFFFFFFF
 				out[x] = comparePair(cs, &recs[i], &recs[j])
 			}
 		}()
@@ -109,21 +111,28 @@ func patternsOf(ctx context.Context, recs []prepared, cs []comparison, pairs []u
 	return out, ctx.Err()
 }
 
-// fitEM estimates m and the prior by expectation-maximisation over the distinct patterns of
-// the candidate pairs, u held at its random-sample estimate. No labels are used.
-func fitEM(cs []comparison, pats []pattern, u [][]float64, maxIter int) Model {
+type patternCount struct {
+	p pattern
+	c float64
+}
+
+func distinct(pats []pattern, keep func(x int) bool) []patternCount {
 	counts := map[pattern]float64{}
-	for _, p := range pats {
-		counts[p]++
+	for x, p := range pats {
+		if keep(x) {
+			counts[p]++
+		}
 	}
-	type pc struct {
-		p pattern
-		c float64
-	}
-	dist := make([]pc, 0, len(counts))
+	dist := make([]patternCount, 0, len(counts))
 	for p, c := range counts {
-		dist = append(dist, pc{p, c})
+		dist = append(dist, patternCount{p, c})
 	}
+	// Map order is random; summing in a fixed order keeps results identical run to run.
+	slices.SortFunc(dist, func(a, b patternCount) int { return cmp.Compare(a.p, b.p) })
+	return dist
+}
+
+func initialM(cs []comparison) [][]float64 {
 	m := make([][]float64, len(cs))
 	for k := range cs {
 		n := len(cs[k].levels)
@@ -140,9 +149,15 @@ func fitEM(cs []comparison, pats []pattern, u [][]float64, maxIter int) Model {
 		}
 		m[k][1] = 0.8
 	}
-	prior := 0.1
-	it := 0
-	for it = 1; it <= maxIter; it++ {
+	return m
+}
+
+// emSession runs EM over pattern counts. Comparisons marked in ignore are left out (the
+// blocking rule forced them to agree, so they say nothing here) and keep their m; when fixM is
+// set only the prior moves.
+func emSession(cs []comparison, dist []patternCount, m, u [][]float64, ignore []bool, prior float64, fixM bool, maxIter int) (float64, int) {
+	it := 1
+	for ; it <= maxIter; it++ {
 		num := make([][]float64, len(cs))
 		for k := range cs {
 			num[k] = make([]float64, len(m[k]))
@@ -151,13 +166,12 @@ func fitEM(cs []comparison, pats []pattern, u [][]float64, maxIter int) Model {
 		for _, d := range dist {
 			lm, lu := math.Log(prior), math.Log(1-prior)
 			for k := range cs {
-				if l := d.p.level(k); l > 0 {
+				if l := d.p.level(k); l > 0 && !ignore[k] {
 					lm += math.Log(m[k][l])
 					lu += math.Log(u[k][l])
 				}
 			}
-			post := 1 / (1 + math.Exp(lu-lm))
-			w := post * d.c
+			w := d.c / (1 + math.Exp(lu-lm))
 			sumP += w
 			sumC += d.c
 			for k := range cs {
@@ -166,19 +180,22 @@ func fitEM(cs []comparison, pats []pattern, u [][]float64, maxIter int) Model {
 				}
 			}
 		}
-		newPrior := sumP / sumC
+		newPrior := min(max(sumP/sumC, 1e-9), 1-1e-9)
 		delta := math.Abs(newPrior - prior)
-		prior = min(max(newPrior, 1e-9), 1-1e-9)
+		prior = newPrior
 		for k := range cs {
+			if fixM || ignore[k] {
+				continue
+			}
 			tot := 0.0
 			for l := 1; l < len(num[k]); l++ {
 				tot += num[k][l]
 			}
+			if tot < 1 {
+				continue // too few matches saw this field to learn from
+			}
 			for l := 1; l < len(num[k]); l++ {
-				v := 0.5 / float64(len(num[k]))
-				if tot > 0 {
-					v = (num[k][l] + 1e-3) / (tot + 1e-3*float64(len(num[k])-1))
-				}
+				v := (num[k][l] + 1e-3) / (tot + 1e-3*float64(len(num[k])-1))
 				delta = max(delta, math.Abs(v-m[k][l]))
 				m[k][l] = v
 			}
@@ -187,7 +204,60 @@ func fitEM(cs []comparison, pats []pattern, u [][]float64, maxIter int) Model {
 			break
 		}
 	}
-	model := Model{Prior: prior, Iterations: min(it, maxIter)}
+	return prior, min(it, maxIter)
+}
+
+// fitEM estimates m by expectation-maximisation without labels, u held at its random-sample
+// estimate. As in Splink, m is trained once per blocking rule on the pairs that rule found,
+// leaving out the fields the rule forced to agree (pairs blocked on birth date agree on it
+// whether they match or not), and the sessions' estimates are averaged. Then the share of
+// matches among all candidate pairs is estimated with m and u fixed.
+func fitEM(cs []comparison, pats []pattern, rules []uint32, u [][]float64, maxIter int) Model {
+	sum := make([][]float64, len(cs))
+	seen := make([]float64, len(cs))
+	for k := range cs {
+		sum[k] = make([]float64, len(cs[k].levels)+1)
+	}
+	iters := 0
+	for ri, rule := range blockRules {
+		bit := uint32(1) << ri
+		dist := distinct(pats, func(x int) bool { return rules[x]&bit != 0 })
+		total := 0.0
+		for _, d := range dist {
+			total += d.c
+		}
+		if total < 10 {
+			continue
+		}
+		ignore := make([]bool, len(cs))
+		for k := range cs {
+			ignore[k] = slices.Contains(rule.fields, cs[k].field)
+		}
+		m := initialM(cs)
+		_, it := emSession(cs, dist, m, u, ignore, 0.1, false, maxIter)
+		iters += it
+		for k := range cs {
+			if ignore[k] {
+				continue
+			}
+			for l := 1; l < len(m[k]); l++ {
+				sum[k][l] += m[k][l]
+			}
+			seen[k]++
+		}
+	}
+	m := initialM(cs)
+	for k := range cs {
+		if seen[k] == 0 {
+			continue
+		}
+		for l := 1; l < len(m[k]); l++ {
+			m[k][l] = sum[k][l] / seen[k]
+		}
+	}
+	all := distinct(pats, func(int) bool { return true })
+	prior, it := emSession(cs, all, m, u, make([]bool, len(cs)), 0.1, true, maxIter)
+	model := Model{Prior: prior, Iterations: iters + it}
 	for k := range cs {
 		fm := FieldModel{Field: cs[k].field}
 		for l := 1; l < len(m[k]); l++ {

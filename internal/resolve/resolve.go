@@ -130,7 +130,11 @@ func Resolve(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 		return nil, err
 	}
 	u := estimateU(prep, cs, uSamples(len(recs)), opt.Seed, opt.LinkOnly)
-	model := fitEM(cs, pats, u, 100)
+	rules := make([]uint32, len(pairs))
+	for x := range pairs {
+		rules[x] = pairs[x].rules
+	}
+	model := fitEM(cs, pats, rules, u, 100)
 	model.USample = uSamples(len(recs))
 	// EM's prior is the share of matches among candidate pairs, which blocking has enriched;
 	// weights built on u from random pairs need the prior over all pairs (as in Splink).
@@ -167,7 +171,7 @@ func Resolve(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 		if n&0xFFFF == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		i, j := int32(pairs[l.x]>>32), int32(pairs[l.x]&0xFFFFFFFF)
+		i, j := int32(pairs[l.x].pair>>32), int32(pairs[l.x].pair&0xFFFFFFFF)
 		merged := cl.link(i, j)
 		res.Links = append(res.Links, explain(recs[i].ID, recs[j].ID, l.w, merged, pats[l.x], &model))
 	}
