@@ -1,0 +1,149 @@
+package app
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"procura/internal/funds"
+	"procura/internal/progress"
+	"procura/internal/store"
+)
+
+// LoadGraph reads a transactions dataset into a fund-flow graph.
+func (a *App) LoadGraph(ctx context.Context, dataset string, pr progress.Reporter) (*funds.Graph, error) {
+	return loadGraph(ctx, a.st, dataset, pr)
+}
+
+func loadGraph(ctx context.Context, st *store.Store, dataset string, pr progress.Reporter) (*funds.Graph, error) {
+	pr = progress.OrNop(pr)
+	pr.Begin("load "+dataset, -1, "rows")
+	defer pr.End()
+	b := funds.NewBuilder(1 << 16)
+	err := st.ScanTransactions(ctx, dataset, 1<<15, func(rows []store.TxRow) error {
+		for _, r := range rows {
+			card := r.Card
+			if card == r.Account {
+				card = ""
+			}
+			if err := b.Add(funds.Row{TxID: r.TxID, Account: r.Account, Card: card, Counterparty: r.Counterparty,
+				Cents: r.Cents, Unix: r.Unix, Channel: r.Channel, Holder: r.Holder,
+				CounterpartyName: r.CounterpartyName, Balance: r.Balance}); err != nil {
+				return fmt.Errorf("dataset %s: %w", dataset, err)
+			}
+		}
+		pr.Add(int64(len(rows)))
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b.Build(), nil
+}
+
+// TraceRequest says what procura trace follows.
+type TraceRequest struct {
+	Dataset     string
+	SeedTxIDs   []string
+	SeedFile    string // CSV with a tx_id column (or one id per line)
+	FromAccount string
+	After       time.Time
+	Options     funds.TraceOptions // Seeds are filled in from the fields above
+	Progress    progress.Reporter
+}
+
+// TraceResult is a trace with the graph's size and the load time.
+type TraceResult struct {
+	Dataset     string  `json:"dataset"`
+	Accounts    int     `json:"graph_accounts"`
+	Edges       int     `json:"graph_edges"`
+	LoadSeconds float64 `json:"load_seconds"`
+	*funds.Result
+}
+
+// Trace follows victims' money (or any seed transactions) through a transactions dataset.
+func (a *App) Trace(ctx context.Context, req TraceRequest) (TraceResult, error) {
+	t := time.Now()
+	g, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
+	if err != nil {
+		return TraceResult{}, err
+	}
+	load := time.Since(t).Seconds()
+	o := req.Options
+	o.Location = a.st.Location()
+	ids := req.SeedTxIDs
+	if req.SeedFile != "" {
+		more, err := readSeedFile(req.SeedFile)
+		if err != nil {
+			return TraceResult{}, err
+		}
+		ids = append(ids, more...)
+	}
+	switch {
+	case len(ids) > 0 && req.FromAccount != "":
+		return TraceResult{}, errors.New("give seed transactions or an account, not both")
+	case len(ids) > 0:
+		if o.Seeds, err = g.SeedsFromTxIDs(ids); err != nil {
+			return TraceResult{}, err
+		}
+	case req.FromAccount != "":
+		if o.Seeds, err = g.SeedsFromAccount(req.FromAccount, req.After, o.Direction); err != nil {
+			return TraceResult{}, err
+		}
+	default:
+		return TraceResult{}, errors.New("nothing to trace: give --seed-tx, --seed-file or --from-account")
+	}
+	r, err := funds.Trace(ctx, g, o)
+	if err != nil {
+		return TraceResult{}, err
+	}
+	return TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}, nil
+}
+
+// readSeedFile reads transaction ids from a CSV with a tx_id column, or from a file with one
+// id per line.
+func readSeedFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("seed file: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	col := -1
+	var ids []string
+	for line := 1; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("seed file %s: %w", path, err)
+		}
+		if line == 1 {
+			for i, h := range rec {
+				if k := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))); k == "tx_id" || k == "交易流水号" {
+					col = i
+				}
+			}
+			if col >= 0 {
+				continue
+			}
+			col = 0
+		}
+		if col < len(rec) {
+			if id := strings.TrimSpace(rec[col]); id != "" {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil, fmt.Errorf("seed file %s holds no transaction ids: give a column tx_id or one id per line", path)
+	}
+	return ids, nil
+}

@@ -1,0 +1,311 @@
+// Package funds traces money through accounts and finds laundering patterns. It holds a
+// transactions dataset as a compact temporal multigraph (integer account ids, columnar edge
+// arrays sorted by time), follows seed transactions forward or backward under an attribution
+// policy that conserves amounts, detects typologies, and matches transfers across bank exports.
+package funds
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// Cents is an amount of money in hundredths of the currency unit. JSON writes it as a decimal
+// number of yuan (1234.5 for 123450 cents), which is what people and charts expect.
+type Cents int64
+
+// MarshalJSON writes the amount as a number with at most two decimals.
+func (c Cents) MarshalJSON() ([]byte, error) { return []byte(c.String()), nil }
+
+// String formats the amount as yuan with two decimals ("-12.30").
+func (c Cents) String() string {
+	v := int64(c)
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+}
+
+// Yuan is the amount as a float, for ratios and reports.
+func (c Cents) Yuan() float64 { return float64(c) / 100 }
+
+// NoBalance marks a balance that the data does not give.
+const NoBalance = math.MinInt64
+
+// Row is one statement row of a transactions dataset, as the store reads it.
+type Row struct {
+	TxID             string
+	Account          string // the statement's account
+	Card             string // card number when it differs from Account ("" otherwise)
+	Counterparty     string // "" for cash and other rows without a counterparty
+	Cents            int64  // signed: negative is money out of Account
+	Unix             int64  // seconds since 1970
+	Channel          string
+	Holder           string // holder of Account
+	CounterpartyName string
+	Balance          int64 // balance of Account after the row, or NoBalance
+}
+
+// Graph is a temporal multigraph of money movements. Edge i moves Amount[i] cents from From[i]
+// to To[i] at Time[i]; edges are sorted by time and then by their order in the dataset, so an
+// edge index is also a position in time. From or To is -1 for cash (no account on that side).
+type Graph struct {
+	Names   []string // account id → account number
+	Holder  []string // account id → holder name where known
+	InData  []bool   // the account has statement rows of its own
+	index   map[string]int32
+	From    []int32
+	To      []int32
+	Amount  []int64 // cents, > 0
+	Time    []int64 // unix seconds
+	Channel []uint16
+	TxID    []string
+	// BalFrom and BalTo are the balances of the source and the target after the edge: from
+	// the statement when it gives them, otherwise reconstructed from the rows (see Build).
+	BalFrom, BalTo []int64
+	Channels       []string // channel id → name
+
+	outStart, inStart []int32 // CSR offsets per account
+	outEdge, inEdge   []int32 // edge indices, ascending (= time order)
+
+	// Rows, ZeroRows and MergedRows count what Build did with the input.
+	Rows, ZeroRows, MergedRows int64
+}
+
+// Account returns the id of an account number (or card number) and whether it is known.
+func (g *Graph) Account(name string) (int32, bool) {
+	id, ok := g.index[name]
+	return id, ok
+}
+
+// NumAccounts is the number of accounts, in data or only seen as counterparties.
+func (g *Graph) NumAccounts() int { return len(g.Names) }
+
+// NumEdges is the number of money movements.
+func (g *Graph) NumEdges() int { return len(g.From) }
+
+// Out returns the outgoing edges of account a in time order.
+func (g *Graph) Out(a int32) []int32 { return g.outEdge[g.outStart[a]:g.outStart[a+1]] }
+
+// In returns the incoming edges of account a in time order.
+func (g *Graph) In(a int32) []int32 { return g.inEdge[g.inStart[a]:g.inStart[a+1]] }
+
+// Name is the account number of id a, or "" for -1 (cash).
+func (g *Graph) Name(a int32) string {
+	if a < 0 {
+		return ""
+	}
+	return g.Names[a]
+}
+
+// ChannelOf is the channel of edge e.
+func (g *Graph) ChannelOf(e int32) string { return g.Channels[g.Channel[e]] }
+
+// Builder collects rows and builds a Graph. The zero value is not usable: call NewBuilder.
+type Builder struct {
+	ids      map[string]int32
+	names    []string
+	holder   []string
+	inData   []bool
+	cardOf   map[int32]int32 // card string id → account id
+	chanIDs  map[string]uint16
+	channels []string
+	raw      []rawRow
+	txids    []string
+}
+
+type rawRow struct {
+	acct, cp int32 // cp = -1 when empty
+	cents    int64
+	unix     int64
+	bal      int64
+	channel  uint16
+}
+
+// NewBuilder returns an empty builder; sizeHint is the expected number of rows.
+func NewBuilder(sizeHint int) *Builder {
+	return &Builder{ids: make(map[string]int32, sizeHint/8+16), cardOf: map[int32]int32{},
+		chanIDs: map[string]uint16{}, raw: make([]rawRow, 0, sizeHint), txids: make([]string, 0, sizeHint)}
+}
+
+func (b *Builder) intern(s string) int32 {
+	if id, ok := b.ids[s]; ok {
+		return id
+	}
+	id := int32(len(b.names))
+	b.ids[s] = id
+	b.names = append(b.names, s)
+	b.holder = append(b.holder, "")
+	b.inData = append(b.inData, false)
+	return id
+}
+
+// Add adds one statement row. Rows must come in the dataset's order (the order of equal
+// times); their amounts must be signed.
+func (b *Builder) Add(r Row) error {
+	if r.Account == "" {
+		return fmt.Errorf("transaction %s has no account: every row needs the statement's account", r.TxID)
+	}
+	a := b.intern(r.Account)
+	b.inData[a] = true
+	if r.Holder != "" && b.holder[a] == "" {
+		b.holder[a] = r.Holder
+	}
+	if r.Card != "" && r.Card != r.Account {
+		b.cardOf[b.intern(r.Card)] = a
+	}
+	cp := int32(-1)
+	if r.Counterparty != "" {
+		cp = b.intern(r.Counterparty)
+		if r.CounterpartyName != "" && b.holder[cp] == "" {
+			b.holder[cp] = r.CounterpartyName
+		}
+	}
+	ch, ok := b.chanIDs[r.Channel]
+	if !ok {
+		if len(b.channels) == math.MaxUint16 {
+			return fmt.Errorf("transaction %s: more than %d distinct channels; map the channel column to a short list", r.TxID, math.MaxUint16)
+		}
+		ch = uint16(len(b.channels))
+		b.chanIDs[r.Channel] = ch
+		b.channels = append(b.channels, r.Channel)
+	}
+	b.raw = append(b.raw, rawRow{acct: a, cp: cp, cents: r.Cents, unix: r.Unix, bal: r.Balance, channel: ch})
+	b.txids = append(b.txids, r.TxID)
+	return nil
+}
+
+type mergeKey struct {
+	from, to    int32
+	cents, unix int64
+}
+
+// Build turns the rows into a graph. A transfer between two accounts that both have
+// statements appears twice (out of one, into the other); the incoming row is merged into the
+// outgoing one when account, counterparty, amount and time agree, and its balance becomes the
+// target's balance. Counterparty numbers that are another account's card number resolve to
+// that account. Balances the data does not give are reconstructed by summing each account's
+// rows, never below zero (an outflow larger than what the data shows arrived is taken to be
+// covered by money the data does not show).
+func (b *Builder) Build() *Graph {
+	resolve := func(id int32) int32 {
+		if id < 0 {
+			return id
+		}
+		if a, ok := b.cardOf[id]; ok && !b.inData[id] {
+			return a
+		}
+		return id
+	}
+	g := &Graph{Names: b.names, Holder: b.holder, InData: b.inData, index: b.ids, Channels: b.channels, Rows: int64(len(b.raw))}
+	// Outgoing rows first, so that incoming rows find their partner whatever the order.
+	outs := make(map[mergeKey][]int32, len(b.raw)/2)
+	type edge struct {
+		from, to   int32
+		amt, unix  int64
+		balF, balT int64
+		seq        int32
+		ch         uint16
+	}
+	edges := make([]edge, 0, len(b.raw))
+	for i, r := range b.raw {
+		if r.cents >= 0 {
+			continue
+		}
+		to := resolve(r.cp)
+		k := mergeKey{r.acct, to, -r.cents, r.unix}
+		outs[k] = append(outs[k], int32(len(edges)))
+		edges = append(edges, edge{from: r.acct, to: to, amt: -r.cents, unix: r.unix, balF: r.bal, balT: NoBalance, seq: int32(i), ch: r.channel})
+	}
+	for i, r := range b.raw {
+		switch {
+		case r.cents == 0:
+			g.ZeroRows++
+			continue
+		case r.cents < 0:
+			continue
+		}
+		from := resolve(r.cp)
+		if from >= 0 && b.inData[from] {
+			k := mergeKey{from, r.acct, r.cents, r.unix}
+			if l := outs[k]; len(l) > 0 {
+				edges[l[0]].balT = r.bal
+				outs[k] = l[1:]
+				g.MergedRows++
+				continue
+			}
+		}
+		edges = append(edges, edge{from: from, to: r.acct, amt: r.cents, unix: r.unix, balF: NoBalance, balT: r.bal, seq: int32(i), ch: r.channel})
+	}
+	slices.SortFunc(edges, func(x, y edge) int {
+		if c := cmp.Compare(x.unix, y.unix); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.seq, y.seq)
+	})
+	n := len(edges)
+	g.From, g.To = make([]int32, n), make([]int32, n)
+	g.Amount, g.Time = make([]int64, n), make([]int64, n)
+	g.BalFrom, g.BalTo = make([]int64, n), make([]int64, n)
+	g.Channel, g.TxID = make([]uint16, n), make([]string, n)
+	running := make([]int64, len(b.names))
+	for i, e := range edges {
+		g.From[i], g.To[i], g.Amount[i], g.Time[i], g.Channel[i], g.TxID[i] = e.from, e.to, e.amt, e.unix, e.ch, b.txids[e.seq]
+		if e.from >= 0 {
+			running[e.from] = max(0, running[e.from]-e.amt)
+			if e.balF != NoBalance {
+				running[e.from] = e.balF
+			}
+			g.BalFrom[i] = running[e.from]
+		} else {
+			g.BalFrom[i] = NoBalance
+		}
+		if e.to >= 0 {
+			running[e.to] += e.amt
+			if e.balT != NoBalance {
+				running[e.to] = e.balT
+			}
+			g.BalTo[i] = running[e.to]
+		} else {
+			g.BalTo[i] = NoBalance
+		}
+	}
+	g.outStart, g.outEdge = csr(len(b.names), g.From)
+	g.inStart, g.inEdge = csr(len(b.names), g.To)
+	b.raw, b.txids = nil, nil
+	return g
+}
+
+// csr groups edge indices by account (ends[i] of edge i, -1 skipped), keeping index order.
+func csr(accounts int, ends []int32) (start, list []int32) {
+	start = make([]int32, accounts+1)
+	for _, a := range ends {
+		if a >= 0 {
+			start[a+1]++
+		}
+	}
+	for i := 1; i <= accounts; i++ {
+		start[i] += start[i-1]
+	}
+	list = make([]int32, start[accounts])
+	next := slices.Clone(start[:accounts])
+	for i, a := range ends {
+		if a >= 0 {
+			list[next[a]] = int32(i)
+			next[a]++
+		}
+	}
+	return start, list
+}
+
+// ParseCents reads "123.45", "-7", "0.5" as cents; it is for tests and seed files.
+func ParseCents(s string) (int64, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || math.Abs(f) > 9e15 {
+		return 0, fmt.Errorf("%q is not an amount: write it like 1234.56", s)
+	}
+	return int64(math.Round(f * 100)), nil
+}
