@@ -1,0 +1,167 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"procura/internal/app"
+)
+
+// newModelCmd is `procura model list|show|validate|run`.
+func newModelCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "model",
+		Short: "List, show, validate and run supervision models",
+	}
+	cmd.AddCommand(newModelListCmd(g), newModelShowCmd(g), newModelValidateCmd(g), newModelRunCmd(g))
+	wrapErrors(cmd, g)
+	return cmd
+}
+
+func newModelListCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list",
+		Short: "List the built-in and imported models with clue counts and review precision",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := g.open(cmd.Context(), "model list")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			ms, err := a.Models(cmd.Context())
+			if err != nil {
+				return err
+			}
+			return g.emit(map[string]any{"models": ms}, func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+				fmt.Fprintln(tw, "MODEL\tVER\tSEVERITY\tMEASURE\tCLUES\tPRECISION\tTITLE")
+				for _, m := range ms {
+					prec := "-"
+					if m.Precision != nil {
+						prec = fmt.Sprintf("%.2f (%d)", *m.Precision, m.Confirmed+m.Rejected)
+					}
+					fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%s\t%s\n", m.ID, m.Version, m.Severity, m.Measure, m.Clues, prec, m.Title.ZH)
+				}
+				tw.Flush()
+			})
+		},
+	}
+}
+
+func newModelShowCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show ID",
+		Short: "Show a model's definition, parameters and recent runs",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := g.open(cmd.Context(), "model show")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			d, err := a.Model(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			return g.emit(d, func(w io.Writer) {
+				fmt.Fprintf(w, "%s v%d (%s)\n%s\n%s\n\n", d.ID, d.Version, d.Source, d.Title.ZH, d.Title.EN)
+				fmt.Fprint(w, d.YAML)
+				if len(d.Runs) == 0 {
+					fmt.Fprintf(w, "\nNot run yet: procura model run %s\n", d.ID)
+					return
+				}
+				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+				fmt.Fprintln(tw, "\nRUN\tSTATUS\tROWS\tCLUES\tNEW\tKEPT\tGONE\tMS\tSTARTED")
+				for _, r := range d.Runs {
+					fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.ID, r.Status, r.RowsMatched, r.CluesFound, r.CluesNew, r.CluesKept, r.CluesGone, r.DurationMS, r.StartedAt.Format("2006-01-02 15:04"))
+				}
+				tw.Flush()
+			})
+		},
+	}
+}
+
+func newModelValidateCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "validate FILE",
+		Short: "Check a model file and report every problem with its line (no workspace needed)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := app.ValidateModelFile(args[0])
+			if err != nil {
+				return err
+			}
+			if err := g.emit(res, func(w io.Writer) {
+				if res.Valid {
+					fmt.Fprintf(w, "%s: model %s is valid\n", res.File, res.ID)
+					return
+				}
+				for _, p := range res.Problems {
+					fmt.Fprintf(w, "%s:%d: %s\n", res.File, p.Line, p.Message)
+				}
+			}); err != nil {
+				return err
+			}
+			if !res.Valid {
+				// The problems are printed already; the exit status says the file is invalid.
+				return errInvalidModel{len(res.Problems)}
+			}
+			return nil
+		},
+	}
+}
+
+type errInvalidModel struct{ n int }
+
+func (e errInvalidModel) Error() string { return fmt.Sprintf("the model has %d problem(s)", e.n) }
+
+func newModelRunCmd(g *globals) *cobra.Command {
+	var (
+		all    bool
+		params []string
+	)
+	cmd := &cobra.Command{
+		Use:   "run [ID...] [--all] [--param name=value]",
+		Short: "Run models on the workspace's datasets and store their clues",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ps := map[string]string{}
+			for _, p := range params {
+				k, v, ok := strings.Cut(p, "=")
+				if !ok || k == "" {
+					return fmt.Errorf("--param %q: write name=value, such as --param min_banks=5", p)
+				}
+				ps[k] = v
+			}
+			a, err := g.open(cmd.Context(), "model run")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := a.RunModels(cmd.Context(), app.RunRequest{IDs: args, All: all, Params: ps, Progress: g.newBar()})
+			if err != nil {
+				return err
+			}
+			return g.emit(map[string]any{"runs": res}, func(w io.Writer) {
+				if len(res) == 0 {
+					fmt.Fprintln(w, "No model could run: import the datasets the models read (procura model show ID lists its inputs).")
+					return
+				}
+				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+				fmt.Fprintln(tw, "MODEL\tRUN\tROWS\tCLUES\tNEW\tKEPT\tNO LONGER HOLD\tMS")
+				for _, r := range res {
+					fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", r.ModelID, r.RunID, r.RowsMatched, r.CluesFound, r.CluesNew, r.CluesKept, r.CluesGone, r.DurationMS)
+				}
+				tw.Flush()
+				fmt.Fprintln(w, "List the clues: procura clues")
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&all, "all", false, "run every model whose input datasets the workspace has")
+	cmd.Flags().StringArrayVar(&params, "param", nil, "override a parameter, name=value (repeatable)")
+	return cmd
+}

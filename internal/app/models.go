@@ -1,0 +1,311 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+
+	"procura/internal/progress"
+	"procura/internal/store"
+	"procura/internal/supervise"
+)
+
+// ModelInfo is a supervision model as the model list shows it.
+type ModelInfo struct {
+	ID        string                     `json:"id"`
+	Version   int                        `json:"version"`
+	Title     supervise.Text             `json:"title"`
+	Measure   string                     `json:"measure"`
+	Severity  string                     `json:"severity"`
+	Pattern   string                     `json:"pattern,omitempty"`
+	Tags      []string                   `json:"tags,omitempty"`
+	Source    string                     `json:"source"` // built-in or imported
+	Params    map[string]supervise.Param `json:"params,omitempty"`
+	Clues     int64                      `json:"clues"`
+	Confirmed int64                      `json:"confirmed"`
+	Rejected  int64                      `json:"rejected"`
+	// Precision is confirmed / reviewed clues; nil until a clue is reviewed.
+	Precision *float64 `json:"precision,omitempty"`
+}
+
+type loadedModel struct {
+	m      *supervise.Model
+	source string
+}
+
+// models returns the built-in models, with models imported into the workspace taking the
+// place of a built-in model of the same id.
+func (a *App) models(ctx context.Context) ([]loadedModel, error) {
+	builtins, err := supervise.Builtins()
+	if err != nil {
+		return nil, fmt.Errorf("built-in models: %w", err)
+	}
+	byID := map[string]loadedModel{}
+	for _, m := range builtins {
+		byID[m.ID] = loadedModel{m, "built-in"}
+	}
+	stored, err := a.st.StoredModels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sm := range stored {
+		m, err := supervise.Parse([]byte(sm.YAML))
+		if err != nil {
+			return nil, fmt.Errorf("imported model %s: %w", sm.ID, err)
+		}
+		byID[m.ID] = loadedModel{m, "imported"}
+	}
+	out := make([]loadedModel, 0, len(byID))
+	for _, lm := range byID {
+		out = append(out, lm)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].m.ID < out[j].m.ID })
+	return out, nil
+}
+
+func (a *App) findModel(ctx context.Context, id string) (loadedModel, error) {
+	ms, err := a.models(ctx)
+	if err != nil {
+		return loadedModel{}, err
+	}
+	var ids []string
+	for _, lm := range ms {
+		if lm.m.ID == id {
+			return lm, nil
+		}
+		ids = append(ids, lm.m.ID)
+	}
+	return loadedModel{}, fmt.Errorf("no model %q: list the models with procura model list (%d known)", id, len(ids))
+}
+
+// Models lists the models with their clue counts and review precision.
+func (a *App) Models(ctx context.Context) ([]ModelInfo, error) {
+	ms, err := a.models(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tallies, err := a.st.ReviewTallies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ModelInfo, 0, len(ms))
+	for _, lm := range ms {
+		out = append(out, modelInfo(lm, tallies[lm.m.ID]))
+	}
+	return out, nil
+}
+
+func modelInfo(lm loadedModel, t store.ReviewTally) ModelInfo {
+	m := lm.m
+	mi := ModelInfo{ID: m.ID, Version: m.Version, Title: m.Title, Measure: m.Measure, Severity: m.Severity, Pattern: m.Pattern,
+		Tags: m.Tags, Source: lm.source, Params: m.Params, Clues: t.Clues, Confirmed: t.Confirmed, Rejected: t.Rejected}
+	if n := t.Confirmed + t.Rejected; n > 0 {
+		p := float64(t.Confirmed) / float64(n)
+		mi.Precision = &p
+	}
+	return mi
+}
+
+// ModelDetail is one model with its definition and recent runs.
+type ModelDetail struct {
+	ModelInfo
+	Model *supervise.Model `json:"model"`
+	YAML  string           `json:"yaml"`
+	Runs  []store.ModelRun `json:"runs"`
+}
+
+// Model shows one model.
+func (a *App) Model(ctx context.Context, id string) (ModelDetail, error) {
+	lm, err := a.findModel(ctx, id)
+	if err != nil {
+		return ModelDetail{}, err
+	}
+	tallies, err := a.st.ReviewTallies(ctx)
+	if err != nil {
+		return ModelDetail{}, err
+	}
+	runs, err := a.st.ModelRuns(ctx, id, 10)
+	if err != nil {
+		return ModelDetail{}, err
+	}
+	if runs == nil {
+		runs = []store.ModelRun{}
+	}
+	return ModelDetail{ModelInfo: modelInfo(lm, tallies[id]), Model: lm.m, YAML: string(lm.m.Source()), Runs: runs}, nil
+}
+
+// ValidateResult is the outcome of validating a model file.
+type ValidateResult struct {
+	File     string              `json:"file"`
+	ID       string              `json:"id,omitempty"`
+	Valid    bool                `json:"valid"`
+	Problems []supervise.Problem `json:"problems"`
+}
+
+// ValidateModelFile checks a model file against the built-in kinds; it needs no workspace.
+// Every problem is reported at once with its line.
+func ValidateModelFile(path string) (ValidateResult, error) {
+	res := ValidateResult{File: path, Problems: []supervise.Problem{}}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return res, fmt.Errorf("read model: %w", err)
+	}
+	m, err := supervise.Parse(b)
+	if err != nil {
+		res.Problems = append(res.Problems, supervise.Problem{Line: lineOf(err.Error()), Message: err.Error()})
+		return res, nil
+	}
+	res.ID = m.ID
+	if ps := supervise.Validate(m, supervise.Env{KindsOnly: true}); len(ps) > 0 {
+		res.Problems = ps
+		return res, nil
+	}
+	res.Valid = true
+	return res, nil
+}
+
+// lineOf finds "line N" in a YAML error message.
+func lineOf(msg string) int {
+	var n int
+	if i := strings.Index(msg, "line "); i >= 0 {
+		fmt.Sscanf(msg[i+5:], "%d", &n)
+	}
+	return n
+}
+
+// RunRequest says which models to run with which parameter overrides.
+type RunRequest struct {
+	IDs      []string
+	All      bool
+	Params   map[string]string // name=value; applied to every model that declares the name
+	Progress progress.Reporter
+}
+
+// RunModels runs the requested models one after another and records each run.
+func (a *App) RunModels(ctx context.Context, req RunRequest) ([]supervise.RunResult, error) {
+	ms, err := a.models(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var todo []loadedModel
+	switch {
+	case req.All && len(req.IDs) > 0:
+		return nil, errors.New("give model ids or --all, not both")
+	case req.All:
+		todo = ms
+	case len(req.IDs) == 0:
+		return nil, errors.New("no model to run: give model ids (procura model list) or --all")
+	default:
+		for _, id := range req.IDs {
+			lm, err := a.findModel(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			todo = append(todo, lm)
+		}
+	}
+	env, err := supervise.WorkspaceEnv(ctx, a.st)
+	if err != nil {
+		return nil, err
+	}
+	var out []supervise.RunResult
+	for _, lm := range todo {
+		if req.All && !inputsPresent(lm.m, env) {
+			// --all runs what the workspace can answer; a model named explicitly reports
+			// its missing inputs instead.
+			continue
+		}
+		params := map[string]string{}
+		for k, v := range req.Params {
+			if _, ok := lm.m.Params[k]; ok || !req.All && len(req.IDs) == 1 {
+				params[k] = v
+			}
+		}
+		res, err := supervise.Run(ctx, a.st, lm.m, env, supervise.RunOptions{Params: params, Actor: a.actor, Progress: req.Progress})
+		if err != nil {
+			return out, fmt.Errorf("model %s: %w", lm.m.ID, err)
+		}
+		out = append(out, res)
+	}
+	if out == nil {
+		out = []supervise.RunResult{}
+	}
+	return out, nil
+}
+
+// inputsPresent reports whether the workspace has a dataset for every input of m.
+func inputsPresent(m *supervise.Model, env supervise.Env) bool {
+	for _, in := range m.Inputs {
+		if !slices.ContainsFunc(env.Datasets, func(d supervise.Dataset) bool {
+			return in.Kind != "" && d.Kind == in.Kind || in.Dataset != "" && d.Name == in.Dataset
+		}) {
+			return false
+		}
+	}
+	return true
+}
+
+// ClueQuery selects clues to list.
+type ClueQuery struct {
+	ModelID string
+	Status  string
+	Gone    bool // list clues that no longer hold instead of those that do
+	All     bool // list both
+	Limit   int
+	Offset  int
+}
+
+// ClueView is a clue with its fields and evidence decoded.
+type ClueView struct {
+	store.Clue
+	Fields   map[string][]string  `json:"fields"`
+	Evidence []supervise.Evidence `json:"evidence"`
+}
+
+// CluePage is one page of clues.
+type CluePage struct {
+	Total  int64      `json:"total"`
+	Offset int        `json:"offset"`
+	Clues  []ClueView `json:"clues"`
+}
+
+// Clues lists clues.
+func (a *App) Clues(ctx context.Context, q ClueQuery) (CluePage, error) {
+	if q.Status != "" && !slices.Contains(store.ClueStatuses, q.Status) {
+		return CluePage{}, fmt.Errorf("status %q is not known: use one of %s", q.Status, strings.Join(store.ClueStatuses, ", "))
+	}
+	f := store.ClueFilter{ModelID: q.ModelID, Status: q.Status, Limit: q.Limit, Offset: q.Offset}
+	if !q.All {
+		holds := !q.Gone
+		f.Holds = &holds
+	}
+	cs, total, err := a.st.Clues(ctx, f)
+	if err != nil {
+		return CluePage{}, err
+	}
+	page := CluePage{Total: total, Offset: q.Offset, Clues: []ClueView{}}
+	for _, c := range cs {
+		v := ClueView{Clue: c, Fields: map[string][]string{}, Evidence: []supervise.Evidence{}}
+		if err := json.Unmarshal([]byte(c.FieldsJSON), &v.Fields); err != nil {
+			return CluePage{}, fmt.Errorf("clue %d: stored fields are unreadable: %w", c.ID, err)
+		}
+		if err := json.Unmarshal([]byte(c.EvidenceJSON), &v.Evidence); err != nil {
+			return CluePage{}, fmt.Errorf("clue %d: stored evidence is unreadable: %w", c.ID, err)
+		}
+		page.Clues = append(page.Clues, v)
+	}
+	return page, nil
+}
+
+// ReviewClue records a reviewer's decision on a clue.
+func (a *App) ReviewClue(ctx context.Context, id int64, status, note string) (store.Clue, error) {
+	if !slices.Contains(store.ClueStatuses, status) {
+		return store.Clue{}, fmt.Errorf("status %q is not known: use one of %s", status, strings.Join(store.ClueStatuses, ", "))
+	}
+	return a.st.ReviewClue(ctx, id, status, note, a.actor)
+}
