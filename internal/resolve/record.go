@@ -8,6 +8,7 @@ package resolve
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/mozillazg/go-pinyin"
@@ -37,6 +38,7 @@ type prepared struct {
 	email, emailID string // whole address and the part before @
 	addr           string
 	addrTokens     []string // sorted, unique
+	addrHan        bool     // written in Han characters: tokens are syllables, typos are whole characters
 	city, postcode string
 	source         int32
 }
@@ -50,7 +52,34 @@ var pinyinArgs = func() pinyin.Args {
 // foldName lower-cases, folds full-width forms, turns Han characters into toneless pinyin
 // syllables and keeps letters and digits only. It returns the Latin tokens and the tokens in
 // the original script (Han characters one token each, as Chinese names are written).
-func foldName(s string) (latin, script []string) {
+func foldName(s string) (latin, script []string) { return defaultFolder.fold(s) }
+
+// folder folds names, remembering each Han character's pinyin: go-pinyin looks a character
+// up through regular expressions, which would dominate a million-record resolution.
+type folder struct {
+	mu     sync.RWMutex
+	pinyin map[rune]string
+}
+
+var defaultFolder = &folder{pinyin: map[rune]string{}}
+
+func (f *folder) syllable(r rune) string {
+	f.mu.RLock()
+	s, ok := f.pinyin[r]
+	f.mu.RUnlock()
+	if ok {
+		return s
+	}
+	if py := pinyin.SinglePinyin(r, pinyinArgs); len(py) > 0 {
+		s = py[0]
+	}
+	f.mu.Lock()
+	f.pinyin[r] = s
+	f.mu.Unlock()
+	return s
+}
+
+func (f *folder) fold(s string) (latin, script []string) {
 	var word strings.Builder
 	flush := func() {
 		if word.Len() > 0 {
@@ -65,8 +94,8 @@ func foldName(s string) (latin, script []string) {
 		case unicode.Is(unicode.Han, r):
 			flush()
 			script = append(script, string(r))
-			if py := pinyin.SinglePinyin(r, pinyinArgs); len(py) > 0 {
-				latin = append(latin, py[0])
+			if py := f.syllable(r); py != "" {
+				latin = append(latin, py)
 			}
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			word.WriteRune(foldLatin(unicode.ToLower(r)))
@@ -212,6 +241,7 @@ func prepare(r Record, source int32) prepared {
 		p.emailID = p.email[:i]
 	}
 	at, _ := foldName(r.Address)
+	p.addrHan = hasHan(r.Address)
 	p.addrTokens = uniqueSorted(at)
 	p.addr = strings.Join(at, " ")
 	city, _ := foldName(r.City)
@@ -233,4 +263,13 @@ func uniqueSorted(t []string) []string {
 		}
 	}
 	return out
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return false
 }

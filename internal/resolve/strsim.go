@@ -98,43 +98,6 @@ func withinOneEdit(a, b string) bool {
 	return a[i:] == b[i+1:] // one insertion into a
 }
 
-// editDistance is the Levenshtein distance, stopping early once it exceeds limit.
-func editDistance(a, b string, limit int) int {
-	if a == b {
-		return 0
-	}
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
-	}
-	var buf [2][65]int
-	var prev, cur []int
-	if len(b) < 64 {
-		prev, cur = buf[0][:len(b)+1], buf[1][:len(b)+1]
-	} else {
-		prev, cur = make([]int, len(b)+1), make([]int, len(b)+1)
-	}
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c = 1 + min(c, prev[j], cur[j-1])
-			}
-			cur[j] = c
-			best = min(best, c)
-		}
-		if best > limit {
-			return limit + 1
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
 // tokenOverlap is |A∩B| / min(|A|,|B|) for sorted unique token lists (the overlap coefficient),
 // so a shortened address ("12 main st" ⊂ "12 main st flat 3") still scores 1.
 func tokenOverlap(a, b []string) float64 {
