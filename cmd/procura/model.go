@@ -17,7 +17,7 @@ func newModelCmd(g *globals) *cobra.Command {
 		Use:   "model",
 		Short: "List, show, validate and run supervision models",
 	}
-	cmd.AddCommand(newModelListCmd(g), newModelShowCmd(g), newModelValidateCmd(g), newModelRunCmd(g))
+	cmd.AddCommand(newModelListCmd(g), newModelShowCmd(g), newModelValidateCmd(g), newModelRunCmd(g), newModelBacktestCmd(g))
 	wrapErrors(cmd, g)
 	return cmd
 }
@@ -163,5 +163,40 @@ func newModelRunCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&all, "all", false, "run every model whose input datasets the workspace has")
 	cmd.Flags().StringArrayVar(&params, "param", nil, "override a parameter, name=value (repeatable)")
+	return cmd
+}
+
+func newModelBacktestCmd(g *globals) *cobra.Command {
+	var truth string
+	cmd := &cobra.Command{
+		Use:   "backtest ID --truth FILE",
+		Short: "Score a model's clues against a labelled truth file: precision, recall, F1",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if truth == "" {
+				return fmt.Errorf("--truth is required: a JSON array of {type, id_number, ids}, such as a synthetic world's truth/violations.json")
+			}
+			a, err := g.open(cmd.Context(), "model backtest")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := a.Backtest(cmd.Context(), args[0], truth, nil)
+			if err != nil {
+				return err
+			}
+			return g.emit(res, func(w io.Writer) {
+				fmt.Fprintf(w, "%s against %s: %d clues, %d truth entries\nprecision %.3f  recall %.3f  F1 %.3f\n",
+					res.ModelID, res.TruthType, res.Clues, res.Truth, res.Precision, res.Recall, res.F1)
+				if len(res.Missed) > 0 {
+					fmt.Fprintf(w, "missed: %s\n", strings.Join(res.Missed, ", "))
+				}
+				if len(res.Extra) > 0 {
+					fmt.Fprintf(w, "not in the truth: %s\n", strings.Join(res.Extra, ", "))
+				}
+			})
+		},
+	}
+	cmd.Flags().StringVar(&truth, "truth", "", "labelled truth file (JSON)")
 	return cmd
 }

@@ -101,3 +101,26 @@ clue:
 		}
 	}
 }
+
+func TestModelBacktestScoresTheFixtureAgainstATruthFile(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws")
+	if _, _, err := run(t, "init", "--workspace", ws); err != nil {
+		t.Fatal(err)
+	}
+	fixture := filepath.Join("..", "..", "models", "testdata", "drunk_driving_licence_not_revoked")
+	for _, kind := range []string{"judgments", "licenses"} {
+		if _, _, err := run(t, "import", filepath.Join(fixture, kind+".csv"), "--dataset", kind, "--kind", kind, "--workspace", ws); err != nil {
+			t.Fatal(err)
+		}
+	}
+	truth := filepath.Join(t.TempDir(), "truth.json")
+	os.WriteFile(truth, []byte(`[{"type":"drunk_driving_licence_not_revoked","id_number":"110101195001011239","ids":[]},
+		{"type":"drunk_driving_licence_not_revoked","id_number":"110101195009091231","ids":[]}]`), 0o600)
+	out, err := runModelCmd(t, ws, "model", "backtest", "drunk_driving_licence_not_revoked", "--truth", truth, "--json")
+	var res struct {
+		Precision, Recall float64
+	}
+	if err != nil || json.Unmarshal([]byte(out), &res) != nil || res.Precision != 1 || res.Recall != 0.5 {
+		t.Fatalf("backtest = %s, %v; want precision 1 and recall 0.5", out, err)
+	}
+}

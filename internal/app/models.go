@@ -309,3 +309,28 @@ func (a *App) ReviewClue(ctx context.Context, id int64, status, note string) (st
 	}
 	return a.st.ReviewClue(ctx, id, status, note, a.actor)
 }
+
+// Backtest runs a model on the workspace without storing clues and scores its findings
+// against a labelled truth file (the synthetic world's truth/violations.json format).
+func (a *App) Backtest(ctx context.Context, id, truthPath string, params map[string]string) (supervise.BacktestResult, error) {
+	lm, err := a.findModel(ctx, id)
+	if err != nil {
+		return supervise.BacktestResult{}, err
+	}
+	if lm.m.Backtest == nil {
+		return supervise.BacktestResult{}, fmt.Errorf("model %s has no backtest: section saying which truth entries it answers", id)
+	}
+	truth, err := supervise.LoadTruth(truthPath)
+	if err != nil {
+		return supervise.BacktestResult{}, err
+	}
+	env, err := supervise.WorkspaceEnv(ctx, a.st)
+	if err != nil {
+		return supervise.BacktestResult{}, err
+	}
+	findings, _, _, err := supervise.Find(ctx, a.st.DB(), a.st.Backend(), a.st.Location(), lm.m, env, params)
+	if err != nil {
+		return supervise.BacktestResult{}, err
+	}
+	return supervise.Backtest(lm.m.ID, *lm.m.Backtest, findings, truth)
+}
