@@ -1,12 +1,14 @@
 package app
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -146,4 +148,112 @@ func readSeedFile(path string) ([]string, error) {
 		return nil, fmt.Errorf("seed file %s holds no transaction ids: give a column tx_id or one id per line", path)
 	}
 	return ids, nil
+}
+
+// TypologyRequest says which dataset procura typologies scans and how.
+type TypologyRequest struct {
+	Dataset  string
+	Only     []string
+	Params   funds.TypologyParams
+	Progress progress.Reporter
+}
+
+// Typologies finds laundering patterns in a transactions dataset.
+func (a *App) Typologies(ctx context.Context, req TypologyRequest) (*funds.TypologyResult, error) {
+	g, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
+	if err != nil {
+		return nil, err
+	}
+	return funds.Detect(ctx, g, req.Params, req.Only)
+}
+
+// EvalAMLRequest names AMLSim files to evaluate typology detection on.
+type EvalAMLRequest struct {
+	Transactions string // AMLSim transactions.csv or .csv.gz
+	Alerts       string // alert_accounts.csv
+	Dataset      string // dataset to import into; default "amlsim"
+	Params       funds.TypologyParams
+	Progress     progress.Reporter
+}
+
+// EvalAMLResult is the evaluation with the import and the detection behind it.
+type EvalAMLResult struct {
+	Dataset      string               `json:"dataset"`
+	RowsImported int64                `json:"rows_imported"`
+	Findings     map[string]int       `json:"findings"`
+	Evaluation   funds.AMLEvaluation  `json:"evaluation"`
+	Params       funds.TypologyParams `json:"params"`
+	Seconds      float64              `json:"detect_seconds"`
+}
+
+// EvalAML imports an AMLSim run, detects typologies with one parameter set and scores the
+// flagged accounts against the run's alerts (docs/funds.md, "Evaluation").
+func (a *App) EvalAML(ctx context.Context, req EvalAMLRequest) (EvalAMLResult, error) {
+	if req.Dataset == "" {
+		req.Dataset = "amlsim"
+	}
+	path := req.Transactions
+	if strings.HasSuffix(strings.ToLower(path), ".gz") {
+		// The importer reads plain files; the decompressed copy lives in the workspace
+		// (case data never goes to the system's temporary directory).
+		tmp := filepath.Join(filepath.Dir(a.st.EvidenceDir()), "tmp")
+		if err := os.MkdirAll(tmp, 0o700); err != nil {
+			return EvalAMLResult{}, err
+		}
+		plain := filepath.Join(tmp, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+		if err := gunzip(path, plain); err != nil {
+			return EvalAMLResult{}, err
+		}
+		defer os.Remove(plain)
+		path = plain
+	}
+	imp, err := a.Import(ctx, ImportRequest{Path: path, Dataset: req.Dataset, Kind: "transactions", Profile: "amlsim", Progress: req.Progress})
+	if err != nil {
+		return EvalAMLResult{}, err
+	}
+	if imp.RowsRejected > 0 {
+		// Scores over a partial import would look like detector failures.
+		return EvalAMLResult{}, fmt.Errorf("import of %s rejected %d of %d rows, so the evaluation would be wrong; see why with: procura rejects --dataset %s",
+			req.Transactions, imp.RowsRejected, imp.RowsRead, req.Dataset)
+	}
+	g, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
+	if err != nil {
+		return EvalAMLResult{}, err
+	}
+	res, err := funds.Detect(ctx, g, req.Params, nil)
+	if err != nil {
+		return EvalAMLResult{}, err
+	}
+	f, err := os.Open(req.Alerts)
+	if err != nil {
+		return EvalAMLResult{}, fmt.Errorf("alerts: %w", err)
+	}
+	defer f.Close()
+	sar, look, err := funds.ReadAMLSimAlerts(f)
+	if err != nil {
+		return EvalAMLResult{}, err
+	}
+	ev := funds.EvaluateAML(res, sar, look, g.AccountsInData(), funds.Typologies)
+	return EvalAMLResult{Dataset: req.Dataset, RowsImported: imp.RowsImported, Findings: res.Counts, Evaluation: ev, Params: res.Params, Seconds: res.Seconds}, nil
+}
+
+func gunzip(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	zr, err := gzip.NewReader(in)
+	if err != nil {
+		return fmt.Errorf("%s is not a gzip file: %w", src, err)
+	}
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, zr); err != nil {
+		out.Close()
+		return fmt.Errorf("decompress %s: %w", src, err)
+	}
+	return out.Close()
 }

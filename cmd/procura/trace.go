@@ -1,0 +1,223 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"procura/internal/app"
+	"procura/internal/funds"
+)
+
+func splitList(s string) []string {
+	var out []string
+	for _, x := range strings.Split(s, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func newTraceCmd(g *globals) *cobra.Command {
+	var (
+		req                   app.TraceRequest
+		seedTx, after, policy string
+		minAmount             float64
+	)
+	cmd := &cobra.Command{
+		Use:   "trace --dataset TX (--seed-tx ID,... | --seed-file F | --from-account ACC [--after T])",
+		Short: "Trace victims' money through accounts, with amounts conserved",
+		Long: `Follow seed transactions (victims' payments) forward to level-1, level-2 … accounts and to
+where the money left (cash-out, accounts outside the data, still on balance), or backward to
+where it came from. Policies: fifo (first in, first out), libr (lowest intermediate balance
+rule: the holder's own money leaves first), proportional. docs/funds.md explains each.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if req.Dataset == "" {
+				return fmt.Errorf("--dataset is required; list datasets with: procura datasets")
+			}
+			p, err := funds.ParsePolicy(policy)
+			if err != nil {
+				return err
+			}
+			req.Options.Policy = p
+			req.Options.MinCents = int64(minAmount*100 + 0.5)
+			req.SeedTxIDs = splitList(seedTx)
+			if after != "" {
+				t, err := time.ParseInLocation(time.DateTime, after, time.Local)
+				if err != nil {
+					if t, err = time.ParseInLocation(time.DateOnly, after, time.Local); err != nil {
+						return fmt.Errorf("--after %q: write a time like 2024-05-21 12:00:00 or a date like 2024-05-21", after)
+					}
+				}
+				req.After = t
+			}
+			a, err := g.open(cmd.Context(), "trace")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			req.Progress = g.newBar()
+			r, err := a.Trace(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			return g.emit(r, func(w io.Writer) { printTrace(w, r) })
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&req.Dataset, "dataset", "", "transactions dataset to trace in")
+	f.StringVar(&seedTx, "seed-tx", "", "seed transaction ids, comma-separated")
+	f.StringVar(&req.SeedFile, "seed-file", "", "CSV with a tx_id column, or one transaction id per line")
+	f.StringVar(&req.FromAccount, "from-account", "", "trace every outgoing (forward) or incoming (backward) transaction of this account")
+	f.StringVar(&after, "after", "", "with --from-account: only transactions at or after this time")
+	f.StringVar(&req.Options.Direction, "direction", funds.Forward, "forward or backward")
+	f.StringVar(&policy, "policy", "fifo", "fifo, libr or proportional")
+	f.IntVar(&req.Options.MaxHops, "max-hops", 6, "levels to follow")
+	f.DurationVar(&req.Options.HopWindow, "hop-window", 72*time.Hour, "money staying longer than this in an account is not followed further (0 = no limit)")
+	f.Float64Var(&minAmount, "min-amount", 100, "do not follow parts smaller than this amount")
+	return cmd
+}
+
+func printTrace(w io.Writer, r app.TraceResult) {
+	fmt.Fprintf(w, "Traced %d seed transactions %s with %s over %d transactions (%d accounts).\n",
+		len(r.Seeds), r.Direction, r.Policy, r.Edges, r.Accounts)
+	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "LEVEL\tACCOUNT\tHOLDER\tIN\tOUT\tCASH-OUT\tRETAINED\tFIRST\tLAST")
+	for i, a := range r.Result.Accounts {
+		if i == 200 {
+			fmt.Fprintf(tw, "…\t%d more accounts (use --json)\n", len(r.Result.Accounts)-200)
+			break
+		}
+		holder := a.Holder
+		if !a.InData {
+			holder += " (no statement)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.Level, a.Account, holder, a.In, a.Out, a.CashOut, a.Retained,
+			a.First.Format(time.DateTime), a.Last.Format(time.DateTime))
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+	fmt.Fprintln(tw, "WHERE THE MONEY ENDED\tAMOUNT")
+	for _, k := range []string{funds.ExitCashOut, funds.ExitOutside, funds.ExitOnBalance, funds.ExitHeld, funds.ExitUnseen, funds.ExitMaxHops, funds.ExitBelowMin, funds.ExitSeedOverlap} {
+		if v := r.Totals[k]; v != 0 {
+			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+		}
+	}
+	fmt.Fprintf(tw, "total seeded\t%s\n", r.Totals["seeded"])
+	tw.Flush()
+	if r.ConservationOK {
+		fmt.Fprintln(w, "Conservation check passed: every cent of every seed is accounted for.")
+	} else {
+		fmt.Fprintf(w, "CONSERVATION CHECK FAILED (please report this): %s\n", strings.Join(r.ConservationErrors, "; "))
+	}
+}
+
+func newTypologiesCmd(g *globals) *cobra.Command {
+	var (
+		req    app.TypologyRequest
+		only   string
+		params []string
+	)
+	cmd := &cobra.Command{
+		Use:   "typologies --dataset TX [--only fan_in,cycle,...] [--param k=v]",
+		Short: "Find laundering patterns: fan-in, fan-out, cycles, scatter-gather, gather-scatter",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if req.Dataset == "" {
+				return fmt.Errorf("--dataset is required; list datasets with: procura datasets")
+			}
+			req.Params = funds.DefaultTypologyParams()
+			for _, p := range params {
+				if err := req.Params.Set(p); err != nil {
+					return err
+				}
+			}
+			req.Only = splitList(only)
+			a, err := g.open(cmd.Context(), "typologies")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			req.Progress = g.newBar()
+			r, err := a.Typologies(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			return g.emit(r, func(w io.Writer) {
+				if len(r.Findings) == 0 {
+					fmt.Fprintln(w, "No patterns found.")
+					return
+				}
+				for _, f := range r.Findings {
+					fmt.Fprintf(w, "%-15s %5.2f  %s\n", f.Typology, f.Score, f.Explanation)
+				}
+				fmt.Fprintf(w, "\n%d findings, %d accounts flagged.\n", len(r.Findings), len(r.FlaggedAccounts))
+			})
+		},
+	}
+	cmd.Flags().StringVar(&req.Dataset, "dataset", "", "transactions dataset to scan")
+	cmd.Flags().StringVar(&only, "only", "", "typologies to run, comma-separated (default all)")
+	cmd.Flags().StringArrayVar(&params, "param", nil, "parameter name=N (one_off_max, fan_min, middle_min, cycle_min); repeatable")
+	return cmd
+}
+
+func newEvalCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "eval",
+		Short: "Evaluate procura's detectors on external data with ground truth",
+	}
+	var req app.EvalAMLRequest
+	var params []string
+	aml := &cobra.Command{
+		Use:   "aml --transactions transactions.csv[.gz] --alerts alert_accounts.csv",
+		Short: "Score typology detection on an IBM AMLSim run (account-level precision, recall, F1)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if req.Transactions == "" || req.Alerts == "" {
+				return fmt.Errorf("--transactions and --alerts are required (AMLSim transactions.csv and alert_accounts.csv)")
+			}
+			req.Params = funds.DefaultTypologyParams()
+			for _, p := range params {
+				if err := req.Params.Set(p); err != nil {
+					return err
+				}
+			}
+			a, err := g.open(cmd.Context(), "eval aml")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			req.Progress = g.newBar()
+			r, err := a.EvalAML(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			return g.emit(r, func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+				fmt.Fprintln(tw, "TYPOLOGY\tMEMBERS\tFLAGGED\tPRECISION\tRECALL\tF1\tRECALL (ANY DETECTOR)")
+				for _, t := range funds.Typologies {
+					s := r.Evaluation.ByTypology[t]
+					fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\n", t, s.Positives, s.Flagged, s.Precision, s.Recall, s.F1, r.Evaluation.RecallAnyDetector[t])
+				}
+				o := r.Evaluation.Overall
+				fmt.Fprintf(tw, "overall\t%d\t%d\t%.3f\t%.3f\t%.3f\t\n", o.Positives, o.Flagged, o.Precision, o.Recall, o.F1)
+				tw.Flush()
+				fmt.Fprintf(w, "Look-alike (is_sar=False) accounts flagged: %.0f%% of %d (left out of the scores).\n",
+					100*r.Evaluation.LookAlikesFlagged, r.Evaluation.LookAlikes)
+			})
+		},
+	}
+	aml.Flags().StringVar(&req.Transactions, "transactions", "", "AMLSim transactions.csv or transactions.csv.gz")
+	aml.Flags().StringVar(&req.Alerts, "alerts", "", "AMLSim alert_accounts.csv")
+	aml.Flags().StringVar(&req.Dataset, "dataset", "amlsim", "dataset to import the transactions into")
+	aml.Flags().StringArrayVar(&params, "param", nil, "detector parameter name=N; repeatable")
+	cmd.AddCommand(aml)
+	return cmd
+}
