@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"procura/internal/progress"
 	"slices"
 	"strings"
 )
@@ -26,8 +27,8 @@ type Options struct {
 	MaxCluster int
 	// Seed drives the random pairs that estimate u; the same seed gives the same result.
 	Seed uint64
-	// Progress, when set, is told the phase and done/total counts.
-	Progress func(phase string, done, total int64)
+	// Progress, when set, is told each phase (blocking, comparing, clustering).
+	Progress progress.Reporter
 }
 
 func (o Options) withDefaults() Options {
@@ -103,10 +104,7 @@ func Resolve(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	if len(recs) >= math.MaxInt32 {
 		return nil, fmt.Errorf("%d records are more than one resolution handles (2³¹); resolve by region or source", len(recs))
 	}
-	progress := opt.Progress
-	if progress == nil {
-		progress = func(string, int64, int64) {}
-	}
+	bar := progress.OrNop(opt.Progress)
 	prep, split, err := prepareAll(recs, opt.Fields)
 	if err != nil {
 		return nil, err
@@ -119,12 +117,14 @@ func Resolve(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	if len(cs) == 0 {
 		return nil, fmt.Errorf("the records carry none of the fields %s; map a name, date of birth or identifier column", strings.Join(AllFields, ", "))
 	}
-	progress("blocking", 0, int64(len(recs)))
+	bar.Begin("blocking", int64(len(recs)), "records")
 	pairs, bstats, err := candidatePairs(ctx, prep, opt.MaxBlock, opt.LinkOnly)
 	if err != nil {
 		return nil, err
 	}
-	progress("comparing", 0, int64(len(pairs)))
+	bar.Add(int64(len(recs)))
+	bar.End()
+	bar.Begin("comparing", int64(len(pairs)), "pairs")
 	pats, err := patternsOf(ctx, prep, cs, pairs)
 	if err != nil {
 		return nil, err
@@ -140,7 +140,10 @@ func Resolve(ctx context.Context, recs []Record, opt Options) (*Result, error) {
 	// weights built on u from random pairs need the prior over all pairs (as in Splink).
 	model.CandidatePrior = model.Prior
 	model.Prior = max(model.Prior*float64(len(pairs))/totalPairs(prep, opt.LinkOnly), 1e-12)
-	progress("clustering", 0, int64(len(pairs)))
+	bar.Add(int64(len(pairs)))
+	bar.End()
+	bar.Begin("clustering", -1, "links")
+	defer bar.End()
 
 	minW := math.Log2(opt.Threshold / (1 - opt.Threshold))
 	type cand struct {
