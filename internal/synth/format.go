@@ -13,8 +13,8 @@ var (
 	// Chinese bank inquiry-response layout (profile cn-bank-inquiry).
 	bankCNHeader = "协作编号,交易流水号,户名,账号,卡号,证件号码,交易时间,借贷标志,交易金额,余额,对方账号,对方户名,对方证件号码,对方机构名,交易渠道,交易网点代码,交易网点名称,柜员号,IP地址,MAC地址,冲正标志,摘要,币种,交易是否成功\n"
 	cdrCNHeader  = "主叫号码,被叫号码,通话开始时间,通话时长(秒),呼叫类型,IMEI,IMSI,小区号,位置区号,通话地点,运营商\n"
-	enTxHeader   = "Reference,Account Number,Card Number,Account Name,ID Number,Transaction Date,Debit,Credit,Balance,Currency,Counterparty Account,Counterparty Name,Counterparty Bank,Channel,Description\n"
-	enCallHeader = "Calling Number,Called Number,Start Time,Duration (s),Type,IMEI,IMSI,Cell ID,LAC,Location,Operator\n"
+	enTxHeader   = "Reference,Account Number,Card Number,Account Name,ID Number,Date,Debit,Credit,Balance,Currency,Counterparty Account,Counterparty,Counterparty Bank,Channel,Description\n"
+	enCallHeader = "Calling Number,Called Number,Start Time,End Time,Duration (s),Type,IMEI,IMSI,Cell ID,LAC,Location,Operator\n"
 )
 
 func worldDate(t int64) time.Time { return time.Unix(worldBase+t, 0).In(shanghai) }
@@ -252,10 +252,8 @@ func (fw *formatWriters) appendEnTx(b []byte, row *txRow) []byte {
 		b = append(b, s...)
 	}
 	b = append(b, ',')
-	b = append(b, dayPrefixes[row.t/day][:10]...)
-	b = append(b, 'T')
-	b = appendClock(b, row.t, ':')
-	b = append(b, "+08:00,"...)
+	b = appendISO(b, row.t)
+	b = append(b, ',')
 	if row.amount < 0 {
 		b = appendCents(b, -row.amount)
 		b = append(b, ',', ',')
@@ -273,29 +271,42 @@ func (fw *formatWriters) appendEnTx(b []byte, row *txRow) []byte {
 	return append(b, '\n')
 }
 
-func (fw *formatWriters) appendCall(b []byte, c *callRow, cn bool) []byte {
+// Call layouts: the canonical CSV, the Chinese operator export and the English export.
+const (
+	callCanonical = iota
+	callCN
+	callEN
+)
+
+func (fw *formatWriters) appendCall(b []byte, c *callRow, layout int) []byte {
 	w := fw.w
 	s := &w.sims[c.caller]
 	b = append(b, s.phone...)
 	b = append(b, ',')
 	b = append(b, w.sims[c.callee].phone...)
 	b = append(b, ',')
-	if cn {
+	switch layout {
+	case callCN:
 		p := dayPrefixes[c.t/day]
 		b = append(b, p[:4]...)
 		b = append(b, p[5:7]...)
 		b = append(b, p[8:10]...)
 		b = appendClockCompact(b, c.t)
-	} else {
+	case callEN:
+		b = appendISO(b, c.t)
+		b = append(b, ',')
+		b = appendISO(b, c.t+int64(c.duration))
+	default:
 		b = appendTime(b, c.t)
 		b = append(b, ',')
 		b = appendEndTime(b, c.t+int64(c.duration))
 	}
 	b = append(b, ',')
 	b = strconv.AppendInt(b, int64(c.duration), 10)
+	cn := layout == callCN
 	switch {
 	case c.sms && cn:
-		b = append(b, ",短信,"...)
+		b = append(b, ",短信主叫,"...)
 	case cn:
 		b = append(b, ",主叫,"...)
 	case c.sms:
@@ -326,6 +337,17 @@ func appendClockCompact(b []byte, t int64) []byte {
 	s := t % day
 	h, m, sec := s/3600, s/60%60, s%60
 	return append(b, byte('0'+h/10), byte('0'+h%10), byte('0'+m/10), byte('0'+m%10), byte('0'+sec/10), byte('0'+sec%10))
+}
+
+// appendISO formats world seconds as RFC 3339 with the +08:00 offset.
+func appendISO(b []byte, t int64) []byte {
+	if t/day >= numDays {
+		return append(b, worldDate(t).Format("2006-01-02T15:04:05-07:00")...)
+	}
+	b = append(b, dayPrefixes[t/day][:10]...)
+	b = append(b, 'T')
+	b = appendClock(b, t, ':')
+	return append(b, "+08:00"...)
 }
 
 // appendEndTime formats a call's end, which may fall after the last day of the year.

@@ -224,7 +224,8 @@ func writeBenefits(w *world, j *justice, out *outputs) error {
 			if m >= 6 && (!pe.noRaise || pe.raiseAnyway) {
 				amt = amt * 103 / 100
 			}
-			period := strconv.Itoa(y) + "-" + pad(int64(mo), 2)
+			// The month a payment is for, as its first day: the kind stores periods that way.
+			period := strconv.Itoa(y) + "-" + pad(int64(mo), 2) + "-01"
 			b = append(b, pr.idNumber...)
 			b = append(b, ',')
 			b = append(b, pr.name...)

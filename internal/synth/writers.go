@@ -110,17 +110,17 @@ func (fw *formatWriters) format(j *dayJob) formatted {
 	}
 	for i := range j.calls {
 		c := &j.calls[i]
-		r.calls = fw.appendCall(r.calls, c, false)
+		r.calls = fw.appendCall(r.calls, c, callCanonical)
 		if !fw.w.sims[c.caller].inquired && !fw.w.sims[c.callee].inquired {
 			continue
 		}
 		if fw.cdrCN != nil {
 			op := fw.w.sims[c.caller].operator
-			r.cdrCN[op] = fw.appendCall(r.cdrCN[op], c, true)
+			r.cdrCN[op] = fw.appendCall(r.cdrCN[op], c, callCN)
 			r.cdrRows[op]++
 		}
 		if fw.enCalls != nil {
-			r.enCalls = fw.appendCall(r.enCalls, c, false)
+			r.enCalls = fw.appendCall(r.enCalls, c, callEN)
 			r.enCallRows++
 		}
 	}
@@ -201,7 +201,7 @@ func (fw *formatWriters) writeXLSX(captured map[int32][]txRow) error {
 		}
 		put(1, banks[a.bank].name+"个人账户交易明细")
 		put(2, "户名："+a.holderName, "账号："+a.acct, "卡号："+a.card)
-		put(3, "交易日期", "交易时间", "摘要", "支出", "存入", "余额", "对方户名", "对方账号", "交易渠道")
+		put(3, "账号", "交易日期", "交易时间", "摘要", "支出", "存入", "余额", "对方户名", "对方账号", "交易渠道")
 		for i := range rows {
 			row := &rows[i]
 			rt := fw.text(row)
@@ -213,7 +213,7 @@ func (fw *formatWriters) writeXLSX(captured map[int32][]txRow) error {
 			}
 			d := dayPrefixes[row.t/day]
 			clock := string(appendClock(nil, row.t, ':'))
-			if err := put(4+i, d[:10], clock, rt.summary, debit, credit, float64(row.bal)/100, rt.cpName, rt.cpAcct, rt.channel); err != nil {
+			if err := put(4+i, a.acct, d[:10], clock, rt.summary, debit, credit, float64(row.bal)/100, rt.cpName, rt.cpAcct, rt.channel); err != nil {
 				return err
 			}
 		}
