@@ -37,8 +37,22 @@ var blockRules = []blockRule{
 	{"id_number", []string{FieldIDNumber}, func(p *prepared, b *strings.Builder) { b.WriteString(p.id) }},
 	{"phone", []string{FieldPhone}, func(p *prepared, b *strings.Builder) { b.WriteString(p.phone) }},
 	{"email", []string{FieldEmail}, func(p *prepared, b *strings.Builder) { b.WriteString(p.email) }},
-	{"dob", []string{FieldDOB}, func(p *prepared, b *strings.Builder) { b.WriteString(p.dob) }},
-	{"name_soundex", nameFields, nameKey},
+	{"dob_initial", append([]string{FieldDOB}, nameFields...), func(p *prepared, b *strings.Builder) {
+		// Birth date alone puts some 40 people of a million in each block; with the first
+		// letter of a name token (either) it stays small and still survives a typo elsewhere.
+		if p.dob != "" && p.name != "" {
+			b.WriteString(p.dob)
+			b.WriteByte(p.name[0])
+		}
+	}},
+	{"name_soundex_decade", nameFields, func(p *prepared, b *strings.Builder) {
+		// Names repeat a lot in big populations (张伟); the decade of birth splits them and
+		// still tolerates a typo in the day, month or last digit of the year.
+		nameKey(p, b)
+		if len(p.dob) == 8 && b.Len() > 0 {
+			b.WriteString(p.dob[:3])
+		}
+	}},
 	{"name_exact", nameFields, func(p *prepared, b *strings.Builder) { b.WriteString(p.nameScript) }},
 	{"postcode_surname", append([]string{FieldPostcode}, nameFields...), func(p *prepared, b *strings.Builder) {
 		if p.postcode != "" && p.surname != "" {

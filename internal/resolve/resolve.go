@@ -17,7 +17,7 @@ type Options struct {
 	Threshold float64
 	// LinkOnly links records of different sources only (linking two files, not deduplicating).
 	LinkOnly bool
-	// MaxBlock skips blocks of more records than this (default 300): a key shared by so many
+	// MaxBlock skips blocks of more records than this (default 100): a key shared by so many
 	// records tells nothing and would cost n² comparisons.
 	MaxBlock int
 	// Guard is the share of record pairs across two groups that must look alike before a link
@@ -36,7 +36,7 @@ func (o Options) withDefaults() Options {
 		o.Threshold = 0.9
 	}
 	if o.MaxBlock == 0 {
-		o.MaxBlock = 300
+		o.MaxBlock = 100
 	}
 	if o.Guard == 0 {
 		o.Guard = 0.5
