@@ -55,30 +55,38 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.workspace, "workspace", "", "workspace directory (default $PROCURA_WORKSPACE, then ./procura-data)")
 	root.PersistentFlags().StringVar(&g.db, "db", "", "PostgreSQL URL to keep the data in (default $PROCURA_DB; empty = embedded DuckDB)")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print one JSON object instead of a table")
-	root.AddCommand(newInitCmd(g), newImportCmd(g), newDatasetsCmd(g), newRejectsCmd(g), newSynthCmd(g), newDemoCmd(g), newVersionCmd(g))
+	root.AddCommand(
+		newInitCmd(g), newImportCmd(g), newDatasetsCmd(g), newRejectsCmd(g),
+		newModelCmd(g), newCluesCmd(g),
+		newTraceCmd(g), newTypologiesCmd(g), newEvalCmd(g),
+		newResolveCmd(g),
+		newSynthCmd(g), newDemoCmd(g), newVersionCmd(g),
+	)
 	wrapErrors(root, g)
 	return root
 }
 
-// wrapErrors prints a command's error once, as JSON with --json, and keeps the exit status.
-func wrapErrors(root *cobra.Command, g *globals) {
-	for _, c := range root.Commands() {
-		if c.RunE == nil {
-			continue
-		}
-		run := c.RunE
-		c.RunE = func(cmd *cobra.Command, args []string) error {
-			err := run(cmd, args)
-			if err != nil {
-				if g.json {
-					b, _ := json.Marshal(map[string]any{"error": map[string]string{"message": err.Error()}})
-					fmt.Fprintln(g.out, string(b))
-				} else {
-					fmt.Fprintln(g.errOut, "procura:", err)
-				}
+// wrapErrors prints a command's error once, as JSON with --json, and keeps the exit status. It
+// walks the whole tree, so subcommands (procura model run, procura eval aml) report too.
+func wrapErrors(c *cobra.Command, g *globals) {
+	for _, sub := range c.Commands() {
+		wrapErrors(sub, g)
+	}
+	if c.RunE == nil {
+		return
+	}
+	run := c.RunE
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		err := run(cmd, args)
+		if err != nil {
+			if g.json {
+				b, _ := json.Marshal(map[string]any{"error": map[string]string{"message": err.Error()}})
+				fmt.Fprintln(g.out, string(b))
+			} else {
+				fmt.Fprintln(g.errOut, "procura:", err)
 			}
-			return err
 		}
+		return err
 	}
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -9,21 +8,11 @@ import (
 	"testing"
 )
 
-// runModelCmd runs the CLI with the model and clues commands added, as main.go will add them.
+// runModelCmd runs procura on the workspace ws and returns stdout and stderr together.
 func runModelCmd(t *testing.T, ws string, args ...string) (string, error) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	root := newRoot(&out, &errOut)
-	g := &globals{out: &out, errOut: &errOut, workspace: ws}
-	for _, a := range args {
-		if a == "--json" {
-			g.json = true
-		}
-	}
-	root.AddCommand(newModelCmd(g), newCluesCmd(g))
-	root.SetArgs(args)
-	err := root.Execute()
-	return out.String() + errOut.String(), err
+	out, errOut, err := run(t, append(args, "--workspace", ws)...)
+	return out + errOut, err
 }
 
 func TestModelRunFindsCluesThatCluesListsAndReviewConfirms(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 const (
@@ -141,13 +142,18 @@ func NormalizeAccount(s string) (string, error) {
 	case hasDecimalTail(c):
 		return "", reject(kindAccount, c, "has a decimal part: the column was read as a number and digits may be lost; re-export the column as text")
 	}
+	// Accounts are not only bank accounts: payment platforms' ids (财付通1000050001), internal
+	// ids of simulated or foreign data (AMLSim's "1953") all join on this column, so any letters
+	// and digits are kept; punctuation other than the separators removed above is refused.
+	n := 0
 	for _, r := range c {
-		if !(r >= '0' && r <= '9') && !(r >= 'A' && r <= 'Z') && !(r >= 'a' && r <= 'z') {
+		n++
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
 			return "", reject(kindAccount, c, "character %q is not allowed; an account number holds letters and digits only", r)
 		}
 	}
-	if len(c) < 5 || len(c) > 40 {
-		return "", reject(kindAccount, c, "has %d characters; an account number has 5 to 40", len(c))
+	if n > 64 {
+		return "", reject(kindAccount, c, "has %d characters; an account number has at most 64", n)
 	}
 	return upperASCII(c), nil
 }

@@ -237,8 +237,9 @@ func TestNormalizeAccount(t *testing.T) {
 		{"scientific notation", "6.22848E+18", "", "scientific notation"},
 		{"decimal tail", "1234567890.0", "", "decimal part"},
 		{"punctuation", "1234/5678", "", `'/'`},
-		{"Chinese characters", "账号12345", "", `'账'`},
-		{"too short", "123", "", "5 to 40"},
+		{"payment platform ids keep their name", "财付通-1000050001", "财付通1000050001", ""},
+		{"short ids of simulated data", "1953", "1953", ""},
+		{"too long", strings.Repeat("1", 65), "", "at most 64"},
 		{"empty", "", "", "empty"},
 	}
 	for _, tt := range tests {

@@ -438,3 +438,40 @@ func scanLayouts(c string) (stamp, error) {
 	}
 	return stamp{}, errNoMatch
 }
+
+// ParseMonth reads a calendar month — "2024-05", "2024/5", "2024.05", "202405", "2024年5月" —
+// or a full date, and returns the first day of that month in loc (nil: UTC). Benefit rosters
+// and payrolls record the month a payment is for this way.
+func ParseMonth(s string, loc *time.Location) (time.Time, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	c := Clean(s)
+	if d, err := ParseDate(c, loc); err == nil {
+		return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, loc), nil
+	}
+	var y, m int
+	switch t := strings.TrimSuffix(c, "月"); {
+	case len(c) == 6 && isDigits(c):
+		y, _ = strconv.Atoi(c[:4])
+		m, _ = strconv.Atoi(c[4:])
+	default:
+		i := strings.IndexAny(t, "-/.年")
+		if i != 4 || !isDigits(t[:4]) {
+			return time.Time{}, reject(kindDate, c, "is not a month; write it as 2024-05, 202405 or 2024年5月")
+		}
+		rest := strings.TrimLeft(t[i:], "-/.年")
+		if rest == "" || len(rest) > 2 || !isDigits(rest) {
+			return time.Time{}, reject(kindDate, c, "is not a month; write it as 2024-05, 202405 or 2024年5月")
+		}
+		y, _ = strconv.Atoi(t[:4])
+		m, _ = strconv.Atoi(rest)
+	}
+	if m < 1 || m > 12 {
+		return time.Time{}, reject(kindDate, c, "month %d does not exist", m)
+	}
+	if y < 1800 || y > 2200 {
+		return time.Time{}, reject(kindDate, c, "year %d is not plausible", y)
+	}
+	return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, loc), nil
+}

@@ -255,6 +255,15 @@ func (c *converter) valueParser(p schema.ColumnPlan, tp *ident.TimeParser, dp *i
 			return t, nil
 		}
 	case "date":
+		if f.Unit == "month" {
+			return func(s string) (any, error) {
+				t, err := ident.ParseMonth(s, c.loc)
+				if err != nil {
+					return nil, errors.New(reason(err, s, "a month"))
+				}
+				return t, nil
+			}
+		}
 		return func(s string) (any, error) {
 			t, err := dp.Parse(s)
 			if err != nil {

@@ -1,8 +1,10 @@
 package ingest
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -239,4 +241,68 @@ func TestDryRunShowsTheMappingAndTheRowsAsStored(t *testing.T) {
 	if r.Values["time"] != "2024-03-01 10:12:15" {
 		t.Errorf("first row time = %q", r.Values["time"])
 	}
+}
+
+func TestBenefitPeriodsWrittenAsMonthsAreStoredAsTheirFirstDay(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		path := writeFile(t, "benefits.csv", "身份证号,姓名,待遇类型,所属期,发放金额\n"+
+			"110105198803141958,张伟,养老金,2024-05,3200.00\n"+
+			"110105198803141958,张伟,养老金,202406,3200.00\n"+
+			"110105198803141958,张伟,养老金,2024年7月,3300.00\n"+
+			"110105198803141958,张伟,养老金,2024-13,3300.00\n")
+		res := mustImport(t, st, Options{Path: path, Dataset: "benefits", Kind: "benefits"})
+		if res.RowsImported != 3 || res.RejectsByCode["invalid_value"] != 1 {
+			t.Fatalf("imported %d, rejects %v; want 3 and the month 13 rejected", res.RowsImported, res.RejectsByCode)
+		}
+		if n := count(t, st, `SELECT count(DISTINCT period) FROM ds_benefits WHERE EXTRACT(day FROM period) = 1`); n != 3 {
+			t.Errorf("%d distinct first-of-month periods, want 3", n)
+		}
+	})
+}
+
+func TestTheAMLSimLayoutImportsEveryTransfer(t *testing.T) {
+	dir := datasetsDir(t)
+	gz, err := os.Open(filepath.Join(dir, "amlsim-1k-seed0", "transactions.csv.gz"))
+	if err != nil {
+		t.Skipf("AMLSim data not available: %v", err)
+	}
+	defer gz.Close()
+	zr, err := gzip.NewReader(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "transactions.csv")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(f, zr); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	st := storetest.Init(t, storetest.Backends()[0].Options(t))
+	res := mustImport(t, st, Options{Path: path, Dataset: "aml", Profile: "amlsim"})
+	t.Logf("AMLSim 1k: %d rows read, %d imported, %d rejected", res.RowsRead, res.RowsImported, res.RowsRejected)
+	if res.RowsRejected != 0 || res.RowsImported < 100000 {
+		t.Fatalf("imported %d, rejected %d (%v); want every transfer", res.RowsImported, res.RowsRejected, res.RejectsByCode)
+	}
+	// Each AMLSim row is a transfer out of orig_acct: stored negative, direction out.
+	if n := count(t, st, `SELECT count(*) FROM ds_aml WHERE amount >= 0 OR direction <> 'out'`); n != 0 {
+		t.Errorf("%d rows not stored as outgoing transfers", n)
+	}
+}
+
+// datasetsDir finds ../shared/datasets through PROCURA_DATASETS or by walking up.
+func datasetsDir(t *testing.T) string {
+	if d := os.Getenv("PROCURA_DATASETS"); d != "" {
+		return d
+	}
+	wd, _ := os.Getwd()
+	for d := wd; d != filepath.Dir(d); d = filepath.Dir(d) {
+		if fi, err := os.Stat(filepath.Join(d, "shared", "datasets")); err == nil && fi.IsDir() {
+			return filepath.Join(d, "shared", "datasets")
+		}
+	}
+	t.Skip("external datasets not found: set PROCURA_DATASETS")
+	return ""
 }
