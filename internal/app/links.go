@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -139,6 +140,9 @@ func (m *recordMapper) checkFields(fields []string) error {
 		have[fieldsOfPart[part]] = true
 	}
 	for _, f := range fields {
+		if !slices.Contains(resolve.AllFields, f) {
+			return fmt.Errorf("field %q is not one resolve compares; choose from %s", f, strings.Join(resolve.AllFields, ","))
+		}
 		if !have[f] {
 			return fmt.Errorf("field %s: no column carries it (columns used: %v); drop it from --fields or map a column", f, m.columns)
 		}
