@@ -46,6 +46,24 @@ func printDemo(w io.Writer, r app.DemoResult) {
 		fmt.Fprintf(tw, "  %s\t%s\t%d\t%d\t%d\n", im.Dataset, im.File, im.Expected, im.Imported, im.Rejected)
 	}
 	tw.Flush()
+	f := r.Findings
+	fmt.Fprintf(w, "\nWhat procura found:\n")
+	fmt.Fprintf(w, "  Supervision models: %d clues from %d models.\n", f.Clues, len(f.Models))
+	for _, m := range f.Models {
+		if m.Clues > 0 {
+			fmt.Fprintf(w, "    %-45s %4d clues\n", m.ID, m.Clues)
+		}
+	}
+	fmt.Fprintf(w, "  Fund tracing: %d victim payments, %s yuan; %s yuan reached cash-out (ATM, gold/POS).\n",
+		f.Victims, f.VictimMoney, f.CashedOut)
+	for i, a := range f.Level1 {
+		if i == 5 {
+			fmt.Fprintf(w, "    … and %d more level-1 cards\n", len(f.Level1)-5)
+			break
+		}
+		fmt.Fprintf(w, "    level-1 card %s (%s) received %s yuan of victims' money\n", a.Account, a.Holder, a.Amount)
+	}
+	fmt.Fprintf(w, "  Laundering typologies: %d accounts flagged %v.\n\n", f.Flagged, f.Typologies)
 	fmt.Fprintf(w, "Scores against the world's truth:\n")
 	names := make([]string, 0, len(r.Scores))
 	for n := range r.Scores {

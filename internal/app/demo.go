@@ -78,6 +78,7 @@ type DemoResult struct {
 	Workspace       string           `json:"workspace"`
 	World           synth.Summary    `json:"world"`
 	Imports         []DemoImport     `json:"imports"`
+	Findings        DemoFindings     `json:"findings"`
 	Scores          map[string]Score `json:"scores"`
 	ImportSeconds   float64          `json:"import_seconds"`
 	AnalysisSeconds float64          `json:"analysis_seconds"`
@@ -130,7 +131,9 @@ func RunDemo(ctx context.Context, c Config, o DemoOptions) (DemoResult, error) {
 	res.Scores["import"] = importScore(res.Imports)
 
 	t = time.Now()
-	// Each analysis that procura has adds its findings and scores here.
+	if err := a.demoAnalyses(ctx, world, &res); err != nil {
+		return res, err
+	}
 	res.AnalysisSeconds = time.Since(t).Seconds()
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
@@ -160,8 +163,8 @@ func clearDemoWorkspace(dir string) error {
 func (a *App) importWorld(ctx context.Context, world string, sum synth.Summary, pr progress.Reporter) ([]DemoImport, error) {
 	var out []DemoImport
 	for _, f := range sum.Files {
-		if !strings.HasSuffix(f.Path, ".csv") && !strings.HasSuffix(f.Path, ".xlsx") {
-			continue
+		if f.Profile == "truth" || strings.HasPrefix(f.Path, "truth/") {
+			continue // the answers, not data
 		}
 		req := ImportRequest{Path: filepath.Join(world, filepath.FromSlash(f.Path)), Dataset: demoDataset(f), Kind: f.Kind, Progress: pr}
 		if f.Profile != "" && f.Profile != "canonical" {
