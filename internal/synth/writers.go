@@ -80,12 +80,22 @@ func newFormatWriters(w *world, p params, out *outputs, ringBases []int32) (*for
 	return fw, nil
 }
 
-func (fw *formatWriters) format(j *dayJob) formatted {
-	var r formatted
-	r.tx = make([]byte, 0, len(j.tx)*240)
-	if fw.bankCN != nil {
-		r.bankCN = make([][]byte, len(banks))
-		r.bankRows = make([]int64, len(banks))
+// format renders the chunk in every layout into the job's buffers, reusing them.
+func (fw *formatWriters) format(j *chunk) {
+	r := &j.res
+	r.tx, r.calls, r.enTx, r.enCalls = r.tx[:0], r.calls[:0], r.enTx[:0], r.enCalls[:0]
+	r.enTxRows, r.enCallRows = 0, 0
+	if fw.bankCN != nil && r.bankCN == nil {
+		r.bankCN, r.bankRows = make([][]byte, len(banks)), make([]int64, len(banks))
+	}
+	for i := range r.bankCN {
+		r.bankCN[i], r.bankRows[i] = r.bankCN[i][:0], 0
+	}
+	if fw.cdrCN != nil && r.cdrCN == nil {
+		r.cdrCN, r.cdrRows = make([][]byte, len(operators)), make([]int64, len(operators))
+	}
+	for i := range r.cdrCN {
+		r.cdrCN[i], r.cdrRows[i] = r.cdrCN[i][:0], 0
 	}
 	for i := range j.tx {
 		row := &j.tx[i]
@@ -103,11 +113,6 @@ func (fw *formatWriters) format(j *dayJob) formatted {
 			r.enTxRows++
 		}
 	}
-	r.calls = make([]byte, 0, len(j.calls)*120)
-	if fw.cdrCN != nil {
-		r.cdrCN = make([][]byte, len(operators))
-		r.cdrRows = make([]int64, len(operators))
-	}
 	for i := range j.calls {
 		c := &j.calls[i]
 		r.calls = fw.appendCall(r.calls, c, callCanonical)
@@ -124,19 +129,15 @@ func (fw *formatWriters) format(j *dayJob) formatted {
 			r.enCallRows++
 		}
 	}
-	return r
 }
 
-func (fw *formatWriters) write(j *dayJob) error {
+// writeTx appends the chunk's statement rows to their files.
+func (fw *formatWriters) writeTx(j *chunk) error {
 	r := &j.res
 	if _, err := fw.tx.Write(r.tx); err != nil {
 		return fmt.Errorf("write transactions.csv: %w", err)
 	}
 	fw.tx.rows += int64(len(j.tx))
-	if _, err := fw.calls.Write(r.calls); err != nil {
-		return fmt.Errorf("write calls.csv: %w", err)
-	}
-	fw.calls.rows += int64(len(j.calls))
 	for i, hf := range fw.bankCN {
 		if hf != nil && len(r.bankCN[i]) > 0 {
 			if _, err := hf.Write(r.bankCN[i]); err != nil {
@@ -145,16 +146,32 @@ func (fw *formatWriters) write(j *dayJob) error {
 			hf.rows += r.bankRows[i]
 		}
 	}
+	if fw.enTx != nil {
+		if _, err := fw.enTx.Write(r.enTx); err != nil {
+			return fmt.Errorf("write %s: %w", fw.enTx.info.Path, err)
+		}
+		fw.enTx.rows += r.enTxRows
+	}
+	return nil
+}
+
+// writeCalls appends the chunk's calls to their files.
+func (fw *formatWriters) writeCalls(j *chunk) error {
+	r := &j.res
+	if _, err := fw.calls.Write(r.calls); err != nil {
+		return fmt.Errorf("write calls.csv: %w", err)
+	}
+	fw.calls.rows += int64(len(j.calls))
 	for i, hf := range fw.cdrCN {
 		if _, err := hf.Write(r.cdrCN[i]); err != nil {
 			return fmt.Errorf("write %s: %w", hf.info.Path, err)
 		}
 		hf.rows += r.cdrRows[i]
 	}
-	if fw.enTx != nil {
-		fw.enTx.Write(r.enTx)
-		fw.enTx.rows += r.enTxRows
-		fw.enCalls.Write(r.enCalls)
+	if fw.enCalls != nil {
+		if _, err := fw.enCalls.Write(r.enCalls); err != nil {
+			return fmt.Errorf("write %s: %w", fw.enCalls.info.Path, err)
+		}
 		fw.enCalls.rows += r.enCallRows
 	}
 	return nil
