@@ -41,7 +41,7 @@ const (
 	// dayJobs is the number of days drawn ahead of the one being applied (at most shortfallLag).
 	dayJobs = 4
 	// chunkRows is the most statement rows, and calls, that one chunk carries to formatting.
-	chunkRows = 1 << 14
+	chunkRows = 1 << 13
 	// chunks is the number of chunks being formatted or written at once.
 	chunks = 6
 )
