@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"time"
 
 	"procura/internal/store"
 )
@@ -22,12 +23,27 @@ type Config struct {
 	Command   string // what is running, for the workspace lock ("procura import")
 	Actor     string // who acts; default the operating-system user
 	TimeZone  string // default Asia/Shanghai
+
+	// Who acts when a call's context carries no Principal (see WithPrincipal). The CLI runs as
+	// the operating-system user, who could read the workspace's files anyway: by default that
+	// user is the workspace's local administrator. User names a workspace user to act as
+	// instead, with that user's role (PROCURA_USER); RequireLogin leaves no default at all, so
+	// every call must carry a logged-in user (procura serve).
+	User         string
+	RequireLogin bool
+
+	HashParams *HashParams      // argon2id cost of new passwords; nil = DefaultHashParams
+	SessionTTL time.Duration    // browser sessions; 0 = DefaultSessionTTL
+	Clock      func() time.Time // nil = time.Now; tests move time forward
 }
 
-// App is an opened workspace.
+// App is an opened workspace. It is safe for concurrent use: the server shares one App
+// between requests, each with its own Principal in the context.
 type App struct {
 	st    *store.Store
 	actor string
+	cfg   Config
+	local *Principal // who acts without a Principal in the context; nil = nobody
 }
 
 func (c Config) options() store.Options {
@@ -59,6 +75,8 @@ type InitResult struct {
 	Backend   string `json:"backend"`
 	Evidence  string `json:"evidence_dir"`
 	Version   string `json:"version"`
+	// Admin is the administrator created with the workspace; its password is shown only here.
+	Admin *FirstAdmin `json:"admin,omitempty"`
 }
 
 // Init creates a workspace.
@@ -69,7 +87,12 @@ func Init(ctx context.Context, c Config) (InitResult, error) {
 	}
 	defer st.Close()
 	abs, _ := filepath.Abs(c.Workspace)
-	return InitResult{Workspace: abs, Backend: st.Backend(), Evidence: st.EvidenceDir(), Version: Version}, nil
+	a := &App{st: st, actor: c.actor(), cfg: c}
+	admin, err := a.EnsureAdmin(ctx)
+	if err != nil {
+		return InitResult{}, err
+	}
+	return InitResult{Workspace: abs, Backend: st.Backend(), Evidence: st.EvidenceDir(), Version: Version, Admin: admin}, nil
 }
 
 // Open opens an existing workspace for the actor in c.
@@ -78,8 +101,37 @@ func Open(ctx context.Context, c Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &App{st: st, actor: c.actor()}, nil
+	a := &App{st: st, actor: c.actor(), cfg: c}
+	if err := a.setLocal(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
 }
+
+// setLocal decides who acts for calls without a Principal (the rule is on Config.User).
+func (a *App) setLocal(ctx context.Context) error {
+	switch {
+	case a.cfg.RequireLogin:
+		return nil
+	case a.cfg.User != "":
+		u, err := a.st.User(ctx, a.cfg.User)
+		if err != nil {
+			return err
+		}
+		if u.Disabled {
+			return fmt.Errorf("%w: user %s is disabled; ask an administrator", ErrForbidden, u.Name)
+		}
+		a.local = &Principal{Name: u.Name, Role: u.Role}
+		a.actor = u.Name
+	default:
+		a.local = &Principal{Name: a.actor, Role: RoleAdmin, Local: true}
+	}
+	return nil
+}
+
+// Workspace is the workspace directory.
+func (a *App) Workspace() string { return a.cfg.Workspace }
 
 // Close releases the workspace.
 func (a *App) Close() error { return a.st.Close() }

@@ -12,14 +12,28 @@ import (
 // ImportRequest is one file to import.
 type ImportRequest = ingest.Options
 
-// Import imports one file into a dataset, as the App's actor.
+// Import imports one file into a dataset, as the user who acts in ctx.
 func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Result, error) {
-	req.Importer = a.actor
+	p, err := a.authorize(ctx, ActDatasetImport)
+	if err != nil {
+		return ingest.Result{}, err
+	}
+	req.Importer = p.Name
 	return ingest.Import(ctx, a.st, req)
 }
 
-// DryRun shows how a file would be imported without storing anything.
+// DryRun shows how a file would be imported without storing anything. It reads only the
+// caller's own file and no workspace, so it needs no permission; the server calls App.DryRun.
 func DryRun(req ImportRequest, rows int) (ingest.Preview, error) {
+	return ingest.DryRun(req, rows)
+}
+
+// DryRun is DryRun for a user of the workspace (the server's import wizard): it needs the
+// permission to import.
+func (a *App) DryRun(ctx context.Context, req ImportRequest, rows int) (ingest.Preview, error) {
+	if _, err := a.authorize(ctx, ActDatasetImport); err != nil {
+		return ingest.Preview{}, err
+	}
 	return ingest.DryRun(req, rows)
 }
 
@@ -43,6 +57,9 @@ type DatasetColumn struct {
 
 // Datasets lists the workspace's datasets with row counts, schemas and import batches.
 func (a *App) Datasets(ctx context.Context) ([]Dataset, error) {
+	if _, err := a.authorize(ctx, ActDatasetRead); err != nil {
+		return nil, err
+	}
 	infos, err := a.st.Datasets(ctx)
 	if err != nil {
 		return nil, err
@@ -77,6 +94,9 @@ type RejectPage struct {
 
 // Rejects lists rejected rows of a dataset (batch 0 = every batch).
 func (a *App) Rejects(ctx context.Context, dataset string, batch int64, limit, offset int) (RejectPage, error) {
+	if _, err := a.authorize(ctx, ActDatasetRead); err != nil {
+		return RejectPage{}, err
+	}
 	if err := a.requireDataset(ctx, dataset); err != nil {
 		return RejectPage{}, err
 	}

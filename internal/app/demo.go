@@ -10,12 +10,30 @@ import (
 	"time"
 
 	"procura/internal/progress"
+	"procura/internal/score"
 	"procura/internal/store"
 	"procura/internal/synth"
 )
 
-// Synthesize writes a synthetic telecom-fraud world with its ground truth (procura synth).
+// Synthesize writes a synthetic telecom-fraud world with its ground truth (procura synth). It
+// writes only where the caller says and opens no workspace, so it needs no permission.
 func Synthesize(ctx context.Context, o synth.Options) (synth.Summary, error) {
+	return synth.Generate(ctx, o)
+}
+
+// Synthesize is Synthesize for a user of the workspace (the server): it needs synth.generate
+// and writes into <workspace>/synth/<name>, never elsewhere.
+func (a *App) Synthesize(ctx context.Context, name string, o synth.Options) (synth.Summary, error) {
+	if _, err := a.authorize(ctx, ActSynthGenerate); err != nil {
+		return synth.Summary{}, err
+	}
+	if store.ValidateDatasetName(name) != nil {
+		return synth.Summary{}, fmt.Errorf("%w: world name %q: use lower-case letters, digits and _", ErrInvalid, name)
+	}
+	o.Out = filepath.Join(a.cfg.Workspace, "synth", name)
+	if _, err := os.Stat(o.Out); err == nil {
+		return synth.Summary{}, fmt.Errorf("%w: a world named %s exists already; choose another name", ErrInvalid, name)
+	}
 	return synth.Generate(ctx, o)
 }
 
@@ -42,25 +60,11 @@ type DemoOptions struct {
 
 // Score is how well one capability's findings match the world's truth.
 type Score struct {
-	Precision float64 `json:"precision"`
-	Recall    float64 `json:"recall"`
-	F1        float64 `json:"f1"`
-	Detail    string  `json:"detail"`
+	score.PRF
+	Detail string `json:"detail"`
 }
 
-func newScore(tp, fp, fn int64, detail string) Score {
-	s := Score{Detail: detail}
-	if tp+fp > 0 {
-		s.Precision = float64(tp) / float64(tp+fp)
-	}
-	if tp+fn > 0 {
-		s.Recall = float64(tp) / float64(tp+fn)
-	}
-	if s.Precision+s.Recall > 0 {
-		s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
-	}
-	return s
-}
+func newScore(s score.PRF, detail string) Score { return Score{PRF: s, Detail: detail} }
 
 // DemoImport is one file of the world as the demo imported it.
 type DemoImport struct {
@@ -213,5 +217,5 @@ func importScore(imports []DemoImport) Score {
 		fp += im.Imported - ok
 		fn += im.Expected - ok
 	}
-	return newScore(tp, fp, fn, fmt.Sprintf("%d files: rows imported against rows written", len(imports)))
+	return newScore(score.Of(tp, fp, fn), fmt.Sprintf("%d files: rows imported against rows written", len(imports)))
 }
