@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"procura/internal/funds"
+	"procura/internal/score"
 )
 
 // DemoFindings is what the demo's analyses found, in the terms a prosecutor reads.
@@ -72,7 +73,7 @@ func (a *App) demoModels(ctx context.Context, violations string, res *DemoResult
 		}
 		res.Findings.Models = append(res.Findings.Models, m)
 	}
-	res.Scores["supervision_models"] = newScore(tp, fp, fn, fmt.Sprintf("%d models run; clues against the injected violations", len(runs)))
+	res.Scores["supervision_models"] = newScore(score.Of(tp, fp, fn), fmt.Sprintf("%d models run; clues against the injected violations", len(runs)))
 	return nil
 }
 
@@ -122,8 +123,7 @@ func (a *App) demoTrace(ctx context.Context, truth string, res *DemoResult) erro
 	sort.Slice(f.Level1, func(i, j int) bool { return f.Level1[i].Amount > f.Level1[j].Amount })
 	detail := map[string]string{"level1": "level-1 cards: received victims' money directly", "level2": "level-2 cards", "cash_out": "accounts that cashed out (ATM, gold/POS)"}
 	for _, k := range []string{"level1", "level2", "cash_out"} {
-		tp, fp, fn := compareSets(got[k], want[k])
-		res.Scores["trace_"+k] = newScore(tp, fp, fn, detail[k])
+		res.Scores["trace_"+k] = newScore(score.Sets(got[k], want[k]), detail[k])
 	}
 	return nil
 }
@@ -143,25 +143,8 @@ func (a *App) demoTypologies(ctx context.Context, truth string, res *DemoResult)
 	}
 	res.Findings.Typologies = ty.Counts
 	res.Findings.Flagged = len(ty.FlaggedAccounts)
-	tp, fp, fn := compareSets(got, mules)
-	res.Scores["typologies_ring_members"] = newScore(tp, fp, fn, "accounts flagged by laundering typologies against the rings' mule accounts")
+	res.Scores["typologies_ring_members"] = newScore(score.Sets(got, mules), "accounts flagged by laundering typologies against the rings' mule accounts")
 	return nil
-}
-
-func compareSets(got, want map[string]bool) (tp, fp, fn int64) {
-	for k := range got {
-		if want[k] {
-			tp++
-		} else {
-			fp++
-		}
-	}
-	for k := range want {
-		if !got[k] {
-			fn++
-		}
-	}
-	return tp, fp, fn
 }
 
 // eachCSV calls fn with every record of a truth CSV as a map from header to value.
