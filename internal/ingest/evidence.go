@@ -1,63 +1,56 @@
 package ingest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
+
+	"procura/internal/audit"
+	"procura/internal/evidence"
+	"procura/internal/store"
 )
 
-// keepOriginal copies the file as received into the workspace's evidence store, named by its
-// SHA-256 (evidence/sha256/ab/abcdef…), and returns the hash and size. The copy is what a court
-// can be shown: every imported row points to a line of this exact file. Storing the same content
-// twice is a no-op.
-func keepOriginal(path, evidenceDir string, progress func(int64)) (sha string, size int64, stored string, err error) {
-	in, err := os.Open(path)
-	if err != nil {
-		return "", 0, "", fmt.Errorf("open %s: %w", path, err)
-	}
-	defer in.Close()
-	dir := filepath.Join(evidenceDir, "sha256")
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", 0, "", fmt.Errorf("evidence store %s: %w", dir, err)
-	}
-	tmp, err := os.CreateTemp(dir, ".incoming-*")
-	if err != nil {
-		return "", 0, "", fmt.Errorf("evidence store %s: %w", dir, err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	h := sha256.New()
-	size, err = io.Copy(io.MultiWriter(tmp, h, progressWriter(progress)), in)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return "", 0, "", fmt.Errorf("read %s: %w", path, err)
-	}
-	sha = hex.EncodeToString(h.Sum(nil))
-	stored = filepath.Join(dir, sha[:2], sha)
-	if _, err := os.Stat(stored); err == nil {
-		return sha, size, stored, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(stored), 0o750); err != nil {
-		return "", 0, "", fmt.Errorf("evidence store: %w", err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o440); err != nil {
-		return "", 0, "", fmt.Errorf("evidence store: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), stored); err != nil {
-		return "", 0, "", fmt.Errorf("evidence store: %w", err)
-	}
-	return sha, size, stored, nil
+// original is an imported file as kept in the workspace's evidence store, with the evidence
+// item that records its receipt.
+type original struct {
+	evidence.Blob
+	item  evidence.Item
+	ev    *evidence.Store
+	actor string
 }
 
-type progressWriter func(int64)
-
-func (p progressWriter) Write(b []byte) (int, error) {
-	if p != nil {
-		p(int64(len(b)))
+// keepOriginal copies the file as received into the evidence store, named by its SHA-256
+// (evidence/sha256/ab/abcdef…), and records it as an evidence item (source agency, importer,
+// request number as the legal basis) unless the same content is an item already. The copy is
+// what a court can be shown: every imported row points to a line of this exact file.
+func keepOriginal(ctx context.Context, st *store.Store, o Options, progress func(int64)) (original, error) {
+	log, err := audit.Open(st, audit.Options{})
+	if err != nil {
+		return original{}, err
 	}
-	return len(b), nil
+	ev := evidence.New(st, log)
+	blob, err := ev.Put(o.Path, progress)
+	if err != nil {
+		return original{}, err
+	}
+	actor := o.Importer
+	if actor == "" {
+		actor = "procura"
+	}
+	item, _, err := ev.Register(ctx, actor, blob, evidence.Intake{FileName: filepath.Base(o.Path),
+		Source: o.SourceAgency, ReceivedBy: actor, LegalBasis: o.RequestNo}, false)
+	if err != nil {
+		return original{}, fmt.Errorf("record %s as evidence: %w", o.Path, err)
+	}
+	return original{Blob: blob, item: item, ev: ev, actor: actor}, nil
+}
+
+// link records that batch batchID of dataset was read from the original. It runs after the
+// import committed: a failure leaves the batch without its link (its file_sha256 still names
+// the item), so it is reported as a warning, not as a failed import.
+func (k original) link(ctx context.Context, dataset string, batchID int64) string {
+	if err := k.ev.LinkBatch(ctx, k.actor, k.item.ID, batchID, dataset); err != nil {
+		return fmt.Sprintf("batch %d was imported but not linked to evidence item %d (same sha256): %v", batchID, k.item.ID, err)
+	}
+	return ""
 }

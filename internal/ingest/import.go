@@ -50,6 +50,7 @@ type Result struct {
 	File                string           `json:"file"`
 	FileSHA256          string           `json:"file_sha256"`
 	FileSize            int64            `json:"file_size"`
+	EvidenceID          int64            `json:"evidence_id"` // the evidence item the file is kept as
 	Format              string           `json:"format"`
 	Encoding            string           `json:"encoding"`
 	Delimiter           string           `json:"delimiter,omitempty"`
@@ -101,12 +102,13 @@ func Import(ctx context.Context, st *store.Store, o Options) (Result, error) {
 		return res, fmt.Errorf("import %s: %w", o.Path, err)
 	}
 	pr.Begin("hash", fi.Size(), "bytes")
-	sha, size, stored, err := keepOriginal(o.Path, st.EvidenceDir(), pr.Add)
+	kept, err := keepOriginal(ctx, st, o, pr.Add)
 	pr.End()
 	if err != nil {
 		return res, err
 	}
-	res.FileSHA256, res.FileSize = sha, size
+	sha, size, stored := kept.SHA256, kept.Size, kept.Path
+	res.FileSHA256, res.FileSize, res.EvidenceID = sha, size, kept.item.ID
 	if prev, ok, err := st.BatchBySHA(ctx, o.Dataset, sha); err != nil {
 		return res, err
 	} else if ok {
@@ -135,6 +137,9 @@ func Import(ctx context.Context, st *store.Store, o Options) (Result, error) {
 
 	if err := load(ctx, st, o, kind, plan, src, &res); err != nil {
 		return res, err
+	}
+	if w := kept.link(ctx, o.Dataset, res.BatchID); w != "" {
+		res.Warnings = append(res.Warnings, w)
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
