@@ -25,44 +25,68 @@ var Typologies = []string{FanIn, FanOut, Cycle, ScatterGather, GatherScatter}
 // TypologyParams are the detection thresholds. The defaults are one setting for all data;
 // docs/funds.md explains each.
 type TypologyParams struct {
-	// OneOffMax: a transfer counts as unusual when its sender and receiver exchange at most
-	// this many transfers in that direction in the whole dataset. Laundering patterns move
-	// money between accounts that have no standing relationship; salaries, rent and regular
-	// payments repeat. Default 1.
-	OneOffMax int
+	// OneOffMax: a transfer is unusual when its sender and receiver exchange at most this many
+	// transfers in that direction in the whole dataset. Default 1.
+	OneOffMax int `json:"one_off_max"`
+	// RhythmMin: a pair with at least this many transfers has a rhythm, and a transfer off it
+	// is unusual (neither the gap before it nor the gap after it recurs in the pair). Pairs
+	// between OneOffMax and RhythmMin transfers are taken as regular. Default 3.
+	RhythmMin int `json:"rhythm_min"`
+	// RhythmMax: a pair with more than this many transfers is a settled relationship whose
+	// extra payments are part of it; none of its transfers is unusual. Default 48.
+	RhythmMax int `json:"rhythm_max"`
+	// RhythmTolerancePct: two gaps of a pair are the same when they differ by at most this
+	// percentage of the gap (and at least by an hour). Default 5.
+	RhythmTolerancePct int `json:"rhythm_tolerance_pct"`
 	// FanMin: a fan-in (fan-out) hub has at least this many distinct unusual senders
 	// (receivers). Default 3.
-	FanMin int
+	FanMin int `json:"fan_min"`
+	// FanSharePct: the unusual senders of a fan-in hub make up at least this percentage of
+	// all the accounts that paid it. Shops and other big accounts receive one-off payments
+	// from many strangers all the time; a collection account takes most of its money from
+	// them. Default 10.
+	FanSharePct int `json:"fan_share_pct"`
 	// MiddleMin: a scatter-gather has at least this many distinct intermediaries between one
 	// source and one sink. Default 3.
-	MiddleMin int
+	MiddleMin int `json:"middle_min"`
 	// CycleMin: a cycle joins at least this many accounts. Default 3.
-	CycleMin int
+	CycleMin int `json:"cycle_min"`
 }
 
 // DefaultTypologyParams returns the documented defaults.
 func DefaultTypologyParams() TypologyParams {
-	return TypologyParams{OneOffMax: 1, FanMin: 3, MiddleMin: 3, CycleMin: 3}
+	return TypologyParams{OneOffMax: 1, RhythmMin: 3, RhythmMax: 48, RhythmTolerancePct: 5, FanMin: 3, FanSharePct: 10, MiddleMin: 3, CycleMin: 3}
 }
+
+// paramNames lists the parameter names Set accepts, for messages.
+const paramNames = "one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min"
 
 // Set changes one parameter from its name in docs ("fan_min=4").
 func (p *TypologyParams) Set(kv string) error {
 	k, v, ok := strings.Cut(kv, "=")
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if !ok || err != nil || n < 1 {
-		return fmt.Errorf("parameter %q: write name=N with N ≥ 1 (one_off_max, fan_min, middle_min, cycle_min)", kv)
+		return fmt.Errorf("parameter %q: write name=N with N ≥ 1 (%s)", kv, paramNames)
 	}
 	switch strings.TrimSpace(k) {
 	case "one_off_max":
 		p.OneOffMax = n
+	case "rhythm_min":
+		p.RhythmMin = n
+	case "rhythm_max":
+		p.RhythmMax = n
+	case "rhythm_tolerance_pct":
+		p.RhythmTolerancePct = n
 	case "fan_min":
 		p.FanMin = n
+	case "fan_share_pct":
+		p.FanSharePct = n
 	case "middle_min":
 		p.MiddleMin = n
 	case "cycle_min":
 		p.CycleMin = n
 	default:
-		return fmt.Errorf("parameter %q is unknown: use one_off_max, fan_min, middle_min or cycle_min", k)
+		return fmt.Errorf("parameter %q is unknown: use %s", k, paramNames)
 	}
 	return nil
 }
@@ -106,7 +130,7 @@ func Detect(ctx context.Context, g *Graph, p TypologyParams, only []string) (*Ty
 	for _, x := range []struct {
 		v *int
 		d int
-	}{{&p.OneOffMax, def.OneOffMax}, {&p.FanMin, def.FanMin}, {&p.MiddleMin, def.MiddleMin}, {&p.CycleMin, def.CycleMin}} {
+	}{{&p.OneOffMax, def.OneOffMax}, {&p.RhythmMin, def.RhythmMin}, {&p.RhythmMax, def.RhythmMax}, {&p.RhythmTolerancePct, def.RhythmTolerancePct}, {&p.FanMin, def.FanMin}, {&p.FanSharePct, def.FanSharePct}, {&p.MiddleMin, def.MiddleMin}, {&p.CycleMin, def.CycleMin}} {
 		if *x.v <= 0 {
 			*x.v = x.d
 		}
@@ -151,26 +175,132 @@ type detector struct {
 	res     *TypologyResult
 }
 
-// unusual keeps the transfers between accounts that exchange at most OneOffMax transfers in
-// that direction.
+// unusual keeps the transfers that do not belong to a standing relationship: a sender and a
+// receiver with a single transfer in that direction (at most OneOffMax), or a transfer off
+// the pair's rhythm (see offRhythm). Laundering moves money between accounts without a
+// standing relationship, or slips an extra transfer in between regular ones; salaries, rent
+// and regular payments repeat at a steady interval.
 func (d *detector) unusual() {
 	g := d.g
-	count := map[int64]int32{}
+	key := func(e int32) int64 { return int64(g.From[e])<<32 | int64(uint32(g.To[e])) }
+	edges := make([]int32, 0, len(g.From))
 	for e := range g.From {
 		if f, t := g.From[e], g.To[e]; f >= 0 && t >= 0 && f != t {
-			count[int64(f)<<32|int64(t)]++
+			edges = append(edges, int32(e))
 		}
 	}
+	// Group by pair; within a pair edge order is time order.
+	slices.SortFunc(edges, func(a, b int32) int {
+		if c := cmp.Compare(key(a), key(b)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 	d.out, d.in = map[int32][]adj{}, map[int32][]adj{}
-	for e := range g.From {
-		f, t := g.From[e], g.To[e]
-		if f < 0 || t < 0 || f == t || int(count[int64(f)<<32|int64(t)]) > d.p.OneOffMax {
-			continue
+	var keep []int32
+	for i := 0; i < len(edges); {
+		j := i + 1
+		for j < len(edges) && key(edges[j]) == key(edges[i]) {
+			j++
 		}
-		d.out[f] = append(d.out[f], adj{t, int32(e)})
-		d.in[t] = append(d.in[t], adj{f, int32(e)})
-		d.res.UnusualEdges++
+		keep = d.unusualInPair(edges[i:j], keep[:0])
+		for _, e := range keep {
+			f, t := g.From[e], g.To[e]
+			d.out[f] = append(d.out[f], adj{t, e})
+			d.in[t] = append(d.in[t], adj{f, e})
+			d.res.UnusualEdges++
+		}
+		i = j
 	}
+	// Adjacency in time order, as the detectors expect.
+	for _, m := range []map[int32][]adj{d.out, d.in} {
+		for _, l := range m {
+			slices.SortFunc(l, func(a, b adj) int { return cmp.Compare(a.edge, b.edge) })
+		}
+	}
+}
+
+// unusualInPair appends to keep the unusual transfers among the time-ordered transfers of one
+// sender-receiver pair.
+func (d *detector) unusualInPair(pair []int32, keep []int32) []int32 {
+	n := len(pair)
+	switch {
+	case n <= d.p.OneOffMax:
+		return append(keep, pair...)
+	case n < d.p.RhythmMin || n > d.p.RhythmMax:
+		return keep
+	}
+	gaps := make([]int64, n-1)
+	for j := range gaps {
+		gaps[j] = d.g.Time[pair[j+1]] - d.g.Time[pair[j]]
+	}
+	sorted := slices.Clone(gaps)
+	slices.Sort(sorted)
+	// recurs reports whether more than want gaps of the pair lie within the tolerance of g
+	// (want 1 for a gap of the pair, which counts itself).
+	recurs := func(g int64, want int) bool {
+		tol := max(g*int64(d.p.RhythmTolerancePct)/100, rhythmSlack)
+		lo, _ := slices.BinarySearch(sorted, g-tol)
+		hi, _ := slices.BinarySearch(sorted, g+tol+1)
+		return hi-lo > want
+	}
+	// merged reports whether the gap left by removing transfer i recurs among the other gaps.
+	merged := func(i int) bool {
+		g := gaps[i-1] + gaps[i]
+		tol := max(g*int64(d.p.RhythmTolerancePct)/100, rhythmSlack)
+		lo, _ := slices.BinarySearch(sorted, g-tol)
+		hi, _ := slices.BinarySearch(sorted, g+tol+1)
+		for _, own := range gaps[i-1 : i+1] {
+			if own >= g-tol && own <= g+tol {
+				hi--
+			}
+		}
+		return hi-lo > 0
+	}
+	for i := range n {
+		before, after := i > 0 && recurs(gaps[i-1], 1), i < n-1 && recurs(gaps[i], 1)
+		switch {
+		case before || after:
+			// On the rhythm.
+		case i == 0:
+			// The first transfer has one neighbour: it stands out when it lies further from
+			// the next transfer than that one from its own next (a payment months before
+			// the regular ones start).
+			if gaps[0] > gaps[1] {
+				keep = append(keep, pair[i])
+			}
+		case i == n-1:
+			if gaps[n-2] > gaps[n-3] {
+				keep = append(keep, pair[i])
+			}
+		case merged(i):
+			// Removing this transfer restores the rhythm: it is an extra one.
+			keep = append(keep, pair[i])
+		}
+	}
+	return keep
+}
+
+// rhythmSlack is the smallest tolerance between two gaps of a pair: bank statements give
+// times to the second, and a payment "every Monday" does not leave at the same second.
+const rhythmSlack = 3600
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// counterparties counts the distinct accounts at the other end (end[e]) of edges.
+func (d *detector) counterparties(edges []int32, end []int32) int {
+	seen := map[int32]bool{}
+	for _, e := range edges {
+		if a := end[e]; a >= 0 {
+			seen[a] = true
+		}
+	}
+	return len(seen)
 }
 
 func distinct(l []adj) int {
@@ -229,7 +359,9 @@ func (d *detector) fans(on func(string) bool) {
 	slices.Sort(ids)
 	for _, h := range ids {
 		nin, nout := distinct(d.in[h]), distinct(d.out[h])
-		fin, fout := nin >= d.p.FanMin, nout >= d.p.FanMin
+		allIn := d.counterparties(d.g.In(h), d.g.From)
+		fin := nin >= d.p.FanMin && nin*100 >= d.p.FanSharePct*allIn
+		fout := nout >= d.p.FanMin
 		name := d.g.Names[h]
 		side := func(l []adj) (map[int32]bool, []int32) {
 			m, es := map[int32]bool{h: true}, []int32{}

@@ -3,9 +3,11 @@ package funds
 import (
 	"compress/gzip"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -128,30 +130,99 @@ func loadAMLSim(t testing.TB, path string) *Graph {
 
 var scoredAML = []string{FanIn, FanOut, Cycle, ScatterGather, GatherScatter}
 
-func TestTypologiesOnAMLSim12k(t *testing.T) {
-	dir := filepath.Join(datasetsDir(t), "amlsim-12k-seed42")
-	g := loadAMLSim(t, filepath.Join(dir, "transactions.csv.gz"))
-	res, err := Detect(context.Background(), g, DefaultTypologyParams(), nil)
+func TestTypologiesOnAMLSimReachTheirF1WithTheDefaults(t *testing.T) {
+	tests := []struct {
+		dir   string
+		floor float64 // guards against regressions; issue 5 targets 0.85 on the 12k run
+	}{
+		{"amlsim-12k-seed42", 0.88},
+		{"amlsim-1k-seed0", 0.75},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			dir := filepath.Join(datasetsDir(t), tt.dir)
+			g := loadAMLSim(t, filepath.Join(dir, "transactions.csv.gz"))
+			res, err := Detect(context.Background(), g, DefaultTypologyParams(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(filepath.Join(dir, "alert_accounts.csv"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			sar, look, err := ReadAMLSimAlerts(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ev := EvaluateAML(res, sar, look, g.AccountsInData(), scoredAML)
+			for _, typ := range scoredAML {
+				s := ev.ByTypology[typ]
+				t.Logf("%-15s members %4d P %.3f R %.3f F1 %.3f (any detector recall %.3f)", typ, s.Positives, s.Precision, s.Recall, s.F1, ev.RecallAnyDetector[typ])
+			}
+			t.Logf("overall P %.3f R %.3f F1 %.3f; look-alikes flagged %.2f of %d; %s", ev.Overall.Precision, ev.Overall.Recall, ev.Overall.F1,
+				ev.LookAlikesFlagged, ev.LookAlikes, time.Duration(res.Seconds*float64(time.Second)))
+			if ev.Overall.F1 < tt.floor {
+				t.Errorf("overall F1 %.3f fell below %.2f", ev.Overall.F1, tt.floor)
+			}
+		})
+	}
+}
+
+func TestUnusualTransfersAreOneOffsAndBreaksOfAPairsRhythm(t *testing.T) {
+	const day = 24 * 60
+	tests := []struct {
+		name    string
+		minutes []int64 // times of A→B transfers
+		unusual []int   // indices among them that should be unusual
+	}{
+		{"a single transfer is unusual", []int64{0}, []int{0}},
+		{"two transfers are a relationship", []int64{0, 3 * day}, nil},
+		{"a weekly payment is regular", []int64{0, 7 * day, 14 * day, 21 * day, 28 * day}, nil},
+		{"an extra payment between weekly ones is unusual", []int64{0, 7 * day, 9 * day, 14 * day, 21 * day}, []int{2}},
+		{"an extra payment before the weekly ones start is unusual", []int64{0, 30 * day, 37 * day, 44 * day}, []int{0}},
+		{"in a pair without rhythm only an isolated end stands out", []int64{0, 2 * day, 9 * day, 10 * day, 25 * day}, []int{4}},
+		{"a transfer long before two close ones is unusual", []int64{0, 40 * day, 41 * day}, []int{0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var spec strings.Builder
+			for _, m := range tt.minutes {
+				fmt.Fprintf(&spec, "A B 10 %d\n", m)
+			}
+			g := transfers(t, spec.String())
+			p := DefaultTypologyParams()
+			d := &detector{g: g, p: p, res: &TypologyResult{}}
+			d.unusual()
+			var got []int
+			for _, x := range d.out[0] {
+				got = append(got, int(x.edge))
+			}
+			if !slices.Equal(got, tt.unusual) {
+				t.Errorf("unusual transfers %v, want %v", got, tt.unusual)
+			}
+		})
+	}
+}
+
+func TestFanInIgnoresABusyAccountsOccasionalStrangers(t *testing.T) {
+	// SHOP is paid regularly by 40 customers and once each by 3 strangers: a shop, not a
+	// collection account.
+	var spec strings.Builder
+	for c := range 40 {
+		for w := range 4 {
+			fmt.Fprintf(&spec, "C%d SHOP 10 %d\n", c, w*7*24*60)
+		}
+	}
+	for s := range 3 {
+		fmt.Fprintf(&spec, "X%d SHOP 500 %d\n", s, 100+s)
+	}
+	g := transfers(t, spec.String())
+	res, err := Detect(context.Background(), g, DefaultTypologyParams(), []string{FanIn})
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(filepath.Join(dir, "alert_accounts.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sar, look, err := ReadAMLSimAlerts(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev := EvaluateAML(res, sar, look, g.AccountsInData(), scoredAML)
-	for _, typ := range scoredAML {
-		s := ev.ByTypology[typ]
-		t.Logf("%-15s P %.3f R %.3f F1 %.3f (any detector recall %.3f)", typ, s.Precision, s.Recall, s.F1, ev.RecallAnyDetector[typ])
-	}
-	t.Logf("overall P %.3f R %.3f F1 %.3f; look-alikes flagged %.2f of %d; %s", ev.Overall.Precision, ev.Overall.Recall, ev.Overall.F1, ev.LookAlikesFlagged, ev.LookAlikes, time.Duration(res.Seconds*float64(time.Second)))
-	// The floor guards against regressions; the target of issue 5 is F1 ≥ 0.85 (docs/BENCHMARKS.md).
-	if ev.Overall.F1 < 0.6 {
-		t.Errorf("overall F1 %.3f fell below 0.6", ev.Overall.F1)
+	if len(res.Findings) != 0 {
+		t.Errorf("a shop with 3 one-off payers among 43 was flagged: %+v", res.Findings)
 	}
 }
