@@ -19,7 +19,8 @@ func (a *App) Import(ctx context.Context, req ImportRequest) (ingest.Result, err
 		return ingest.Result{}, err
 	}
 	req.Importer = p.Name
-	return ingest.Import(ctx, a.st, req)
+	res, err := ingest.Import(ctx, a.st, req)
+	return a.auditImport(ctx, res, err)
 }
 
 // DryRun shows how a file would be imported without storing anything. It reads only the
