@@ -118,6 +118,7 @@ var (
 	ErrInvalidCredentials = errors.New("wrong user name or password")
 	ErrThrottled          = errors.New("too many failed logins")
 	ErrInvalid            = errors.New("invalid request")
+	ErrNotFound           = errors.New("not found")
 )
 
 // Principal is who acts: a user of the workspace, or the local operator of the CLI.

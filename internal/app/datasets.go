@@ -124,7 +124,7 @@ func (a *App) requireDataset(ctx context.Context, name string) error {
 		names = append(names, d.Name)
 	}
 	if len(names) == 0 {
-		return fmt.Errorf("no dataset %q: the workspace has no datasets yet; import a file first", name)
+		return fmt.Errorf("%w: no dataset %q: the workspace has no datasets yet; import a file first", ErrNotFound, name)
 	}
-	return fmt.Errorf("no dataset %q; the workspace has: %v", name, names)
+	return fmt.Errorf("%w: no dataset %q; the workspace has: %v", ErrNotFound, name, names)
 }
