@@ -164,7 +164,7 @@ func newTypologiesCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&req.Dataset, "dataset", "", "transactions dataset to scan")
 	cmd.Flags().StringVar(&only, "only", "", "typologies to run, comma-separated (default all)")
-	cmd.Flags().StringArrayVar(&params, "param", nil, "parameter name=N (one_off_max, fan_min, middle_min, cycle_min); repeatable")
+	cmd.Flags().StringArrayVar(&params, "param", nil, "parameter name=N (one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min); repeatable")
 	return cmd
 }
 

@@ -28,9 +28,9 @@ type TypologyParams struct {
 	// OneOffMax: a transfer is unusual when its sender and receiver exchange at most this many
 	// transfers in that direction in the whole dataset. Default 1.
 	OneOffMax int `json:"one_off_max"`
-	// RhythmMin: a pair with at least this many transfers has a rhythm, and a transfer off it
-	// is unusual (neither the gap before it nor the gap after it recurs in the pair). Pairs
-	// between OneOffMax and RhythmMin transfers are taken as regular. Default 3.
+	// RhythmMin: a pair with at least this many transfers is judged by its rhythm, and an
+	// extra transfer off it is unusual (docs/funds.md, "Typologies"). Pairs with more than
+	// OneOffMax and fewer than RhythmMin transfers are taken as regular. Default 3.
 	RhythmMin int `json:"rhythm_min"`
 	// RhythmMax: a pair with more than this many transfers is a settled relationship whose
 	// extra payments are part of it; none of its transfers is unusual. Default 48.
@@ -380,21 +380,21 @@ func (d *detector) fans(on func(string) bool) {
 			es = append(es, es2...)
 			amt, first, last := d.span(es)
 			d.add(GatherScatter, m, es, float64(nin+nout)/float64(2*d.p.FanMin),
-				fmt.Sprintf("account %s received from %d accounts and paid %d accounts, none of them regular counterparties: %d transfers, %s in total, %s to %s",
+				fmt.Sprintf("account %s received from %d accounts and paid %d accounts, none of them in a regular relationship: %d transfers, %s in total, %s to %s",
 					name, nin, nout, len(es), Cents(amt), first.Format(time.DateOnly), last.Format(time.DateOnly)))
 		}
 		if fin && on(FanIn) {
 			m, es := side(d.in[h])
 			amt, first, last := d.span(es)
 			d.add(FanIn, m, es, float64(nin)/float64(d.p.FanMin),
-				fmt.Sprintf("account %s received %d transfers from %d accounts it has no other dealings with, %s in total, %s to %s",
+				fmt.Sprintf("account %s received %d transfers from %d accounts outside any regular relationship, %s in total, %s to %s",
 					name, len(es), nin, Cents(amt), first.Format(time.DateOnly), last.Format(time.DateOnly)))
 		}
 		if fout && on(FanOut) {
 			m, es := side(d.out[h])
 			amt, first, last := d.span(es)
 			d.add(FanOut, m, es, float64(nout)/float64(d.p.FanMin),
-				fmt.Sprintf("account %s paid %d transfers to %d accounts it has no other dealings with, %s in total, %s to %s",
+				fmt.Sprintf("account %s paid %d transfers to %d accounts outside any regular relationship, %s in total, %s to %s",
 					name, len(es), nout, Cents(amt), first.Format(time.DateOnly), last.Format(time.DateOnly)))
 		}
 	}
@@ -516,6 +516,6 @@ func (d *detector) addCycle(comp map[int32]bool) {
 	slices.SortFunc(es, func(a, b int32) int { return cmp.Compare(a, b) })
 	amt, first, last := d.span(es)
 	d.add(Cycle, comp, es, float64(len(comp))/float64(d.p.CycleMin),
-		fmt.Sprintf("%d accounts pass money around and back to each other: %d transfers between accounts with no other dealings, %s in total, %s to %s",
+		fmt.Sprintf("%d accounts pass money around and back to each other: %d transfers outside any regular relationship, %s in total, %s to %s",
 			len(comp), len(es), Cents(amt), first.Format(time.DateOnly), last.Format(time.DateOnly)))
 }
