@@ -378,17 +378,19 @@ func BenchmarkVerify10k(b *testing.B) {
 	st := storetest.Init(b, storetest.Backends()[0].Options(b))
 	l := openLog(b, st, 100)
 	ctx := context.Background()
-	const n = 10000
-	_, err := l.Do(ctx, func(tx *store.Tx, rec *Recorder) error {
-		for i := 0; i < n; i++ {
-			if _, err := rec.Append(ctx, Event{Actor: "bench", Action: "bench.append", ObjectType: "bench", ObjectID: fmt.Sprint(i)}); err != nil {
-				return err
+	const n, chunk = 10000, 500
+	for c := 0; c < n/chunk; c++ {
+		_, err := l.Do(ctx, func(tx *store.Tx, rec *Recorder) error {
+			for i := 0; i < chunk; i++ {
+				if _, err := rec.Append(ctx, Event{Actor: "bench", Action: "bench.append", ObjectType: "bench", ObjectID: fmt.Sprint(i)}); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
 		}
-		return nil
-	})
-	if err != nil {
-		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
