@@ -189,6 +189,14 @@ func (a *App) authorizeCase(ctx context.Context, act Action, caseID string) (Pri
 	return p, nil
 }
 
+// Can reports, as authorize does, whether the user in ctx may perform act. The server asks it
+// before starting a background job, so that a refusal is the answer to the request rather than
+// a failed job; the use case still checks again when it runs.
+func (a *App) Can(ctx context.Context, act Action) error {
+	_, err := a.authorize(ctx, act)
+	return err
+}
+
 // Whoami returns who acts in ctx.
 func (a *App) Whoami(ctx context.Context) (Principal, error) { return a.principal(ctx) }
 

@@ -353,6 +353,10 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) (Job, bool)
 	if !ok {
 		return Job{}, false
 	}
+	if err := s.app.Can(r.Context(), app.ActDatasetImport); err != nil {
+		s.apiError(w, r, err)
+		return Job{}, false
+	}
 	up, ok := s.readUpload(w, r)
 	if !ok {
 		return Job{}, false
@@ -441,8 +445,7 @@ func (s *Server) apiSynth(w http.ResponseWriter, r *http.Request) {
 		req.Scale = "small"
 	}
 	// Permission and name are checked before the job starts, so the answer says what is wrong.
-	if !app.Allowed(p.Role, app.ActSynthGenerate) {
-		_, err := s.app.Synthesize(r.Context(), req.Name, synth.Options{})
+	if err := s.app.Can(r.Context(), app.ActSynthGenerate); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
