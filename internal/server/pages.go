@@ -292,9 +292,12 @@ type errorCatcher struct {
 	body   []byte
 }
 
-func (e *errorCatcher) WriteHeader(code int)        { e.status = code }
-func (e *errorCatcher) Write(b []byte) (int, error) { e.body = append(e.body, b...); return len(b), nil }
-func (e *errorCatcher) Header() http.Header         { return http.Header{} }
+func (e *errorCatcher) WriteHeader(code int) { e.status = code }
+func (e *errorCatcher) Write(b []byte) (int, error) {
+	e.body = append(e.body, b...)
+	return len(b), nil
+}
+func (e *errorCatcher) Header() http.Header { return http.Header{} }
 
 func (s *Server) importRun(w http.ResponseWriter, r *http.Request) {
 	p, _ := app.PrincipalFrom(r.Context())

@@ -492,5 +492,3 @@ func TestTheMessageCataloguesHaveTheSameKeysAndEveryTemplateKeyIsInThem(t *testi
 		}
 	}
 }
-
-
