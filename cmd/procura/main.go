@@ -60,6 +60,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		newModelCmd(g), newCluesCmd(g),
 		newTraceCmd(g), newTypologiesCmd(g), newEvalCmd(g),
 		newResolveCmd(g),
+		newAuditCmd(g), newEvidenceCmd(g),
 		newSynthCmd(g), newDemoCmd(g), newVersionCmd(g),
 	)
 	wrapErrors(root, g)

@@ -209,6 +209,9 @@ func (s *Store) openDuckDB(tz string) error {
 		limit = defaultDuckDBMemory
 	}
 	spill := filepath.Join(s.dir, "tmp", "duckdb")
+	if err := os.MkdirAll(spill, 0o700); err != nil {
+		return fmt.Errorf("workspace spill directory %s: %w", spill, err)
+	}
 	setup := "SET TimeZone = '" + tz + "'; SET preserve_insertion_order = false; SET memory_limit = '" +
 		strings.ReplaceAll(limit, "'", "") + "'; SET temp_directory = '" + strings.ReplaceAll(spill, "'", "''") + "'"
 	c, err := duckdb.NewConnector(path, func(ex driver.ExecerContext) error {
