@@ -12,7 +12,11 @@ import (
 )
 
 func newDemoCmd(g *globals) *cobra.Command {
-	var o app.DemoOptions
+	var (
+		o       app.DemoOptions
+		noServe bool
+		addr    string
+	)
 	cmd := &cobra.Command{
 		Use:   "demo [--seed N] [--scale small] [--workspace DIR]",
 		Short: "Generate a synthetic fraud world, import it, run every analysis and score it against the truth",
@@ -27,9 +31,17 @@ func newDemoCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.emit(res, func(w io.Writer) { printDemo(w, res) })
+			if err := g.emit(res, func(w io.Writer) { printDemo(w, res) }); err != nil || noServe {
+				return err
+			}
+			if res.Admin != nil {
+				fmt.Fprintf(g.errOut, "\nLog in to the workbench as %s with the password %s (a demo workspace: change it for real use).\n", res.Admin.Name, res.Admin.Password)
+			}
+			return serveWorkspace(cmd, g, c, addr, "", "")
 		},
 	}
+	cmd.Flags().BoolVar(&noServe, "no-serve", false, "print the findings and exit instead of serving the web workbench")
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to serve the web workbench on")
 	cmd.Flags().Int64Var(&o.Seed, "seed", 7, "random seed of the world")
 	cmd.Flags().StringVar(&o.Scale, "scale", "small", "size of the world: small, medium, large or a count such as 20000tx")
 	return cmd

@@ -21,6 +21,9 @@ func newInitCmd(g *globals) *cobra.Command {
 			}
 			return g.emit(res, func(w io.Writer) {
 				fmt.Fprintf(w, "Created workspace %s (%s). Evidence files go to %s.\n", res.Workspace, res.Backend, res.Evidence)
+				if res.Admin != nil {
+					fmt.Fprintf(w, "Administrator %s, password (shown once, keep it safe): %s\n", res.Admin.Name, res.Admin.Password)
+				}
 				fmt.Fprintf(w, "Next: procura import FILE --dataset NAME --kind KIND --workspace %s\n", res.Workspace)
 			})
 		},

@@ -61,6 +61,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		newTraceCmd(g), newTypologiesCmd(g), newEvalCmd(g),
 		newResolveCmd(g),
 		newAuditCmd(g), newEvidenceCmd(g),
+		newServeCmd(g), newUserCmd(g),
 		newSynthCmd(g), newDemoCmd(g), newVersionCmd(g),
 	)
 	wrapErrors(root, g)

@@ -80,6 +80,7 @@ type DemoImport struct {
 // DemoResult is what procura demo found and how it scored.
 type DemoResult struct {
 	Workspace       string           `json:"workspace"`
+	Admin           *FirstAdmin      `json:"admin,omitempty"` // the demo workspace's administrator, to log in to the workbench
 	World           synth.Summary    `json:"world"`
 	Imports         []DemoImport     `json:"imports"`
 	Findings        DemoFindings     `json:"findings"`
@@ -105,9 +106,11 @@ func RunDemo(ctx context.Context, c Config, o DemoOptions) (DemoResult, error) {
 	if err := clearDemoWorkspace(c.Workspace); err != nil {
 		return res, err
 	}
-	if _, err := Init(ctx, c); err != nil {
+	ir, err := Init(ctx, c)
+	if err != nil {
 		return res, err
 	}
+	res.Admin = ir.Admin
 	if err := os.WriteFile(filepath.Join(c.Workspace, demoMarker), []byte("created by procura demo; procura demo may delete this workspace\n"), 0o600); err != nil {
 		return res, err
 	}
