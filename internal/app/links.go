@@ -191,6 +191,9 @@ func ResolveFile(ctx context.Context, req ResolveRequest) (ResolveResult, error)
 
 // Resolve resolves the person records of a workspace dataset, or of a file when req.File is set.
 func (a *App) Resolve(ctx context.Context, req ResolveRequest) (ResolveResult, error) {
+	if _, err := a.authorize(ctx, ActResolveRun); err != nil {
+		return ResolveResult{}, err
+	}
 	if req.File != "" {
 		return ResolveFile(ctx, req)
 	}
