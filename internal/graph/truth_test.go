@@ -1,0 +1,180 @@
+package graph
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestControllersRankTheCardDealersDevicesAndSIMFarmsFirst scores controllers against the
+// synth world's truth: every dealer's operating device should be among the top device
+// controllers with the dealer as its first organiser, and every ring's SIM farm found.
+func TestControllersRankTheCardDealersDevicesAndSIMFarmsFirst(t *testing.T) {
+	w := testWorld(t)
+	rings := readRings(t, w.dir)
+	cs := w.g.Controllers(ControllerOptions{})
+	var devices, farms []Controller
+	for _, c := range cs {
+		switch c.Kind {
+		case "device":
+			devices = append(devices, c)
+		case "sim_farm":
+			farms = append(farms, c)
+		}
+	}
+	dealerIP := map[string]string{} // device IP → dealer id
+	farmIMEI := map[string]string{} // IMEI → ring
+	dealers := 0
+	for _, r := range rings {
+		for _, d := range r.DealerDevices {
+			dealerIP[d["ip"]] = d["dealer_id_number"]
+			dealers++
+		}
+		for _, im := range r.SimFarmIMEIs {
+			farmIMEI[im] = r.ID
+		}
+	}
+	found, attributed, inTop10 := 0, 0, 0
+	for rank, c := range devices {
+		var ip string
+		for _, n := range c.Nodes {
+			if n.Type == IP {
+				ip = n.Key
+			}
+		}
+		dealer, ok := dealerIP[ip]
+		if !ok {
+			continue
+		}
+		found++
+		if rank < 10 {
+			inTop10++
+		}
+		top := ""
+		if len(c.Behind) > 0 {
+			top = c.Behind[0].Person.Key
+		}
+		if top == dealer {
+			attributed++
+		}
+		t.Logf("dealer %s: device %s ranked %d of %d devices (%d holders, %d accounts); first organiser %s", dealer, ip, rank+1, len(devices), c.Holders, c.Accounts, top)
+	}
+	k := min(10, len(devices))
+	p10 := float64(inTop10) / float64(max(k, 1))
+	pAtDealers := 0
+	for _, c := range devices[:min(dealers, len(devices))] {
+		for _, n := range c.Nodes {
+			if _, ok := dealerIP[n.Key]; ok && n.Type == IP {
+				pAtDealers++
+			}
+		}
+	}
+	t.Logf("device controllers: %d; dealer devices %d of %d found, %d in the top 10 (precision@10 %.2f, precision@%d %.2f); dealer first organiser of its device: %d of %d",
+		len(devices), found, dealers, inTop10, p10, dealers, float64(pAtDealers)/float64(dealers), attributed, dealers)
+	if inTop10 != dealers {
+		t.Errorf("%d of %d dealer devices in the top 10 device controllers", inTop10, dealers)
+	}
+	if attributed < dealers*8/10 {
+		t.Errorf("the dealer is the first organiser of only %d of %d dealer devices", attributed, dealers)
+	}
+	farmHit, farmRings := 0, map[string]bool{}
+	for _, c := range farms {
+		hit := false
+		for _, n := range c.Nodes {
+			if r, ok := farmIMEI[n.Key]; ok {
+				hit = true
+				farmRings[r] = true
+			}
+		}
+		if hit {
+			farmHit++
+		}
+	}
+	t.Logf("SIM farms: %d found, %d are rings' farms; rings covered %d of %d", len(farms), farmHit, len(farmRings), len(rings))
+	if len(farmRings) != len(rings) || farmHit != len(farms) {
+		t.Errorf("SIM farms: %d found, %d true; rings covered %d of %d", len(farms), farmHit, len(farmRings), len(rings))
+	}
+}
+
+// TestCaseCollisionsFindTheMissedCardsAndOffenders scores the candidates of every case
+// against truth/case_gaps.csv.
+func TestCaseCollisionsFindTheMissedCardsAndOffenders(t *testing.T) {
+	w := testWorld(t)
+	rep := w.g.Cases(CaseOptions{})
+	gaps := readCSV(t, filepath.Join(w.dir, "truth", "case_gaps.csv"))
+	what := map[string]string{"missed_card": "card", "missed_offender": "offender", "unreported_victim": "victim"}
+	type key struct{ c, what, v string }
+	truth := map[key]bool{}
+	for _, g := range gaps {
+		truth[key{g["case_no"], what[g["what"]], g["value"]}] = true
+	}
+	got := map[key]bool{}
+	for _, c := range rep.Candidates {
+		got[key{c.Case, c.What, c.Node.Key}] = true
+	}
+	// Loose truth: a candidate that is a mule card, a ring member or a victim of any ring is
+	// right about what it is, even when the case the truth files it under is another one.
+	loose := map[string]map[string]bool{"card": {}, "offender": {}, "victim": {}}
+	for _, m := range readCSV(t, filepath.Join(w.dir, "truth", "mule_accounts.csv")) {
+		loose["card"][m["account"]] = true
+		loose["offender"][m["holder_id_number"]] = true
+	}
+	for _, v := range readCSV(t, filepath.Join(w.dir, "truth", "victim_payments.csv")) {
+		loose["victim"][v["victim_id_number"]] = true
+	}
+	for _, r := range readRings(t, w.dir) {
+		for _, p := range append(r.Dealers, r.Farmers...) {
+			loose["offender"][p.IDNumber] = true
+		}
+	}
+	for _, kind := range []string{"card", "offender", "victim"} {
+		tp, fn, fp := 0, 0, 0
+		var missed []string
+		for k := range truth {
+			if k.what != kind {
+				continue
+			}
+			if got[k] {
+				tp++
+			} else {
+				fn++
+				missed = append(missed, k.c+":"+k.v)
+			}
+		}
+		looseTP := 0
+		for k := range got {
+			if k.what == kind && !truth[k] {
+				fp++
+				if loose[kind][k.v] {
+					looseTP++
+				}
+			}
+		}
+		t.Logf("%s: %d of the %d candidates not in the case's truth are a mule card, ring member or victim all the same (loose precision %.2f)",
+			kind, looseTP, fp, float64(tp+looseTP)/float64(max(tp+fp, 1)))
+		slices.Sort(missed)
+		rec := float64(tp) / float64(max(tp+fn, 1))
+		prec := float64(tp) / float64(max(tp+fp, 1))
+		t.Logf("%s: %d true gaps, %d found (recall %.2f), %d candidates not in the truth (precision %.2f); missed %v", kind, tp+fn, tp, rec, fp, prec, missed)
+		if tp+fn > 0 && rec < 0.8 {
+			t.Errorf("%s: recall %.2f < 0.8", kind, rec)
+		}
+	}
+	t.Logf("%d cases, %d collisions, %d linked case pairs", rep.Cases, len(rep.Collisions), len(rep.Links))
+	revealed := 0
+	linked := map[[2]string]bool{}
+	for _, l := range rep.Links {
+		linked[[2]string{l.A, l.B}], linked[[2]string{l.B, l.A}] = true, true
+	}
+	for _, g := range gaps {
+		if g["revealed_by"] != "" {
+			revealed++
+			if !linked[[2]string{g["case_no"], g["revealed_by"]}] {
+				t.Errorf("case %s is not linked to case %s, which reveals its %s %s", g["case_no"], g["revealed_by"], g["what"], g["value"])
+			}
+		}
+	}
+	t.Logf("%d gaps revealed by another case; every such pair linked: %v", revealed, !t.Failed())
+	_ = fmt.Sprint
+}
