@@ -187,6 +187,7 @@ func (g *Graph) Cases(o CaseOptions) CaseReport {
 //     their holders as offenders;
 //   - the holders of other accounts that paid those cards or the named level-1 cards, when
 //     they are no mule cards themselves, as unreported victims.
+//
 // A case without victims (帮信, 掩隐) is about the cards: the candidates are the cards
 // operated from a device that also operated two of the case's named accounts (a card dealer
 // runs all his farmers' cards from one device), and their holders as offenders.

@@ -96,8 +96,8 @@ var kindRules = map[string][]rule{
 		{a: "id_number", b: "phone", rel: Holds},
 		{a: "id_number", b: "name", name: true},
 	},
-	"cases":    {{a: "case_no", b: "title", name: true}},
-	"persons":  {{a: "id_number", b: "phone", rel: Holds}, {a: "id_number", b: "email", rel: Holds}, {a: "id_number", b: "name", name: true}},
+	"cases":   {{a: "case_no", b: "title", name: true}},
+	"persons": {{a: "id_number", b: "phone", rel: Holds}, {a: "id_number", b: "email", rel: Holds}, {a: "id_number", b: "name", name: true}},
 	"companies": {
 		{a: "uscc", b: "legal_rep_id_number", rel: LegalRep},
 		{a: "uscc", b: "phone", rel: Holds},
