@@ -46,6 +46,13 @@ func (t NodeType) String() string {
 // MarshalText writes the type's name.
 func (t NodeType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
+// UnmarshalText reads a type's name.
+func (t *NodeType) UnmarshalText(b []byte) error {
+	x, err := ParseNodeType(string(b))
+	*t = x
+	return err
+}
+
 // ParseNodeType reads a type name (person, account, phone …).
 func ParseNodeType(s string) (NodeType, error) {
 	for i, n := range typeNames {
@@ -88,6 +95,23 @@ func (r Rel) String() string {
 
 // MarshalText writes the relation's name.
 func (r Rel) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
+
+// UnmarshalText reads a relation's name.
+func (r *Rel) UnmarshalText(b []byte) error {
+	x, err := ParseRel(string(b))
+	*r = x
+	return err
+}
+
+// ParseRel reads a relation name (holds, transfer, call …).
+func ParseRel(s string) (Rel, error) {
+	for i, n := range relNames {
+		if i > 0 && strings.EqualFold(n, strings.TrimSpace(s)) {
+			return Rel(i), nil
+		}
+	}
+	return 0, fmt.Errorf("relation %q does not exist; use one of %s", s, strings.Join(relNames[1:], ", "))
+}
 
 type nodeKey struct {
 	t NodeType
