@@ -169,12 +169,12 @@ func newModelRunCmd(g *globals) *cobra.Command {
 func newModelBacktestCmd(g *globals) *cobra.Command {
 	var truth string
 	cmd := &cobra.Command{
-		Use:   "backtest ID --truth FILE",
+		Use:   "backtest ID --truth DIR|FILE",
 		Short: "Score a model's clues against a labelled truth file: precision, recall, F1",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if truth == "" {
-				return fmt.Errorf("--truth is required: a JSON array of {type, id_number, ids}, such as a synthetic world's truth/violations.json")
+				return fmt.Errorf("--truth is required: a truth directory or its violations.json (a JSON array of {type, id_number, ids}), such as a synthetic world's truth/")
 			}
 			a, err := g.open(cmd.Context(), "model backtest")
 			if err != nil {
@@ -197,6 +197,6 @@ func newModelBacktestCmd(g *globals) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&truth, "truth", "", "labelled truth file (JSON)")
+	cmd.Flags().StringVar(&truth, "truth", "", "truth directory or labelled truth file (violations.json)")
 	return cmd
 }

@@ -311,7 +311,8 @@ func (a *App) ReviewClue(ctx context.Context, id int64, status, note string) (st
 }
 
 // Backtest runs a model on the workspace without storing clues and scores its findings
-// against a labelled truth file (the synthetic world's truth/violations.json format).
+// against a labelled truth file: truthPath is violations.json or the truth directory, and a
+// model whose backtest names another file of that directory reads it from there.
 func (a *App) Backtest(ctx context.Context, id, truthPath string, params map[string]string) (supervise.BacktestResult, error) {
 	lm, err := a.findModel(ctx, id)
 	if err != nil {
@@ -320,7 +321,7 @@ func (a *App) Backtest(ctx context.Context, id, truthPath string, params map[str
 	if lm.m.Backtest == nil {
 		return supervise.BacktestResult{}, fmt.Errorf("model %s has no backtest: section saying which truth entries it answers", id)
 	}
-	truth, err := supervise.LoadTruth(truthPath)
+	truth, err := supervise.LoadTruth(supervise.TruthPath(*lm.m.Backtest, truthPath))
 	if err != nil {
 		return supervise.BacktestResult{}, err
 	}

@@ -19,7 +19,7 @@ import (
 var worldFiles = map[string]string{
 	"accounts": "accounts", "benefits": "benefits", "cases": "cases", "case_parties": "case_parties",
 	"companies": "companies", "custody": "custody", "judgments": "judgments", "licenses": "licenses",
-	"penalties": "penalties", "sims": "",
+	"penalties": "penalties", "sims": "", "transactions": "transactions",
 }
 
 // monthPeriodRe finds the YYYY-MM periods of benefits.csv. The importer rejects them (it
@@ -104,10 +104,6 @@ func TestEveryBuiltInModelAnswersTheSyntheticWorldsTruth(t *testing.T) {
 	if _, err := synth.Generate(context.Background(), synth.Options{Out: dir, Seed: 7, Scale: "small"}); err != nil {
 		t.Fatal(err)
 	}
-	truth, err := LoadTruth(filepath.Join(dir, "truth", "violations.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ms, err := Builtins()
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +123,10 @@ func TestEveryBuiltInModelAnswersTheSyntheticWorldsTruth(t *testing.T) {
 			if err != nil {
 				t.Errorf("%s: %v", m.ID, err)
 				continue
+			}
+			truth, err := LoadTruth(TruthPath(*m.Backtest, filepath.Join(dir, "truth")))
+			if err != nil {
+				t.Fatal(err)
 			}
 			res, err := Backtest(m.ID, *m.Backtest, findings, truth)
 			if err != nil {

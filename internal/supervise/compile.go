@@ -149,9 +149,33 @@ func (c *compiler) meta() {
 	if m.Pattern != "" && !slices.Contains(Patterns, m.Pattern) {
 		c.errf("pattern", "pattern %q is not known: use one of %s", m.Pattern, strings.Join(Patterns, ", "))
 	}
+	if bt := m.Backtest; bt != nil {
+		c.backtestSpec(*bt)
+	}
 	for i, l := range m.LegalBasis {
 		if l.Law == "" {
 			c.errf(fmt.Sprintf("legal_basis[%d]", i), "a citation needs law: (the statute or rule)")
+		}
+	}
+}
+
+// backtestSpec checks the backtest section: where the truth is and which clue values answer it.
+func (c *compiler) backtestSpec(bt BacktestSpec) {
+	switch {
+	case bt.Type == "" && bt.File == "":
+		c.errf("backtest", "backtest needs type: (an entry type of violations.json) or file: (a CSV or JSON file of the truth directory)")
+	case bt.File != "" && (strings.ContainsAny(bt.File, `/\\`) || !strings.HasSuffix(bt.File, ".csv") && !strings.HasSuffix(bt.File, ".json")):
+		c.errf("backtest.file", "backtest file %q: name a .csv or .json file of the truth directory, without a folder", bt.File)
+	}
+	if bt.TruthKey == "" {
+		c.errf("backtest.truth_key", "backtest needs truth_key: the field of a truth entry that a clue answers")
+	}
+	if md := bt.MinDistinct; md != nil && (md.Field == "" || md.Count < 1) {
+		c.errf("backtest.min_distinct", "min_distinct needs field: and a count of at least 1")
+	}
+	for k := range strings.SplitSeq(bt.ClueKey, ",") {
+		if k = strings.TrimSpace(k); k != "" && k != "subject" && !slices.Contains(c.m.Clue.Fields, k) {
+			c.errf("backtest.clue_key", "clue_key %s is neither subject nor a column of clue.fields", k)
 		}
 	}
 }

@@ -262,10 +262,24 @@ type Subject struct {
 }
 
 // BacktestSpec says which entries of a truth file the model answers and how they match.
+// Without File the entries are those of violations.json with Type; with File they are the
+// records of another file of the truth directory (a CSV, or a JSON array of objects).
 type BacktestSpec struct {
-	Type     string `yaml:"type" json:"type"`           // truth entry type, e.g. pension_paid_during_custody
-	TruthKey string `yaml:"truth_key" json:"truth_key"` // id_number, or ids.N
-	ClueKey  string `yaml:"clue_key" json:"clue_key"`   // subject, or a column of clue.fields
+	Type     string `yaml:"type,omitempty" json:"type,omitempty"` // truth entry type, e.g. pension_paid_during_custody
+	File     string `yaml:"file,omitempty" json:"file,omitempty"` // truth file in the truth directory, e.g. card_dealers.csv
+	TruthKey string `yaml:"truth_key" json:"truth_key"`           // id_number, ids, ids.N, or a field of File's records
+	ClueKey  string `yaml:"clue_key" json:"clue_key"`             // subject, or columns of clue.fields separated by commas
+	// Where keeps the records whose field has the value ("*" = any non-empty value).
+	Where map[string]string `yaml:"where,omitempty" json:"where,omitempty"`
+	// MinDistinct keeps the truth keys whose records hold at least Count distinct values of
+	// Field (e.g. accounts paid by at least two victims).
+	MinDistinct *MinDistinct `yaml:"min_distinct,omitempty" json:"min_distinct,omitempty"`
+}
+
+// MinDistinct is a threshold on the distinct values of a field per truth key.
+type MinDistinct struct {
+	Field string `yaml:"field" json:"field"`
+	Count int    `yaml:"count" json:"count"`
 }
 
 // Vocabularies of the metadata.
