@@ -194,7 +194,12 @@ func (spec BacktestSpec) selected(e TruthEntry) bool {
 	if spec.Type != "" && e.Type != spec.Type {
 		return false
 	}
-	for k, want := range spec.Where {
+	return matches(e, spec.Where)
+}
+
+// matches reports whether the entry's record has every value of where ("*" = non-empty).
+func matches(e TruthEntry, where map[string]string) bool {
+	for k, want := range where {
 		var v string
 		if e.Record != nil && len(e.Record[k]) > 0 {
 			v = e.Record[k][0]
@@ -209,7 +214,8 @@ func (spec BacktestSpec) selected(e TruthEntry) bool {
 // Backtest scores findings against the truth entries of spec.Type.
 func Backtest(modelID string, spec BacktestSpec, findings []Finding, truth []TruthEntry) (BacktestResult, error) {
 	res := BacktestResult{ModelID: modelID, TruthType: cmp.Or(spec.Type, spec.File), Clues: len(findings)}
-	want := map[string]bool{}
+	want := map[string]bool{}   // keys a clue may answer
+	recall := map[string]bool{} // keys recall is measured on
 	var order []string
 	distinct := map[string]map[string]bool{} // truth key → values of MinDistinct.Field
 	for _, e := range truth {
@@ -229,6 +235,9 @@ func Backtest(modelID string, spec BacktestSpec, findings []Finding, truth []Tru
 				order = append(order, k)
 				distinct[k] = map[string]bool{}
 			}
+			if matches(e, spec.RecallWhere) {
+				recall[k] = true
+			}
 			if spec.MinDistinct != nil {
 				for _, v := range e.Record[spec.MinDistinct.Field] {
 					distinct[k][v] = true
@@ -247,7 +256,13 @@ func Backtest(modelID string, spec BacktestSpec, findings []Finding, truth []Tru
 		}
 		order = kept
 	}
-	res.Truth = len(order)
+	var recallOrder []string
+	for _, k := range order {
+		if recall[k] {
+			recallOrder = append(recallOrder, k)
+		}
+	}
+	res.Truth = len(recallOrder)
 	found := map[string]bool{}
 	for _, f := range findings {
 		hit := false
@@ -263,7 +278,7 @@ func Backtest(modelID string, spec BacktestSpec, findings []Finding, truth []Tru
 			res.Extra = append(res.Extra, strings.Join(clueKeys(spec.ClueKey, f), ";"))
 		}
 	}
-	for _, k := range order {
+	for _, k := range recallOrder {
 		if found[k] {
 			res.Recalled++
 		} else {

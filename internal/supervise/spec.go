@@ -271,6 +271,9 @@ type BacktestSpec struct {
 	ClueKey  string `yaml:"clue_key" json:"clue_key"`             // subject, or columns of clue.fields separated by commas
 	// Where keeps the records whose field has the value ("*" = any non-empty value).
 	Where map[string]string `yaml:"where,omitempty" json:"where,omitempty"`
+	// RecallWhere narrows the records recall is measured on (the answers the data can reveal);
+	// a clue that answers any record Where keeps is still a true positive.
+	RecallWhere map[string]string `yaml:"recall_where,omitempty" json:"recall_where,omitempty"`
 	// MinDistinct keeps the truth keys whose records hold at least Count distinct values of
 	// Field (e.g. accounts paid by at least two victims).
 	MinDistinct *MinDistinct `yaml:"min_distinct,omitempty" json:"min_distinct,omitempty"`

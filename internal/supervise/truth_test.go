@@ -33,6 +33,7 @@ func TestBacktestScoresCSVAndJSONRecordTruthFiles(t *testing.T) {
 	}{
 		{"min_distinct keeps only keys paid by two victims", BacktestSpec{File: "victim_payments.csv", TruthKey: "level1_account", ClueKey: "subject", MinDistinct: &MinDistinct{Field: "victim_id_number", Count: 2}}, found("A", "B"), 2, 1, 1},
 		{"where with * keeps rows with any value", BacktestSpec{File: "case_gaps.csv", TruthKey: "value", ClueKey: "subject", Where: map[string]string{"revealed_by": "*"}}, found("X", "Y", "Z"), 2, 2, 2},
+		{"recall_where narrows recall but not precision", BacktestSpec{File: "case_gaps.csv", TruthKey: "value", ClueKey: "subject", RecallWhere: map[string]string{"revealed_by": "*"}}, found("Y", "Z", "W"), 2, 2, 1},
 		{"where with a value keeps equal rows", BacktestSpec{File: "case_gaps.csv", TruthKey: "value", ClueKey: "subject", Where: map[string]string{"what": "missed_offender"}}, found("X", "Z"), 1, 1, 1},
 		{"JSON arrays are keys", BacktestSpec{File: "rings.json", TruthKey: "card_branches", ClueKey: "subject"}, found("b1", "b3", "b9"), 3, 2, 2},
 		{"several clue keys answer together", BacktestSpec{File: "case_gaps.csv", TruthKey: "value", ClueKey: "subject, p.id"}, []Finding{{SubjectKey: "none", Fields: map[string][]string{"p.id": {"Z"}}}}, 3, 1, 1},
