@@ -29,6 +29,8 @@ type Organiser struct {
 	Cases   []string `json:"cases"`
 }
 
+var kindRank = map[string]int{"device": 0, "person": 1, "sim_farm": 2, "sim_holder": 3}
+
 // ControllerOptions tune Controllers.
 type ControllerOptions struct {
 	MinHolders int // a device or person must tie at least this many other holders (default 3)
@@ -38,7 +40,8 @@ type ControllerOptions struct {
 	MaxUsers int
 }
 
-// Controllers finds and ranks controllers, highest score first.
+// Controllers finds and ranks controllers: devices, then persons, SIM farms and SIM holders,
+// each highest score first.
 func (g *Graph) Controllers(o ControllerOptions) []Controller {
 	if o.MinHolders <= 0 {
 		o.MinHolders = 3
@@ -52,8 +55,10 @@ func (g *Graph) Controllers(o ControllerOptions) []Controller {
 	out := g.deviceControllers(o)
 	out = append(out, g.simFarms(o)...)
 	out = append(out, g.personControllers(o)...)
+	// Kinds are ranked apart, devices first: a score counts holders for devices and persons
+	// but numbers for SIM farms, and the two do not compare.
 	slices.SortStableFunc(out, func(a, b Controller) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Nodes[0].Key, b.Nodes[0].Key))
+		return cmp.Or(cmp.Compare(kindRank[a.Kind], kindRank[b.Kind]), cmp.Compare(b.Score, a.Score), cmp.Compare(a.Nodes[0].Key, b.Nodes[0].Key))
 	})
 	return out
 }

@@ -1,0 +1,396 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"procura/internal/graph"
+	"procura/internal/ident"
+	"procura/internal/progress"
+)
+
+// GraphRequest says which datasets the entity graph is built from.
+type GraphRequest struct {
+	Datasets []string // empty = every dataset of the workspace
+	Progress progress.Reporter
+}
+
+// GraphInfo describes the graph an answer was computed on.
+type GraphInfo struct {
+	graph.Stats
+	Datasets    []string `json:"datasets"`
+	LoadSeconds float64  `json:"load_seconds"`
+}
+
+// EntityGraph builds the entity graph of the workspace's datasets.
+func (a *App) EntityGraph(ctx context.Context, req GraphRequest) (*graph.Graph, GraphInfo, error) {
+	if _, err := a.authorize(ctx, ActGraphRead); err != nil {
+		return nil, GraphInfo{}, err
+	}
+	t := time.Now()
+	infos, err := a.st.Datasets(ctx)
+	if err != nil {
+		return nil, GraphInfo{}, err
+	}
+	var ds []graph.Dataset
+	var names []string
+	for _, d := range infos {
+		names = append(names, d.Name)
+		if len(req.Datasets) > 0 && !slices.Contains(req.Datasets, d.Name) {
+			continue
+		}
+		var sch struct {
+			Columns []graph.Column `json:"columns"`
+		}
+		if d.ColumnsJSON != "" {
+			if err := json.Unmarshal([]byte(d.ColumnsJSON), &sch); err != nil {
+				return nil, GraphInfo{}, fmt.Errorf("dataset %s: stored schema is unreadable: %w", d.Name, err)
+			}
+		}
+		ds = append(ds, graph.Dataset{Name: d.Name, Kind: d.Kind, Columns: sch.Columns})
+	}
+	for _, want := range req.Datasets {
+		if !slices.Contains(names, want) {
+			return nil, GraphInfo{}, fmt.Errorf("dataset %q does not exist; datasets: %s", want, strings.Join(names, ", "))
+		}
+	}
+	g, specs, err := graph.Load(ctx, a.st, ds, graph.Options{Progress: req.Progress})
+	if err != nil {
+		return nil, GraphInfo{}, err
+	}
+	info := GraphInfo{Stats: g.Stats(), LoadSeconds: time.Since(t).Seconds()}
+	seen := map[string]bool{}
+	for _, s := range specs {
+		info.Sources = append(info.Sources, s.Dataset+"."+s.A+"~"+s.B)
+		if !seen[s.Dataset] {
+			seen[s.Dataset] = true
+			info.Datasets = append(info.Datasets, s.Dataset)
+		}
+	}
+	if g.Nodes() == 0 {
+		return nil, info, fmt.Errorf("no dataset holds identifiers to link (read: %s); import transactions, calls, accounts or case parties first", strings.Join(names, ", "))
+	}
+	return g, info, nil
+}
+
+// findNode turns what a user typed into a node: "type:key", or a key that is unique across
+// types. Phone numbers are tried in E.164 as the importer stores them.
+func findNode(g *graph.Graph, s string) (int32, error) {
+	s = strings.TrimSpace(s)
+	if t, key, ok := strings.Cut(s, ":"); ok {
+		if nt, err := graph.ParseNodeType(t); err == nil {
+			if id, ok := g.Lookup(nt, key); ok {
+				return id, nil
+			}
+			if nt == graph.Phone {
+				if p, err := ident.ParsePhone(key, "CN"); err == nil {
+					if id, ok := g.Lookup(nt, p); ok {
+						return id, nil
+					}
+				}
+			}
+			return 0, fmt.Errorf("no %s %q in the graph", nt, key)
+		}
+	}
+	ids := g.Find(s)
+	if len(ids) == 0 {
+		ids = g.Find(strings.ToUpper(s))
+	}
+	if len(ids) == 0 {
+		if p, err := ident.ParsePhone(s, "CN"); err == nil {
+			ids = g.Find(p)
+		}
+	}
+	switch len(ids) {
+	case 0:
+		return 0, fmt.Errorf("%q is no identifier in the graph (persons by ID number, accounts, phones, IMEIs, MACs, IPs, wallets, companies by USCC, cases by number)", s)
+	case 1:
+		return ids[0], nil
+	}
+	var types []string
+	for _, id := range ids {
+		types = append(types, g.Type(id).String()+":"+s)
+	}
+	return 0, fmt.Errorf("%q is several nodes; name one of %s", s, strings.Join(types, ", "))
+}
+
+func parseRels(names []string) ([]graph.Rel, error) {
+	var out []graph.Rel
+	for _, n := range names {
+		r, err := graph.ParseRel(n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// CommunitiesRequest asks for communities.
+type CommunitiesRequest struct {
+	GraphRequest
+	Top     int // communities to describe (default 20)
+	MinSize int // describe only communities of at least this many nodes (default 3)
+}
+
+// CommunitySummary describes one community.
+type CommunitySummary struct {
+	ID     int32          `json:"id"`
+	Size   int            `json:"size"`
+	ByType map[string]int `json:"nodes_by_type"`
+	Sample []graph.Ref    `json:"sample"` // persons and companies first, up to 12
+}
+
+// CommunitiesResult is the answer of GraphCommunities.
+type CommunitiesResult struct {
+	Graph       GraphInfo          `json:"graph"`
+	Components  int                `json:"components"`
+	Largest     int                `json:"largest_component"`
+	Communities graph.Communities  `json:"louvain"`
+	Seconds     float64            `json:"louvain_seconds"`
+	Top         []CommunitySummary `json:"top"`
+}
+
+// GraphCommunities finds connected components and Louvain communities.
+func (a *App) GraphCommunities(ctx context.Context, req CommunitiesRequest) (CommunitiesResult, error) {
+	g, info, err := a.EntityGraph(ctx, req.GraphRequest)
+	if err != nil {
+		return CommunitiesResult{}, err
+	}
+	if req.Top <= 0 {
+		req.Top = 20
+	}
+	if req.MinSize <= 0 {
+		req.MinSize = 3
+	}
+	csr := g.Undirected()
+	comp, k := graph.Components(csr)
+	largest := len(graph.Members(comp, 0))
+	t := time.Now()
+	cs, err := graph.Louvain(ctx, csr)
+	if err != nil {
+		return CommunitiesResult{}, err
+	}
+	res := CommunitiesResult{Graph: info, Components: k, Largest: largest, Communities: cs, Seconds: time.Since(t).Seconds()}
+	members := make([][]int32, cs.Count)
+	for i, c := range cs.Of {
+		members[c] = append(members[c], int32(i))
+	}
+	for c := 0; c < cs.Count && len(res.Top) < req.Top; c++ {
+		if len(members[c]) < req.MinSize {
+			break // communities are numbered largest first
+		}
+		res.Top = append(res.Top, summarise(g, int32(c), members[c]))
+	}
+	return res, nil
+}
+
+func summarise(g *graph.Graph, c int32, members []int32) CommunitySummary {
+	s := CommunitySummary{ID: c, Size: len(members), ByType: map[string]int{}}
+	ordered := slices.Clone(members)
+	slices.SortStableFunc(ordered, func(x, y int32) int {
+		rank := func(id int32) int {
+			switch g.Type(id) {
+			case graph.Person, graph.Company:
+				return 0
+			case graph.Case:
+				return 1
+			}
+			return 2
+		}
+		return rank(x) - rank(y)
+	})
+	for _, m := range members {
+		s.ByType[g.Type(m).String()]++
+	}
+	for _, m := range ordered[:min(12, len(ordered))] {
+		s.Sample = append(s.Sample, g.Ref(m))
+	}
+	return s
+}
+
+// NeighboursRequest asks for the k-hop neighbourhood of some nodes.
+type NeighboursRequest struct {
+	GraphRequest
+	Seeds     []string // identifiers, optionally "type:key"
+	Hops      int      // default 2
+	Rels      []string // relations to follow; empty = all
+	MaxNodes  int
+	MaxDegree int
+}
+
+// NeighboursResult is the answer of GraphNeighbours.
+type NeighboursResult struct {
+	Graph     GraphInfo       `json:"graph"`
+	Seeds     []graph.Ref     `json:"seeds"`
+	Nodes     []graph.Reached `json:"nodes"`
+	Edges     []graph.Edge    `json:"edges"`
+	Truncated bool            `json:"truncated"`
+}
+
+// GraphNeighbours lists the nodes within k hops of the seeds and the edges among them.
+func (a *App) GraphNeighbours(ctx context.Context, req NeighboursRequest) (NeighboursResult, error) {
+	if len(req.Seeds) == 0 {
+		return NeighboursResult{}, fmt.Errorf("%w: name at least one identifier to start from", ErrInvalid)
+	}
+	rels, err := parseRels(req.Rels)
+	if err != nil {
+		return NeighboursResult{}, err
+	}
+	g, info, err := a.EntityGraph(ctx, req.GraphRequest)
+	if err != nil {
+		return NeighboursResult{}, err
+	}
+	var seeds []int32
+	res := NeighboursResult{Graph: info}
+	for _, s := range req.Seeds {
+		id, err := findNode(g, s)
+		if err != nil {
+			return NeighboursResult{}, err
+		}
+		seeds = append(seeds, id)
+		res.Seeds = append(res.Seeds, g.Ref(id))
+	}
+	if req.Hops <= 0 {
+		req.Hops = 2
+	}
+	res.Nodes, res.Truncated = g.Neighbourhood(seeds, req.Hops, graph.Walk{Rels: rels, MaxNodes: req.MaxNodes, MaxDegree: req.MaxDegree})
+	ids := make([]int32, len(res.Nodes))
+	for i, n := range res.Nodes {
+		ids[i] = n.ID
+	}
+	res.Edges = g.Subgraph(ids, nil).Edges
+	return res, nil
+}
+
+// PathRequest asks for a shortest path.
+type PathRequest struct {
+	GraphRequest
+	From, To  string
+	MaxHops   int
+	Rels      []string
+	MaxDegree int
+}
+
+// PathResult is the answer of GraphPath.
+type PathResult struct {
+	Graph GraphInfo    `json:"graph"`
+	From  graph.Ref    `json:"from"`
+	To    graph.Ref    `json:"to"`
+	Steps []graph.Step `json:"steps"`
+}
+
+// GraphPath finds a shortest chain of relations between two identifiers.
+func (a *App) GraphPath(ctx context.Context, req PathRequest) (PathResult, error) {
+	rels, err := parseRels(req.Rels)
+	if err != nil {
+		return PathResult{}, err
+	}
+	g, info, err := a.EntityGraph(ctx, req.GraphRequest)
+	if err != nil {
+		return PathResult{}, err
+	}
+	from, err := findNode(g, req.From)
+	if err != nil {
+		return PathResult{}, err
+	}
+	to, err := findNode(g, req.To)
+	if err != nil {
+		return PathResult{}, err
+	}
+	steps, err := g.ShortestPath(from, to, req.MaxHops, graph.Walk{Rels: rels, MaxDegree: req.MaxDegree})
+	if err != nil {
+		return PathResult{}, err
+	}
+	return PathResult{Graph: info, From: g.Ref(from), To: g.Ref(to), Steps: steps}, nil
+}
+
+// CollisionsRequest asks for the cross-case analysis.
+type CollisionsRequest struct {
+	GraphRequest
+	Controllers graph.ControllerOptions
+	Cases       graph.CaseOptions
+}
+
+// CollisionsResult is the answer of GraphCollisions.
+type CollisionsResult struct {
+	Graph GraphInfo `json:"graph"`
+	graph.CaseReport
+	Controllers []graph.Controller `json:"controllers"`
+}
+
+// GraphCollisions collides the cases' identifiers, proposes what each case missed and ranks
+// the controllers (card dealers' devices, SIM farms, persons tied to many others' accounts).
+func (a *App) GraphCollisions(ctx context.Context, req CollisionsRequest) (CollisionsResult, error) {
+	g, info, err := a.EntityGraph(ctx, req.GraphRequest)
+	if err != nil {
+		return CollisionsResult{}, err
+	}
+	return CollisionsResult{Graph: info, CaseReport: g.Cases(req.Cases), Controllers: g.Controllers(req.Controllers)}, nil
+}
+
+// ExportRequest asks for an export of the graph or a part of it.
+type ExportRequest struct {
+	GraphRequest
+	Format      string   // json, graphml or gexf
+	Seeds       []string // export only the neighbourhood of these identifiers
+	Hops        int
+	Communities bool // compute Louvain communities and label the nodes with them
+}
+
+// ExportResult says what GraphExport wrote.
+type ExportResult struct {
+	Format string `json:"format"`
+	Nodes  int    `json:"nodes"`
+	Edges  int    `json:"edges"`
+}
+
+// GraphExport writes the graph, or the neighbourhood of some identifiers, to w.
+func (a *App) GraphExport(ctx context.Context, req ExportRequest, w io.Writer) (ExportResult, error) {
+	if _, err := a.authorize(ctx, ActExport); err != nil {
+		return ExportResult{}, err
+	}
+	if !slices.Contains(graph.Formats, req.Format) {
+		return ExportResult{}, fmt.Errorf("%w: export format %q is not known; use one of %s", ErrInvalid, req.Format, strings.Join(graph.Formats, ", "))
+	}
+	g, _, err := a.EntityGraph(ctx, req.GraphRequest)
+	if err != nil {
+		return ExportResult{}, err
+	}
+	var nodes []int32
+	if len(req.Seeds) > 0 {
+		var seeds []int32
+		for _, s := range req.Seeds {
+			id, err := findNode(g, s)
+			if err != nil {
+				return ExportResult{}, err
+			}
+			seeds = append(seeds, id)
+		}
+		if req.Hops <= 0 {
+			req.Hops = 2
+		}
+		reached, _ := g.Neighbourhood(seeds, req.Hops, graph.Walk{})
+		for _, r := range reached {
+			nodes = append(nodes, r.ID)
+		}
+	}
+	var of []int32
+	if req.Communities {
+		cs, err := graph.Louvain(ctx, g.Undirected())
+		if err != nil {
+			return ExportResult{}, err
+		}
+		of = cs.Of
+	}
+	sg := g.Subgraph(nodes, of)
+	if err := sg.Write(w, req.Format); err != nil {
+		return ExportResult{}, err
+	}
+	return ExportResult{Format: req.Format, Nodes: len(sg.Nodes), Edges: len(sg.Edges)}, nil
+}
