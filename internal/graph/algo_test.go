@@ -87,11 +87,16 @@ func TestComponentsAndPaths(t *testing.T) {
 	a1 := b.Node(Account, "A1")
 	a2 := b.Node(Account, "A2")
 	p2 := b.Node(Person, "P2")
+	_ = a2
 	lone := b.Node(Phone, "+8613800000000")
 	b.Edge(p1, a1, Holds, "", 1)
 	b.Edge(a1, a2, Transfer, "", 1)
 	b.Edge(p2, a2, Holds, "", 1)
 	g := b.Build()
+	p1, _ = g.Lookup(Person, "P1")
+	p2, _ = g.Lookup(Person, "P2")
+	a1, _ = g.Lookup(Account, "A1")
+	lone, _ = g.Lookup(Phone, "+8613800000000")
 	of, k := Components(g.Undirected())
 	if k != 2 || of[p1] != of[p2] || of[lone] == of[p1] {
 		t.Errorf("components %v (%d), want the four tied nodes together and the phone alone", of, k)

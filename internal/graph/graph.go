@@ -142,7 +142,8 @@ func NewBuilder() *Builder {
 	return &Builder{ids: map[nodeKey]int32{}, labIdx: map[string]uint16{"": 0}, labs: []string{""}}
 }
 
-// Node returns the id of the node (t, key), adding it when new.
+// Node returns the id of the node (t, key), adding it when new. Build renumbers the nodes
+// (by type and key); look them up in the Graph with Lookup.
 func (b *Builder) Node(t NodeType, key string) int32 {
 	k := nodeKey{t, key}
 	if id, ok := b.ids[k]; ok {
@@ -156,11 +157,47 @@ func (b *Builder) Node(t NodeType, key string) int32 {
 	return id
 }
 
-// SetLabel gives a node a display name (a person's or company's name, a case title) unless
-// it has one.
+// SetLabel gives a node a display name (a person's or company's name, a case title). Of
+// several names the smallest is kept, so the result does not depend on the reading order.
 func (b *Builder) SetLabel(id int32, label string) {
-	if b.labels[id] == "" {
+	if label != "" && (b.labels[id] == "" || label < b.labels[id]) {
 		b.labels[id] = label
+	}
+}
+
+// canonicalise renumbers nodes by type and key and edge labels alphabetically, so that the
+// same data gives the same ids and adjacency order whatever order the store returned it in
+// (a parallel GROUP BY has none); communities and ties are then reproducible.
+func (b *Builder) canonicalise() {
+	n := len(b.types)
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortFunc(perm, func(x, y int32) int {
+		return cmp.Or(cmp.Compare(b.types[x], b.types[y]), cmp.Compare(b.keys[x], b.keys[y]))
+	})
+	newID := make([]int32, n)
+	types, keys, labels := make([]NodeType, n), make([]string, n), make([]string, n)
+	for to, from := range perm {
+		newID[from] = int32(to)
+		types[to], keys[to], labels[to] = b.types[from], b.keys[from], b.labels[from]
+	}
+	b.types, b.keys, b.labels = types, keys, labels
+	for k, id := range b.ids {
+		b.ids[k] = newID[id]
+	}
+	labs := slices.Clone(b.labs)
+	slices.Sort(labs)
+	newLab := make([]uint16, len(b.labs))
+	for i, l := range b.labs {
+		j, _ := slices.BinarySearch(labs, l)
+		newLab[i] = uint16(j)
+	}
+	b.labs = labs
+	for i := range b.edges {
+		e := &b.edges[i]
+		e.u, e.v, e.lab = newID[e.u], newID[e.v], newLab[e.lab]
 	}
 }
 
@@ -202,6 +239,7 @@ type Graph struct {
 // Build merges repeated edges (the same pair, relation, label and direction, summing rows) and
 // lays the adjacency out as CSR arrays. The builder must not be used afterwards.
 func (b *Builder) Build() *Graph {
+	b.canonicalise()
 	es := b.edges
 	slices.SortFunc(es, func(x, y rawEdge) int {
 		return cmp.Or(cmp.Compare(x.u, y.u), cmp.Compare(x.v, y.v), cmp.Compare(x.rel, y.rel), cmp.Compare(x.lab, y.lab))

@@ -16,6 +16,8 @@ func TestBuildMergesRepeatedEdgesAndKeepsBothEnds(t *testing.T) {
 	b.Edge(p, a, Holds, "", 2)
 	b.Edge(a, a, Transfer, "", 1) // a self-loop ties nothing
 	g := b.Build()
+	p, _ = g.Lookup(Person, "110101199001011234")
+	a, _ = g.Lookup(Account, "6222000011112222")
 	if g.Nodes() != 2 || g.Edges() != 1 {
 		t.Fatalf("got %d nodes and %d edges, want 2 and 1", g.Nodes(), g.Edges())
 	}
