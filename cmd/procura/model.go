@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -11,13 +12,14 @@ import (
 	"procura/internal/app"
 )
 
-// newModelCmd is `procura model list|show|validate|run`.
+// newModelCmd is `procura model list|show|validate|run|backtest|export|import`.
 func newModelCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "model",
-		Short: "List, show, validate and run supervision models",
+		Short: "List, show, validate, run, backtest, export and import supervision models",
 	}
-	cmd.AddCommand(newModelListCmd(g), newModelShowCmd(g), newModelValidateCmd(g), newModelRunCmd(g), newModelBacktestCmd(g))
+	cmd.AddCommand(newModelListCmd(g), newModelShowCmd(g), newModelValidateCmd(g), newModelRunCmd(g), newModelBacktestCmd(g),
+		newModelExportCmd(g), newModelImportCmd(g))
 	wrapErrors(cmd, g)
 	return cmd
 }
@@ -199,4 +201,86 @@ func newModelBacktestCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&truth, "truth", "", "truth directory or labelled truth file (violations.json)")
 	return cmd
+}
+
+func newModelExportCmd(g *globals) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "export ID [--out FILE]",
+		Short: "Write a model with its fixture as a package another office can import and verify",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				out = args[0] + ".procura-model.zip"
+			}
+			a, err := g.open(cmd.Context(), "model export")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			if err != nil {
+				return fmt.Errorf("model package %s: %w (choose another --out or remove the file)", out, err)
+			}
+			if err := a.ExportModel(cmd.Context(), args[0], f); err != nil {
+				f.Close()
+				os.Remove(out)
+				return err
+			}
+			if err := f.Close(); err != nil {
+				return err
+			}
+			return g.emit(map[string]any{"model": args[0], "package": out}, func(w io.Writer) {
+				fmt.Fprintf(w, "model %s written to %s; import it with procura model import %s\n", args[0], out, out)
+			})
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "package file to write (default ID.procura-model.zip)")
+	return cmd
+}
+
+func newModelImportCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "import FILE",
+		Short: "Import a model package after running its fixture; a model that fails its fixture is refused",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			a, err := g.open(cmd.Context(), "model import")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			res, err := a.ImportModel(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if err := g.emit(res, func(w io.Writer) {
+				switch {
+				case res.Accepted:
+					fmt.Fprintf(w, "model %s v%d imported: its fixture found the expected clues (%s)\n", res.ID, res.Version, strings.Join(res.Fixture.Got, ", "))
+				case len(res.Problems) > 0:
+					for _, p := range res.Problems {
+						fmt.Fprintf(w, "model.yaml:%d: %s\n", p.Line, p.Message)
+					}
+				default:
+					fmt.Fprintf(w, "model %s v%d refused: its fixture did not find the expected clues\n", res.ID, res.Version)
+					for _, p := range res.Fixture.Problems {
+						fmt.Fprintf(w, "  %s\n", p)
+					}
+				}
+			}); err != nil {
+				return err
+			}
+			if !res.Accepted {
+				return errRefusedModel{res.ID}
+			}
+			return nil
+		},
+	}
+}
+
+type errRefusedModel struct{ id string }
+
+func (e errRefusedModel) Error() string {
+	return fmt.Sprintf("model %s was not imported: fix the model or its fixture and export it again", e.id)
 }

@@ -327,6 +327,7 @@ type StoredModel struct {
 	ID         string    `json:"id"`
 	Version    int       `json:"version"`
 	YAML       string    `json:"-"`
+	Fixture    string    `json:"-"` // fixture files as a JSON object: file name → text
 	Source     string    `json:"source"`
 	ImportedBy string    `json:"imported_by"`
 	ImportedAt time.Time `json:"imported_at"`
@@ -334,10 +335,11 @@ type StoredModel struct {
 
 // SaveModel records an imported model version; importing the same version again replaces it.
 func (s *Store) SaveModel(ctx context.Context, m StoredModel) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO models (id, version, yaml, source, imported_by, imported_at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id, version) DO UPDATE SET yaml = excluded.yaml,
-		source = excluded.source, imported_by = excluded.imported_by, imported_at = excluded.imported_at`,
-		m.ID, m.Version, m.YAML, m.Source, m.ImportedBy, m.ImportedAt)
+	_, err := s.db.ExecContext(ctx, `INSERT INTO models (id, version, yaml, source, imported_by, imported_at, fixture)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id, version) DO UPDATE SET yaml = excluded.yaml,
+		source = excluded.source, imported_by = excluded.imported_by, imported_at = excluded.imported_at,
+		fixture = excluded.fixture`,
+		m.ID, m.Version, m.YAML, m.Source, m.ImportedBy, m.ImportedAt, m.Fixture)
 	if err != nil {
 		return fmt.Errorf("save model %s version %d: %w", m.ID, m.Version, err)
 	}
@@ -346,7 +348,7 @@ func (s *Store) SaveModel(ctx context.Context, m StoredModel) error {
 
 // StoredModels lists the latest imported version of every model.
 func (s *Store) StoredModels(ctx context.Context) ([]StoredModel, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.version, m.yaml, m.source, m.imported_by, m.imported_at
+	rows, err := s.db.QueryContext(ctx, `SELECT m.id, m.version, m.yaml, m.source, m.imported_by, m.imported_at, m.fixture
 		FROM models m JOIN (SELECT id, max(version) AS version FROM models GROUP BY id) l
 		ON m.id = l.id AND m.version = l.version ORDER BY m.id`)
 	if err != nil {
@@ -356,7 +358,7 @@ func (s *Store) StoredModels(ctx context.Context) ([]StoredModel, error) {
 	var out []StoredModel
 	for rows.Next() {
 		var m StoredModel
-		if err := rows.Scan(&m.ID, &m.Version, &m.YAML, &m.Source, &m.ImportedBy, &m.ImportedAt); err != nil {
+		if err := rows.Scan(&m.ID, &m.Version, &m.YAML, &m.Source, &m.ImportedBy, &m.ImportedAt, &m.Fixture); err != nil {
 			return nil, fmt.Errorf("list imported models: %w", err)
 		}
 		out = append(out, m)
