@@ -59,7 +59,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		newInitCmd(g), newImportCmd(g), newDatasetsCmd(g), newRejectsCmd(g),
 		newModelCmd(g), newCluesCmd(g),
 		newTraceCmd(g), newTypologiesCmd(g), newEvalCmd(g),
-		newResolveCmd(g),
+		newResolveCmd(g), newGraphCmd(g),
 		newAuditCmd(g), newEvidenceCmd(g),
 		newServeCmd(g), newUserCmd(g),
 		newSynthCmd(g), newDemoCmd(g), newVersionCmd(g),
