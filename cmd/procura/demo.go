@@ -75,7 +75,9 @@ func printDemo(w io.Writer, r app.DemoResult) {
 		}
 		fmt.Fprintf(w, "    level-1 card %s (%s) received %s yuan of victims' money\n", a.Account, a.Holder, a.Amount)
 	}
-	fmt.Fprintf(w, "  Laundering typologies: %d accounts flagged %v.\n\n", f.Flagged, f.Typologies)
+	fmt.Fprintf(w, "  Laundering typologies: %d accounts flagged %v.\n", f.Flagged, f.Typologies)
+	fmt.Fprintf(w, "  Across cases: %d pairs of cases share identifiers; %d cards and %d offenders the case files missed; %d controllers (devices, persons, SIM farms) tied to many others' accounts.\n\n",
+		f.LinkedCases, f.MissedCards, f.MissedOffenders, f.Controllers)
 	fmt.Fprintf(w, "Scores against the world's truth:\n")
 	names := make([]string, 0, len(r.Scores))
 	for n := range r.Scores {

@@ -24,6 +24,11 @@ type DemoFindings struct {
 	Level1      []DemoAccount  `json:"level1_accounts"`
 	Typologies  map[string]int `json:"typology_findings"`
 	Flagged     int            `json:"flagged_accounts"`
+	// Link analysis across cases.
+	LinkedCases     int `json:"linked_cases"`
+	MissedCards     int `json:"missed_card_candidates"`
+	MissedOffenders int `json:"missed_offender_candidates"`
+	Controllers     int `json:"controllers"`
 }
 
 // DemoModel is one supervision model's run in the demo.
@@ -52,7 +57,41 @@ func (a *App) demoAnalyses(ctx context.Context, world string, res *DemoResult) e
 	if err := a.demoTrace(ctx, truth, res); err != nil {
 		return err
 	}
-	return a.demoTypologies(ctx, truth, res)
+	if err := a.demoTypologies(ctx, truth, res); err != nil {
+		return err
+	}
+	return a.demoCollisions(ctx, truth, res)
+}
+
+// demoCollisions collides the cases' identifiers in the entity graph and scores what it says
+// each case missed against truth/case_gaps.csv (cards and offenders that other data reveal).
+func (a *App) demoCollisions(ctx context.Context, truth string, res *DemoResult) error {
+	want := map[string]map[string]bool{"card": {}, "offender": {}}
+	kinds := map[string]string{"missed_card": "card", "missed_offender": "offender"}
+	if err := eachCSV(filepath.Join(truth, "case_gaps.csv"), func(r map[string]string) {
+		if k, ok := kinds[r["what"]]; ok {
+			want[k][r["case_no"]+"|"+r["value"]] = true
+		}
+	}); err != nil {
+		return err
+	}
+	cr, err := a.GraphCollisions(ctx, CollisionsRequest{})
+	if err != nil {
+		return fmt.Errorf("demo: cross-case collisions: %w", err)
+	}
+	got := map[string]map[string]bool{"card": {}, "offender": {}}
+	for _, c := range cr.Candidates {
+		if m, ok := got[c.What]; ok {
+			m[c.Case+"|"+c.Node.Key] = true
+		}
+	}
+	res.Findings.LinkedCases = len(cr.Links)
+	res.Findings.MissedCards = len(got["card"])
+	res.Findings.MissedOffenders = len(got["offender"])
+	res.Findings.Controllers = len(cr.Controllers)
+	res.Scores["collisions_missed_cards"] = newScore(score.Sets(got["card"], want["card"]), "cards a case file missed that other cases and bank data reveal")
+	res.Scores["collisions_missed_offenders"] = newScore(score.Sets(got["offender"], want["offender"]), "offenders a case file missed that other data reveal")
+	return nil
 }
 
 func (a *App) demoModels(ctx context.Context, violations string, res *DemoResult) error {
