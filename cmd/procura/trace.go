@@ -127,7 +127,7 @@ func newTypologiesCmd(g *globals) *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "typologies --dataset TX [--only fan_in,cycle,...] [--param k=v]",
-		Short: "Find laundering patterns: fan-in, fan-out, cycles, scatter-gather, gather-scatter",
+		Short: "Find laundering patterns: fan-in, fan-out, cycles, scatter-gather, gather-scatter, fast-in-fast-out",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if req.Dataset == "" {
@@ -164,7 +164,7 @@ func newTypologiesCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&req.Dataset, "dataset", "", "transactions dataset to scan")
 	cmd.Flags().StringVar(&only, "only", "", "typologies to run, comma-separated (default all)")
-	cmd.Flags().StringArrayVar(&params, "param", nil, "parameter name=N (one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min); repeatable")
+	cmd.Flags().StringArrayVar(&params, "param", nil, "parameter name=N (one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min, pass_hours, purchase_max, fast_min); repeatable")
 	return cmd
 }
 
@@ -202,7 +202,7 @@ func newEvalCmd(g *globals) *cobra.Command {
 			return g.emit(r, func(w io.Writer) {
 				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
 				fmt.Fprintln(tw, "TYPOLOGY\tMEMBERS\tFLAGGED\tPRECISION\tRECALL\tF1\tRECALL (ANY DETECTOR)")
-				for _, t := range funds.Typologies {
+				for _, t := range funds.AMLSimTypologies {
 					s := r.Evaluation.ByTypology[t]
 					fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\n", t, s.Positives, s.Flagged, s.Precision, s.Recall, s.F1, r.Evaluation.RecallAnyDetector[t])
 				}

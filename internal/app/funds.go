@@ -34,7 +34,7 @@ func loadGraph(ctx context.Context, st *store.Store, dataset string, pr progress
 				card = ""
 			}
 			if err := b.Add(funds.Row{TxID: r.TxID, Account: r.Account, Card: card, Counterparty: r.Counterparty,
-				Cents: r.Cents, Unix: r.Unix, Channel: r.Channel, Holder: r.Holder,
+				Cents: r.Cents, Unix: r.Unix, Channel: r.Channel, Memo: r.Memo, Holder: r.Holder,
 				CounterpartyName: r.CounterpartyName, Balance: r.Balance}); err != nil {
 				return fmt.Errorf("dataset %s: %w", dataset, err)
 			}
@@ -233,7 +233,7 @@ func (a *App) EvalAML(ctx context.Context, req EvalAMLRequest) (EvalAMLResult, e
 	if err != nil {
 		return EvalAMLResult{}, err
 	}
-	ev := funds.EvaluateAML(res, sar, look, g.AccountsInData(), funds.Typologies)
+	ev := funds.EvaluateAML(res, sar, look, g.AccountsInData(), funds.AMLSimTypologies)
 	return EvalAMLResult{Dataset: req.Dataset, RowsImported: imp.RowsImported, Findings: res.Counts, Evaluation: ev, Params: res.Params, Seconds: res.Seconds}, nil
 }
 

@@ -44,6 +44,7 @@ type Row struct {
 	Cents            int64  // signed: negative is money out of Account
 	Unix             int64  // seconds since 1970
 	Channel          string
+	Memo             string // transaction type and summary (摘要) as the statement gives them
 	Holder           string // holder of Account
 	CounterpartyName string
 	Balance          int64 // balance of Account after the row, or NoBalance
@@ -56,6 +57,8 @@ type Graph struct {
 	Names   []string // account id → account number
 	Holder  []string // account id → holder name where known
 	InData  []bool   // the account has statement rows of its own
+	// Balanced[a]: the statement of account a gives balances (Build reconstructs the rest).
+	Balanced []bool
 	index   map[string]int32
 	From    []int32
 	To      []int32
@@ -67,6 +70,10 @@ type Graph struct {
 	// the statement when it gives them, otherwise reconstructed from the rows (see Build).
 	BalFrom, BalTo []int64
 	Channels       []string // channel id → name
+	// Memo[i] is the memo id of edge i (transaction type and summary, 摘要); Memos maps ids
+	// to text. Typologies read it for the signs of ordinary economic life (life.go).
+	Memo  []uint16
+	Memos []string
 
 	outStart, inStart []int32 // CSR offsets per account
 	outEdge, inEdge   []int32 // edge indices, ascending (= time order)
@@ -113,6 +120,8 @@ type Builder struct {
 	cardOf   map[int32]int32 // card string id → account id
 	chanIDs  map[string]uint16
 	channels []string
+	memoIDs  map[string]uint16
+	memos    []string
 	raw      []rawRow
 	txids    []string
 }
@@ -123,12 +132,13 @@ type rawRow struct {
 	unix     int64
 	bal      int64
 	channel  uint16
+	memo     uint16
 }
 
 // NewBuilder returns an empty builder; sizeHint is the expected number of rows.
 func NewBuilder(sizeHint int) *Builder {
 	return &Builder{ids: make(map[string]int32, sizeHint/8+16), cardOf: map[int32]int32{},
-		chanIDs: map[string]uint16{}, raw: make([]rawRow, 0, sizeHint), txids: make([]string, 0, sizeHint)}
+		chanIDs: map[string]uint16{}, memoIDs: map[string]uint16{}, raw: make([]rawRow, 0, sizeHint), txids: make([]string, 0, sizeHint)}
 }
 
 func (b *Builder) intern(s string) int32 {
@@ -173,9 +183,29 @@ func (b *Builder) Add(r Row) error {
 		b.chanIDs[r.Channel] = ch
 		b.channels = append(b.channels, r.Channel)
 	}
-	b.raw = append(b.raw, rawRow{acct: a, cp: cp, cents: r.Cents, unix: r.Unix, bal: r.Balance, channel: ch})
+	memo := b.internMemo(r.Memo)
+	b.raw = append(b.raw, rawRow{acct: a, cp: cp, cents: r.Cents, unix: r.Unix, bal: r.Balance, channel: ch, memo: memo})
 	b.txids = append(b.txids, r.TxID)
 	return nil
+}
+
+// internMemo returns the id of a memo. Free-text memos can be unique per row; beyond
+// math.MaxUint16 distinct ones the rest count as empty (id 0), which only means the
+// typologies see no sign of ordinary life in them.
+func (b *Builder) internMemo(m string) uint16 {
+	if id, ok := b.memoIDs[m]; ok {
+		return id
+	}
+	if len(b.memos) == 0 && m != "" {
+		b.internMemo("")
+	}
+	if len(b.memos) == math.MaxUint16 {
+		return 0
+	}
+	id := uint16(len(b.memos))
+	b.memoIDs[m] = id
+	b.memos = append(b.memos, m)
+	return id
 }
 
 type mergeKey struct {
@@ -201,6 +231,7 @@ func (b *Builder) Build() *Graph {
 		return id
 	}
 	g := &Graph{Names: b.names, Holder: b.holder, InData: b.inData, index: b.ids, Channels: b.channels, Rows: int64(len(b.raw))}
+	b.internMemo("")
 	// Outgoing rows first, so that incoming rows find their partner whatever the order.
 	outs := make(map[mergeKey][]int32, len(b.raw)/2)
 	type edge struct {
@@ -208,7 +239,7 @@ func (b *Builder) Build() *Graph {
 		amt, unix  int64
 		balF, balT int64
 		seq        int32
-		ch         uint16
+		ch, memo   uint16
 	}
 	edges := make([]edge, 0, len(b.raw))
 	for i, r := range b.raw {
@@ -218,7 +249,7 @@ func (b *Builder) Build() *Graph {
 		to := resolve(r.cp)
 		k := mergeKey{r.acct, to, -r.cents, r.unix}
 		outs[k] = append(outs[k], int32(len(edges)))
-		edges = append(edges, edge{from: r.acct, to: to, amt: -r.cents, unix: r.unix, balF: r.bal, balT: NoBalance, seq: int32(i), ch: r.channel})
+		edges = append(edges, edge{from: r.acct, to: to, amt: -r.cents, unix: r.unix, balF: r.bal, balT: NoBalance, seq: int32(i), ch: r.channel, memo: r.memo})
 	}
 	for i, r := range b.raw {
 		switch {
@@ -233,12 +264,18 @@ func (b *Builder) Build() *Graph {
 			k := mergeKey{from, r.acct, r.cents, r.unix}
 			if l := outs[k]; len(l) > 0 {
 				edges[l[0]].balT = r.bal
+				if b.memos[edges[l[0]].memo] == "" {
+					edges[l[0]].memo = r.memo
+				} else if b.memos[r.memo] != "" && r.memo != edges[l[0]].memo {
+					// Both sides wrote a memo (代发工资 out, 工资 in): keep both words.
+					edges[l[0]].memo = b.internMemo(b.memos[edges[l[0]].memo] + " " + b.memos[r.memo])
+				}
 				outs[k] = l[1:]
 				g.MergedRows++
 				continue
 			}
 		}
-		edges = append(edges, edge{from: from, to: r.acct, amt: r.cents, unix: r.unix, balF: NoBalance, balT: r.bal, seq: int32(i), ch: r.channel})
+		edges = append(edges, edge{from: from, to: r.acct, amt: r.cents, unix: r.unix, balF: NoBalance, balT: r.bal, seq: int32(i), ch: r.channel, memo: r.memo})
 	}
 	slices.SortFunc(edges, func(x, y edge) int {
 		if c := cmp.Compare(x.unix, y.unix); c != 0 {
@@ -251,9 +288,17 @@ func (b *Builder) Build() *Graph {
 	g.Amount, g.Time = make([]int64, n), make([]int64, n)
 	g.BalFrom, g.BalTo = make([]int64, n), make([]int64, n)
 	g.Channel, g.TxID = make([]uint16, n), make([]string, n)
+	g.Memo = make([]uint16, n)
+	g.Balanced = make([]bool, len(b.names))
+	for _, r := range b.raw {
+		if r.bal != NoBalance {
+			g.Balanced[r.acct] = true
+		}
+	}
 	running := make([]int64, len(b.names))
 	for i, e := range edges {
 		g.From[i], g.To[i], g.Amount[i], g.Time[i], g.Channel[i], g.TxID[i] = e.from, e.to, e.amt, e.unix, e.ch, b.txids[e.seq]
+		g.Memo[i] = e.memo
 		if e.from >= 0 {
 			running[e.from] = max(0, running[e.from]-e.amt)
 			if e.balF != NoBalance {
@@ -275,6 +320,7 @@ func (b *Builder) Build() *Graph {
 	}
 	g.outStart, g.outEdge = csr(len(b.names), g.From)
 	g.inStart, g.inEdge = csr(len(b.names), g.To)
+	g.Memos = b.memos
 	b.raw, b.txids = nil, nil
 	return g
 }

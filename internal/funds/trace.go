@@ -230,15 +230,16 @@ func Trace(ctx context.Context, g *Graph, o TraceOptions) (*Result, error) {
 // arrived before it. Balances are left out; they say nothing about where money came from.
 func (g *Graph) reversed() *Graph {
 	n := g.NumEdges()
-	r := &Graph{Names: g.Names, Holder: g.Holder, InData: g.InData, index: g.index, Channels: g.Channels}
+	r := &Graph{Names: g.Names, Holder: g.Holder, InData: g.InData, index: g.index, Channels: g.Channels, Memos: g.Memos}
 	r.From, r.To = make([]int32, n), make([]int32, n)
 	r.Amount, r.Time = make([]int64, n), make([]int64, n)
 	r.BalFrom, r.BalTo = make([]int64, n), make([]int64, n)
 	r.Channel, r.TxID = make([]uint16, n), make([]string, n)
+	r.Memo = make([]uint16, n)
 	for i := range n {
 		j := n - 1 - i
 		r.From[j], r.To[j], r.Amount[j], r.Time[j] = g.To[i], g.From[i], g.Amount[i], -g.Time[i]
-		r.Channel[j], r.TxID[j] = g.Channel[i], g.TxID[i]
+		r.Channel[j], r.TxID[j], r.Memo[j] = g.Channel[i], g.TxID[i], g.Memo[i]
 		r.BalFrom[j], r.BalTo[j] = NoBalance, NoBalance
 	}
 	// In the reversed graph every account is "in data" for the purpose of following money

@@ -37,6 +37,8 @@ func transfers(t testing.TB, spec string) *Graph {
 				r.Balance = v
 			case strings.HasPrefix(x, "id="):
 				r.TxID = x[3:]
+			case strings.HasPrefix(x, "memo="):
+				r.Memo = x[5:]
 			default:
 				r.Channel = x
 			}

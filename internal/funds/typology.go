@@ -17,10 +17,14 @@ const (
 	Cycle         = "cycle"
 	ScatterGather = "scatter_gather"
 	GatherScatter = "gather_scatter"
+	FastInOut     = "fast_in_fast_out"
 )
 
 // Typologies lists the typologies Detect knows, in report order.
-var Typologies = []string{FanIn, FanOut, Cycle, ScatterGather, GatherScatter}
+var Typologies = []string{FanIn, FanOut, Cycle, ScatterGather, GatherScatter, FastInOut}
+
+// AMLSimTypologies are the typologies AMLSim runs have alerts of, which EvaluateAML scores.
+var AMLSimTypologies = []string{FanIn, FanOut, Cycle, ScatterGather, GatherScatter}
 
 // TypologyParams are the detection thresholds. The defaults are one setting for all data;
 // docs/funds.md explains each.
@@ -51,15 +55,26 @@ type TypologyParams struct {
 	MiddleMin int `json:"middle_min"`
 	// CycleMin: a cycle joins at least this many accounts. Default 3.
 	CycleMin int `json:"cycle_min"`
+	// PassHours: a living account (one that makes or receives transfers whose memo names
+	// ordinary life: salary, pension, rent, bills, purchases) takes part in a pattern only
+	// through transfers that pass money on within this many hours: it paid strangers out of
+	// money that had just arrived, or paid on what a stranger had just sent. Default 24.
+	PassHours int `json:"pass_hours"`
+	// FastMin: fast-in-fast-out looks at unusual transfers of at least this many yuan.
+	// Default 5000.
+	FastMin int `json:"fast_min"`
+	// PurchaseMax: a purchase (消费, 支付宝 …) of this many yuan or more is not ordinary life
+	// but a possible cash-out (gold, phones). Default 10000.
+	PurchaseMax int `json:"purchase_max"`
 }
 
 // DefaultTypologyParams returns the documented defaults.
 func DefaultTypologyParams() TypologyParams {
-	return TypologyParams{OneOffMax: 1, RhythmMin: 3, RhythmMax: 48, RhythmTolerancePct: 5, FanMin: 3, FanSharePct: 10, MiddleMin: 3, CycleMin: 3}
+	return TypologyParams{OneOffMax: 1, RhythmMin: 3, RhythmMax: 48, RhythmTolerancePct: 5, FanMin: 3, FanSharePct: 10, MiddleMin: 3, CycleMin: 3, PassHours: 24, PurchaseMax: 10000, FastMin: 5000}
 }
 
 // paramNames lists the parameter names Set accepts, for messages.
-const paramNames = "one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min"
+const paramNames = "one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min, pass_hours, purchase_max, fast_min"
 
 // Set changes one parameter from its name in docs ("fan_min=4").
 func (p *TypologyParams) Set(kv string) error {
@@ -85,6 +100,12 @@ func (p *TypologyParams) Set(kv string) error {
 		p.MiddleMin = n
 	case "cycle_min":
 		p.CycleMin = n
+	case "pass_hours":
+		p.PassHours = n
+	case "purchase_max":
+		p.PurchaseMax = n
+	case "fast_min":
+		p.FastMin = n
 	default:
 		return fmt.Errorf("parameter %q is unknown: use %s", k, paramNames)
 	}
@@ -130,7 +151,7 @@ func Detect(ctx context.Context, g *Graph, p TypologyParams, only []string) (*Ty
 	for _, x := range []struct {
 		v *int
 		d int
-	}{{&p.OneOffMax, def.OneOffMax}, {&p.RhythmMin, def.RhythmMin}, {&p.RhythmMax, def.RhythmMax}, {&p.RhythmTolerancePct, def.RhythmTolerancePct}, {&p.FanMin, def.FanMin}, {&p.FanSharePct, def.FanSharePct}, {&p.MiddleMin, def.MiddleMin}, {&p.CycleMin, def.CycleMin}} {
+	}{{&p.OneOffMax, def.OneOffMax}, {&p.RhythmMin, def.RhythmMin}, {&p.RhythmMax, def.RhythmMax}, {&p.RhythmTolerancePct, def.RhythmTolerancePct}, {&p.FanMin, def.FanMin}, {&p.FanSharePct, def.FanSharePct}, {&p.MiddleMin, def.MiddleMin}, {&p.CycleMin, def.CycleMin}, {&p.PassHours, def.PassHours}, {&p.PurchaseMax, def.PurchaseMax}, {&p.FastMin, def.FastMin}} {
 		if *x.v <= 0 {
 			*x.v = x.d
 		}
@@ -148,6 +169,9 @@ func Detect(ctx context.Context, g *Graph, p TypologyParams, only []string) (*Ty
 	}
 	if on(Cycle) {
 		d.cycles()
+	}
+	if on(FastInOut) {
+		d.fastInFastOut()
 	}
 	flagged := map[string]bool{}
 	for _, f := range d.res.Findings {
@@ -171,6 +195,9 @@ func Detect(ctx context.Context, g *Graph, p TypologyParams, only []string) (*Ty
 type detector struct {
 	g       *Graph
 	p       TypologyParams
+	life    []string        // edge → life kind named by its memo ("" for none)
+	living  []bool          // account → made or received a transfer of ordinary life
+	strange []bool          // edge → unusual, before living accounts' transfers are judged
 	out, in map[int32][]adj // unusual transfers only
 	res     *TypologyResult
 }
@@ -197,20 +224,49 @@ func (d *detector) unusual() {
 		return cmp.Compare(a, b)
 	})
 	d.out, d.in = map[int32][]adj{}, map[int32][]adj{}
-	var keep []int32
+	d.life = lifeOf(g, int64(d.p.PurchaseMax)*100)
+	d.living = make([]bool, g.NumAccounts())
+	for e, k := range d.life {
+		if k == "" {
+			continue
+		}
+		for _, a := range []int32{g.From[e], g.To[e]} {
+			// Only a statement shows whether an account passes money on; an account known
+			// only as a counterparty is judged by its transfers alone.
+			if a >= 0 && g.InData[a] {
+				d.living[a] = true
+			}
+		}
+	}
+	// Transfers whose memo names ordinary life are explained by it.
+	edges = slices.DeleteFunc(edges, func(e int32) bool { return d.life[e] != "" })
+	var keep, all []int32
 	for i := 0; i < len(edges); {
 		j := i + 1
 		for j < len(edges) && key(edges[j]) == key(edges[i]) {
 			j++
 		}
 		keep = d.unusualInPair(edges[i:j], keep[:0])
-		for _, e := range keep {
-			f, t := g.From[e], g.To[e]
+		all = append(all, keep...)
+		i = j
+	}
+	d.strange = make([]bool, len(g.From))
+	for _, e := range all {
+		d.strange[e] = true
+	}
+	// A living account takes part through a transfer only when it passes money on.
+	for _, e := range all {
+		f, t := g.From[e], g.To[e]
+		of, it := !d.judged(f) || d.funded(e), !d.judged(t) || d.passedOn(e)
+		if of {
 			d.out[f] = append(d.out[f], adj{t, e})
+		}
+		if it {
 			d.in[t] = append(d.in[t], adj{f, e})
+		}
+		if of || it {
 			d.res.UnusualEdges++
 		}
-		i = j
 	}
 	// Adjacency in time order, as the detectors expect.
 	for _, m := range []map[int32][]adj{d.out, d.in} {
@@ -279,6 +335,89 @@ func (d *detector) unusualInPair(pair []int32, keep []int32) []int32 {
 		}
 	}
 	return keep
+}
+
+// judged reports whether account a takes part in patterns only through transfers that pass
+// money on: when its statement gives balances, or shows ordinary life.
+func (d *detector) judged(a int32) bool { return d.living[a] || d.g.Balanced[a] }
+
+// passWindow is how soon money must move on through a living account for its unusual
+// transfers to count.
+func (d *detector) passWindow() int64 { return int64(d.p.PassHours) * 3600 }
+
+// balanceAt is the balance of account a after its last transfer before edge index e (0 when
+// it has none): the balance the statement gives, or the one Build reconstructed.
+func (d *detector) balanceAt(a int32, e int32) int64 {
+	g := d.g
+	in, out := g.In(a), g.Out(a)
+	i, _ := slices.BinarySearch(in, e)
+	o, _ := slices.BinarySearch(out, e)
+	switch {
+	case i == 0 && o == 0:
+		return d.opening(a)
+	case o == 0 || (i > 0 && in[i-1] > out[o-1]):
+		return max(0, g.BalTo[in[i-1]])
+	default:
+		return max(0, g.BalFrom[out[o-1]])
+	}
+}
+
+// opening is the balance of account a before its first transfer in the data.
+func (d *detector) opening(a int32) int64 {
+	g := d.g
+	in, out := g.In(a), g.Out(a)
+	switch {
+	case len(in) > 0 && (len(out) == 0 || in[0] < out[0]):
+		return max(0, g.BalTo[in[0]]-g.Amount[in[0]])
+	case len(out) > 0:
+		return max(0, g.BalFrom[out[0]]+g.Amount[out[0]])
+	}
+	return 0
+}
+
+// firstAfter is the index of the first edge at or after unix time t.
+func (d *detector) firstAfter(t int64) int32 {
+	i, _ := slices.BinarySearch(d.g.Time, t)
+	return int32(i)
+}
+
+// funded reports whether the sender of e paid it out of strangers' money that arrived within
+// the pass window before it. The account's own money leaves first (the lowest intermediate
+// balance rule, docs/funds.md): what it held when the window opened plus what reached it
+// since from anywhere but an unusual transfer (pay, its own wallet, cash it paid in, family
+// and other regular relations) must be less than half of e.
+func (d *detector) funded(e int32) bool {
+	g := d.g
+	a, t := g.From[e], g.Time[e]
+	w := d.firstAfter(t - d.passWindow())
+	own := d.balanceAt(a, w)
+	in := g.In(a)
+	i, _ := slices.BinarySearch(in, w)
+	for ; i < len(in) && in[i] < e; i++ {
+		if !d.strange[in[i]] {
+			own += g.Amount[in[i]]
+		}
+	}
+	return 2*own < g.Amount[e]
+}
+
+// passedOn reports whether the receiver of e passed at least half of it on within the pass
+// window: its balance fell below half of e at some point (so, its own money leaving first,
+// less than half of e can still be there).
+func (d *detector) passedOn(e int32) bool {
+	g := d.g
+	b, end := g.To[e], g.Time[e]+d.passWindow()
+	if 2*max(0, g.BalTo[e]) < g.Amount[e] {
+		return true
+	}
+	out := g.Out(b)
+	i, _ := slices.BinarySearch(out, e)
+	for ; i < len(out) && g.Time[out[i]] <= end; i++ {
+		if 2*max(0, g.BalFrom[out[i]]) < g.Amount[e] {
+			return true
+		}
+	}
+	return false
 }
 
 // rhythmSlack is the smallest tolerance between two gaps of a pair: bank statements give
@@ -518,4 +657,69 @@ func (d *detector) addCycle(comp map[int32]bool) {
 	d.add(Cycle, comp, es, float64(len(comp))/float64(d.p.CycleMin),
 		fmt.Sprintf("%d accounts pass money around and back to each other: %d transfers outside any regular relationship, %s in total, %s to %s",
 			len(comp), len(es), Cents(amt), first.Format(time.DateOnly), last.Format(time.DateOnly)))
+}
+
+// fastInFastOut finds accounts through which money runs (快进快出): an unusual transfer of at
+// least FastMin arrives and within PassHours the account pays at least 90% of it on (to
+// other accounts or as cash, not for rent or bills), its balance falling below a tenth of
+// it. Only statements that give balances are judged: a reconstructed balance does not know
+// what the account held before the data starts.
+func (d *detector) fastInFastOut() {
+	g := d.g
+	for _, a := range sortedKeys(d.in) {
+		if !g.InData[a] || !g.Balanced[a] {
+			continue
+		}
+		var es []int32
+		var n int
+		var passed int64
+		for _, x := range d.in[a] {
+			e := x.edge
+			if g.Amount[e] < int64(d.p.FastMin)*100 {
+				continue
+			}
+			outs, ok := d.runsThrough(e)
+			if !ok {
+				continue
+			}
+			n++
+			es = append(es, e)
+			es = append(es, outs...)
+			for _, o := range outs {
+				passed += g.Amount[o]
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		amt, first, last := d.span(es)
+		d.add(FastInOut, map[int32]bool{a: true}, es, float64(n),
+			fmt.Sprintf("account %s received %d transfers outside any regular relationship and each time paid at least 90%% of it on within %d hours, its balance falling below a tenth of it: %s passed on, %s moved in all, %s to %s",
+				g.Names[a], n, d.p.PassHours, Cents(passed), Cents(amt), first.Format(time.DateOnly), last.Format(time.DateOnly)))
+	}
+}
+
+// runsThrough returns the outflows that carried at least 90% of e on within the pass window,
+// when the receiver's balance also fell below a tenth of e.
+func (d *detector) runsThrough(e int32) ([]int32, bool) {
+	g := d.g
+	b, end, amt := g.To[e], g.Time[e]+d.passWindow(), g.Amount[e]
+	out := g.Out(b)
+	i, _ := slices.BinarySearch(out, e)
+	var outs []int32
+	var sum int64
+	low := 10*max(0, g.BalTo[e]) < amt
+	for ; i < len(out) && g.Time[out[i]] <= end && (sum*10 < 9*amt || !low); i++ {
+		o := out[i]
+		switch d.life[o] {
+		case LifeRent, LifeUtility, LifeSalary:
+		default:
+			outs = append(outs, o)
+			sum += g.Amount[o]
+		}
+		if 10*max(0, g.BalFrom[o]) < amt {
+			low = true
+		}
+	}
+	return outs, low && sum*10 >= 9*amt
 }

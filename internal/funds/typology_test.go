@@ -226,3 +226,91 @@ func TestFanInIgnoresABusyAccountsOccasionalStrangers(t *testing.T) {
 		t.Errorf("a shop with 3 one-off payers among 43 was flagged: %+v", res.Findings)
 	}
 }
+
+func TestLifeKindReadsWhatAMemoSaysATransferIsFor(t *testing.T) {
+	tests := []struct{ memo, want string }{
+		{"网上银行 代发工资", LifeSalary},
+		{"工资", LifeSalary},
+		{"养老金", LifePension},
+		{"手机银行 房租", LifeRent},
+		{"代扣 电费", LifeUtility},
+		{"快捷支付 支付宝消费", LifePurchase},
+		{"POS 银联消费", LifePurchase},
+		{"Salary March", LifeSalary},
+		{"手机银行 转账", ""},
+		{"网上银行 往来款", ""},
+		{"货款", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := LifeKind(tt.memo); got != tt.want {
+			t.Errorf("LifeKind(%q) = %q, want %q", tt.memo, got, tt.want)
+		}
+	}
+}
+
+func TestTypologiesDiscountOrdinaryLife(t *testing.T) {
+	tests := []struct {
+		name     string
+		spec     string
+		typology string
+		hub      string // "" when nothing may be found
+	}{
+		{"strangers' one-off transfers make a fan-in", `
+S1 HUB 100 0
+S2 HUB 100 1
+S3 HUB 100 2`, FanIn, "HUB"},
+		{"salaries from three employers are not a fan-in", `
+S1 HUB 100 0 memo=代发工资
+S2 HUB 100 1 memo=代发工资
+S3 HUB 100 2 memo=工资`, FanIn, ""},
+		{"a large purchase is not explained by its memo", `
+S1 GOLD 20000 0 memo=POS消费
+S2 GOLD 20000 1 memo=POS消费
+S3 GOLD 20000 2 memo=POS消费`, FanIn, "GOLD"},
+		{"an account that pays strangers out of money just received is a fan-out", `
+X P 6000 0
+P Q1 2000 10 bal=4000
+P Q2 2000 20 bal=2000
+P Q3 1990 30 bal=10`, FanOut, "P"},
+		{"an account that pays strangers out of its savings is not", `
+- P 100000 -10 bal=100000
+X P 6000 0
+P Q1 2000 10 bal=104000
+P Q2 2000 20 bal=102000
+P Q3 1990 30 bal=100010`, FanOut, ""},
+		{"without balances the savings cannot be seen, and the fan-out stands", `
+- P 100000 -10
+X P 6000 0
+P Q1 2000 10
+P Q2 2000 20
+P Q3 1990 30`, FanOut, "P"},
+		{"money that runs through within hours is fast-in-fast-out", `
+X P 6000 0
+P Q1 5900 10 bal=100`, FastInOut, "P"},
+		{"money that stays is not", `
+X P 6000 0
+P Q1 2900 10 bal=3100`, FastInOut, ""},
+		{"money passed on after the window is not", `
+X P 6000 0
+P Q1 5900 2000 bal=100`, FastInOut, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g := transfers(t, tt.spec)
+			res, err := Detect(context.Background(), g, DefaultTypologyParams(), []string{tt.typology})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var hubs []string
+			for _, f := range res.Findings {
+				var hub string
+				fmt.Sscanf(f.Explanation, "account %s", &hub)
+				hubs = append(hubs, hub)
+			}
+			if tt.hub == "" && len(hubs) > 0 || tt.hub != "" && !slices.Contains(hubs, tt.hub) {
+				t.Errorf("%s findings at %v, want at %q; findings %+v", tt.typology, hubs, tt.hub, res.Findings)
+			}
+		})
+	}
+}

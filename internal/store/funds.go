@@ -12,6 +12,7 @@ import (
 // in cents, the time in Unix seconds, text columns empty where NULL.
 type TxRow struct {
 	TxID, Account, Card, Counterparty, Channel, Holder, CounterpartyName string
+	Memo                                                                 string // tx_type and summary (摘要), space-separated
 	Cents                                                                int64
 	Unix                                                                 int64
 	Balance                                                              int64 // math.MinInt64 when the row has none
@@ -49,6 +50,7 @@ func (s *Store) ScanTransactions(ctx context.Context, dataset string, batchSize 
 	}
 	q := `SELECT COALESCE(tx_id, ''), account, COALESCE(card_no, ''), COALESCE(counterparty_account, ''),
 		COALESCE(channel, ''), COALESCE(holder_name, ''), COALESCE(counterparty_name, ''),
+		TRIM(COALESCE(tx_type, '') || ' ' || COALESCE(summary, '')),
 		CAST(round(amount * 100) AS BIGINT), CAST(floor(EXTRACT(EPOCH FROM "time")) AS BIGINT),
 		CAST(round(balance * 100) AS BIGINT)
 		FROM ` + s.dialect.Quote(DatasetTable(dataset)) + `
@@ -63,7 +65,7 @@ func (s *Store) ScanTransactions(ctx context.Context, dataset string, batchSize 
 	var bal sql.NullInt64
 	for rows.Next() {
 		var r TxRow
-		if err := rows.Scan(&r.TxID, &r.Account, &r.Card, &r.Counterparty, &r.Channel, &r.Holder, &r.CounterpartyName,
+		if err := rows.Scan(&r.TxID, &r.Account, &r.Card, &r.Counterparty, &r.Channel, &r.Holder, &r.CounterpartyName, &r.Memo,
 			&r.Cents, &r.Unix, &bal); err != nil {
 			return fmt.Errorf("read transactions of %s: %w", dataset, err)
 		}
