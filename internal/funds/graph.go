@@ -54,18 +54,18 @@ type Row struct {
 // to To[i] at Time[i]; edges are sorted by time and then by their order in the dataset, so an
 // edge index is also a position in time. From or To is -1 for cash (no account on that side).
 type Graph struct {
-	Names   []string // account id → account number
-	Holder  []string // account id → holder name where known
-	InData  []bool   // the account has statement rows of its own
+	Names  []string // account id → account number
+	Holder []string // account id → holder name where known
+	InData []bool   // the account has statement rows of its own
 	// Balanced[a]: the statement of account a gives balances (Build reconstructs the rest).
 	Balanced []bool
-	index   map[string]int32
-	From    []int32
-	To      []int32
-	Amount  []int64 // cents, > 0
-	Time    []int64 // unix seconds
-	Channel []uint16
-	TxID    []string
+	index    map[string]int32
+	From     []int32
+	To       []int32
+	Amount   []int64 // cents, > 0
+	Time     []int64 // unix seconds
+	Channel  []uint16
+	TxID     []string
 	// BalFrom and BalTo are the balances of the source and the target after the edge: from
 	// the statement when it gives them, otherwise reconstructed from the rows (see Build).
 	BalFrom, BalTo []int64
