@@ -18,7 +18,12 @@ import (
 )
 
 // LoadGraph reads a transactions dataset into a fund-flow graph.
+// Every fund-flow use case (trace, typologies, eval) reads the money through here, so the
+// trace.run permission is checked here once.
 func (a *App) LoadGraph(ctx context.Context, dataset string, pr progress.Reporter) (*funds.Graph, error) {
+	if _, err := a.authorize(ctx, ActTraceRun); err != nil {
+		return nil, err
+	}
 	return loadGraph(ctx, a.st, dataset, pr)
 }
 
