@@ -27,7 +27,7 @@ var worldFiles = map[string]string{
 // first day itself.
 var monthPeriodRe = regexp.MustCompile(`(?m),(\d{4}-\d{2}),(\d{4}-\d{2}-\d{2}),`)
 
-func importWorld(t *testing.T, st *store.Store, dir string) {
+func importWorld(t testing.TB, st *store.Store, dir string) {
 	t.Helper()
 	for name, kind := range worldFiles {
 		p := filepath.Join(dir, name+".csv")
