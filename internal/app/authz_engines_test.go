@@ -7,7 +7,7 @@ import (
 )
 
 // The engines' use cases check their permission like the import does: an auditor may read
-// the audit trail but not trace money or resolve persons.
+// the audit trail but not trace money, resolve persons, run models or review clues.
 func TestEngineUseCasesRefuseARoleWithoutThePermission(t *testing.T) {
 	a, _, _ := newTestApp(t, nil)
 	ctx := context.Background()
@@ -25,6 +25,8 @@ func TestEngineUseCasesRefuseARoleWithoutThePermission(t *testing.T) {
 		"trace":      func() error { _, err := as.Trace(ctx, TraceRequest{Dataset: "tx", FromAccount: "1"}); return err },
 		"typologies": func() error { _, err := as.Typologies(ctx, TypologyRequest{Dataset: "tx"}); return err },
 		"resolve":    func() error { _, err := as.Resolve(ctx, ResolveRequest{Dataset: "persons"}); return err },
+		"model run":  func() error { _, err := as.RunModels(ctx, RunRequest{All: true}); return err },
+		"review":     func() error { _, err := as.ReviewClue(ctx, 1, "confirmed", "x"); return err },
 	} {
 		if err := call(); !errors.Is(err, ErrForbidden) {
 			t.Errorf("auditor %s = %v, want ErrForbidden", name, err)

@@ -85,6 +85,9 @@ func (a *App) findModel(ctx context.Context, id string) (loadedModel, error) {
 
 // Models lists the models with their clue counts and review precision.
 func (a *App) Models(ctx context.Context) ([]ModelInfo, error) {
+	if _, err := a.authorize(ctx, ActModelRead); err != nil {
+		return nil, err
+	}
 	ms, err := a.models(ctx)
 	if err != nil {
 		return nil, err
@@ -121,6 +124,9 @@ type ModelDetail struct {
 
 // Model shows one model.
 func (a *App) Model(ctx context.Context, id string) (ModelDetail, error) {
+	if _, err := a.authorize(ctx, ActModelRead); err != nil {
+		return ModelDetail{}, err
+	}
 	lm, err := a.findModel(ctx, id)
 	if err != nil {
 		return ModelDetail{}, err
@@ -188,6 +194,10 @@ type RunRequest struct {
 
 // RunModels runs the requested models one after another and records each run.
 func (a *App) RunModels(ctx context.Context, req RunRequest) ([]supervise.RunResult, error) {
+	p, err := a.authorize(ctx, ActModelRun)
+	if err != nil {
+		return nil, err
+	}
 	ms, err := a.models(ctx)
 	if err != nil {
 		return nil, err
@@ -226,7 +236,7 @@ func (a *App) RunModels(ctx context.Context, req RunRequest) ([]supervise.RunRes
 				params[k] = v
 			}
 		}
-		res, err := supervise.Run(ctx, a.st, lm.m, env, supervise.RunOptions{Params: params, Actor: a.actor, Progress: req.Progress})
+		res, err := supervise.Run(ctx, a.st, lm.m, env, supervise.RunOptions{Params: params, Actor: p.Name, Progress: req.Progress})
 		if err != nil {
 			return out, fmt.Errorf("model %s: %w", lm.m.ID, err)
 		}
@@ -276,6 +286,9 @@ type CluePage struct {
 
 // Clues lists clues.
 func (a *App) Clues(ctx context.Context, q ClueQuery) (CluePage, error) {
+	if _, err := a.authorize(ctx, ActClueRead); err != nil {
+		return CluePage{}, err
+	}
 	if q.Status != "" && !slices.Contains(store.ClueStatuses, q.Status) {
 		return CluePage{}, fmt.Errorf("status %q is not known: use one of %s", q.Status, strings.Join(store.ClueStatuses, ", "))
 	}
@@ -304,16 +317,23 @@ func (a *App) Clues(ctx context.Context, q ClueQuery) (CluePage, error) {
 
 // ReviewClue records a reviewer's decision on a clue.
 func (a *App) ReviewClue(ctx context.Context, id int64, status, note string) (store.Clue, error) {
+	p, err := a.authorize(ctx, ActClueReview)
+	if err != nil {
+		return store.Clue{}, err
+	}
 	if !slices.Contains(store.ClueStatuses, status) {
 		return store.Clue{}, fmt.Errorf("status %q is not known: use one of %s", status, strings.Join(store.ClueStatuses, ", "))
 	}
-	return a.st.ReviewClue(ctx, id, status, note, a.actor)
+	return a.st.ReviewClue(ctx, id, status, note, p.Name)
 }
 
 // Backtest runs a model on the workspace without storing clues and scores its findings
 // against a labelled truth file: truthPath is violations.json or the truth directory, and a
 // model whose backtest names another file of that directory reads it from there.
 func (a *App) Backtest(ctx context.Context, id, truthPath string, params map[string]string) (supervise.BacktestResult, error) {
+	if _, err := a.authorize(ctx, ActModelRun); err != nil {
+		return supervise.BacktestResult{}, err
+	}
 	lm, err := a.findModel(ctx, id)
 	if err != nil {
 		return supervise.BacktestResult{}, err
