@@ -109,7 +109,7 @@ func (fw *formatWriters) text(row *txRow) rowText {
 		}
 		if row.cp >= 0 {
 			c := &w.accounts[row.cp]
-			rt.cpAcct, rt.cpName, rt.cpID, rt.cpBank = c.acct, c.holderName, c.holderID, c.bankName
+			rt.cpAcct, rt.cpName, rt.cpID, rt.cpBank = c.acct, fw.w.holderName(c), fw.w.holderID(c), bankName(c)
 		}
 	}
 	switch rt.channel {
@@ -128,7 +128,7 @@ func (fw *formatWriters) location(a *account) string {
 	if a.ring >= 0 {
 		return fw.w.divs[fw.ringBase[a.ring]].County
 	}
-	return a.location
+	return fw.w.location(a)
 }
 
 func (fw *formatWriters) appendTx(b []byte, row *txRow) []byte {
@@ -137,15 +137,15 @@ func (fw *formatWriters) appendTx(b []byte, row *txRow) []byte {
 	b = append(b, 'T')
 	b = appendPadded(b, uint64(row.id), 12)
 	b = append(b, ',')
-	b = append(b, a.requestNo...)
+	b = append(b, requestNos[a.bank]...)
 	b = append(b, ',')
 	b = append(b, a.acct...)
 	b = append(b, ',')
 	b = append(b, a.card...)
 	b = append(b, ',')
-	b = append(b, a.holderName...)
+	b = append(b, fw.w.holderName(a)...)
 	b = append(b, ',')
-	b = append(b, a.holderID...)
+	b = append(b, fw.w.holderID(a)...)
 	b = append(b, ',')
 	b = appendTime(b, row.t)
 	if row.amount < 0 {
@@ -168,9 +168,9 @@ func (fw *formatWriters) appendTx(b []byte, row *txRow) []byte {
 	b = append(b, rt.channel...)
 	b = append(b, ',')
 	if rt.counter || rt.cash {
-		b = append(b, a.branchCode...)
+		b = append(b, fw.w.branchCode(a)...)
 		b = append(b, ',')
-		b = append(b, a.branchName...)
+		b = append(b, fw.w.branchName(a)...)
 		b = append(b, ',')
 		if rt.counter {
 			b = append(b, a.teller...)
@@ -202,11 +202,11 @@ func (fw *formatWriters) appendTx(b []byte, row *txRow) []byte {
 func (fw *formatWriters) appendBankCN(b []byte, row *txRow) []byte {
 	a := &fw.w.accounts[row.acct]
 	rt := fw.text(row)
-	b = append(b, a.requestNo...)
+	b = append(b, requestNos[a.bank]...)
 	b = append(b, ',')
 	b = append(b, 'T')
 	b = appendPadded(b, uint64(row.id), 12)
-	for _, s := range []string{a.holderName, a.acct, a.card, a.holderID} {
+	for _, s := range []string{fw.w.holderName(a), a.acct, a.card, fw.w.holderID(a)} {
 		b = append(b, ',')
 		b = append(b, s...)
 	}
@@ -224,7 +224,7 @@ func (fw *formatWriters) appendBankCN(b []byte, row *txRow) []byte {
 	b = appendCents(b, row.bal)
 	branchCode, branchName, teller, ip, mac := "", "", "", "", ""
 	if rt.counter || rt.cash {
-		branchCode, branchName = a.branchCode, a.branchName
+		branchCode, branchName = fw.w.branchCode(a), fw.w.branchName(a)
 	}
 	if rt.counter {
 		teller = a.teller
@@ -247,7 +247,7 @@ func (fw *formatWriters) appendEnTx(b []byte, row *txRow) []byte {
 	rt := fw.text(row)
 	b = append(b, 'T')
 	b = appendPadded(b, uint64(row.id), 12)
-	for _, s := range []string{a.acct, a.card, a.holderName, a.holderID} {
+	for _, s := range []string{a.acct, a.card, fw.w.holderName(a), fw.w.holderID(a)} {
 		b = append(b, ',')
 		b = append(b, s...)
 	}

@@ -16,7 +16,8 @@ func writeTables(w *world, f *fraudWorld, j *justice, p params, out *outputs) er
 		return err
 	}
 	rows := make([][]string, 0, len(w.accounts))
-	for _, a := range w.accounts {
+	for i := range w.accounts {
+		a := &w.accounts[i]
 		phone := ""
 		if a.holder >= 0 {
 			phone = w.persons[a.holder].phone
@@ -27,7 +28,7 @@ func writeTables(w *world, f *fraudWorld, j *justice, p params, out *outputs) er
 		if a.company >= 0 {
 			atype = "对公"
 		}
-		rows = append(rows, []string{a.acct, a.card, a.bankName, a.branchCode, a.branchName, a.holderName, a.holderID, timeText(a.opened), a.teller, phone, a.status, "", atype, "柜面", a.ip, a.mac, a.im})
+		rows = append(rows, []string{a.acct, a.card, bankName(a), w.branchCode(a), w.branchName(a), w.holderName(a), w.holderID(a), timeText(a.opened), a.teller, phone, accountStatus, "", atype, "柜面", a.ip, a.mac, a.im})
 	}
 	if err := out.writeCSV("accounts.csv", canonical("accounts"), strings.Split("account,card_no,bank,branch_code,branch_name,holder_name,holder_id_number,opened_at,opened_by,phone,status,closed_at,account_type,open_channel,open_ip,open_mac,open_imei", ","), rows, false); err != nil {
 		return err
@@ -160,7 +161,7 @@ func writeSessions(w *world, f *fraudWorld, out *outputs) error {
 		}
 		for k := 0; k < 2; k++ {
 			st := int64(r.IntN(numDays))*day + int64(r.IntN(day-4000))
-			rows = append(rows, []string{a.acct, w.persons[a.holder].phone, a.ip, a.mac, a.im, timeText(st), timeText(st + int64(60+r.IntN(1800))), banks[a.bank].short + " mobile banking", a.location})
+			rows = append(rows, []string{a.acct, w.persons[a.holder].phone, a.ip, a.mac, a.im, timeText(st), timeText(st + int64(60+r.IntN(1800))), banks[a.bank].short + " mobile banking", w.location(a)})
 		}
 	}
 	return out.writeCSV("ip_sessions.csv", canonical("ip_sessions"), strings.Split("account,user_id,ip,mac,imei,start_time,end_time,app,location", ","), rows, false)

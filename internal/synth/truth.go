@@ -111,7 +111,7 @@ func writeTruth(w *world, f *fraudWorld, j *justice, st streamStats, out *output
 					if ac.ring < 0 {
 						continue
 					}
-					dealerRows = append(dealerRows, []string{w.persons[d].idNumber, w.persons[d].name, g.id, w.persons[fm].idNumber, w.persons[fm].name, ac.card, ac.bankName, ac.branchCode, ac.branchName, timeText(ac.opened), ac.ip, ac.mac, ac.im})
+					dealerRows = append(dealerRows, []string{w.persons[d].idNumber, w.persons[d].name, g.id, w.persons[fm].idNumber, w.persons[fm].name, ac.card, bankName(ac), w.branchCode(ac), w.branchName(ac), timeText(ac.opened), ac.ip, ac.mac, ac.im})
 				}
 			}
 		}
@@ -139,7 +139,7 @@ func writeTruth(w *world, f *fraudWorld, j *justice, st streamStats, out *output
 				if ac.company >= 0 {
 					role = "shell_company"
 				}
-				mules = append(mules, []string{ac.acct, ac.card, ac.bankName, g.id, strconv.Itoa(lv), role, ac.holderID, ac.holderName, ac.ip, ac.mac, ac.im})
+				mules = append(mules, []string{ac.acct, ac.card, bankName(ac), g.id, strconv.Itoa(lv), role, w.holderID(ac), w.holderName(ac), ac.ip, ac.mac, ac.im})
 			}
 		}
 		rings[ri] = rt

@@ -82,29 +82,59 @@ type branch struct {
 	div        int32
 }
 
+// account holds only what is its own: the holder's and branch's text is looked up through
+// the world (holderName, branchOf…) rather than copied, which keeps the struct small at the
+// hundreds of thousands of accounts of a medium world.
 type account struct {
 	acct, card  string
+	ip, mac, im string // device used for online banking (a ring may hand a farmer's card its own)
+	teller      string
+	opened      int64   // world seconds
+	reserve     int64   // cents kept back from background spending (a victim's savings)
+	weight      float64
 	bank        int
 	branch      int32
 	holder      int32 // person index, -1 for a company account
 	company     int32 // company index for company accounts, -1 otherwise
-	opened      int64 // world seconds
-	teller      string
-	status      string
 	ring        int16 // -1 unless a mule card of a ring
 	level       int8  // mule level 1..4, 0 for others
-	reserve     int64 // cents kept back from background spending (a victim's savings)
 	inquired    bool  // named in a bank inquiry (exported in the realistic bank formats)
-	weight      float64
-	requestNo   string
-	holderName  string
-	holderID    string
-	bankName    string
-	branchCode  string
-	branchName  string
-	location    string
-	ip, mac, im string // device used for online banking
 }
+
+// accountStatus is the status of every account in the world (none is closed or frozen).
+const accountStatus = "正常"
+
+// requestNos is the inquiry request number per bank, the same for all its accounts.
+var requestNos = func() []string {
+	out := make([]string, len(banks))
+	for i, b := range banks {
+		out[i] = "CX2025" + b.cnaps + "0001"
+	}
+	return out
+}()
+
+func (w *world) holderName(a *account) string {
+	if a.holder >= 0 {
+		return w.persons[a.holder].name
+	}
+	return w.companies[a.company].name
+}
+
+func (w *world) holderID(a *account) string {
+	if a.holder >= 0 {
+		return w.persons[a.holder].idNumber
+	}
+	return w.companies[a.company].uscc
+}
+
+func bankName(a *account) string { return banks[a.bank].name }
+
+func (w *world) branchCode(a *account) string { return w.branches[a.branch].code }
+
+func (w *world) branchName(a *account) string { return w.branches[a.branch].name }
+
+// location is the county of the account's branch.
+func (w *world) location(a *account) string { return w.divs[w.branches[a.branch].div].County }
 
 type company struct {
 	uscc, name, address string
@@ -299,11 +329,8 @@ func (w *world) openAccount(r *rand.Rand, p int32, br int32, opened int64) int32
 	per := &w.persons[p]
 	a := account{
 		acct: card, card: card, bank: bs.bank, branch: br, holder: p, company: -1, opened: opened,
-		teller: bs.code[3:7] + pad(int64(r.IntN(900)+100), 3), status: "正常", ring: -1,
-		holderName: per.name, holderID: per.idNumber, bankName: b.name,
-		branchCode: bs.code, branchName: bs.name, location: w.divs[bs.div].County,
+		teller: bs.code[3:7] + pad(int64(r.IntN(900)+100), 3), ring: -1,
 		ip: per.ip, mac: per.mac, im: per.imei,
-		requestNo: "CX2025" + b.cnaps + "0001",
 	}
 	i := int32(len(w.accounts))
 	w.accounts = append(w.accounts, a)
@@ -321,11 +348,8 @@ func (w *world) openCompanyAccount(r *rand.Rand, c int32, br int32, opened int64
 	lr := &w.persons[co.legalRep]
 	a := account{
 		acct: acct, bank: bs.bank, branch: br, holder: -1, company: c, opened: opened,
-		teller: bs.code[3:7] + pad(int64(r.IntN(900)+100), 3), status: "正常", ring: -1,
-		holderName: co.name, holderID: co.uscc, bankName: b.name,
-		branchCode: bs.code, branchName: bs.name, location: w.divs[bs.div].County,
+		teller: bs.code[3:7] + pad(int64(r.IntN(900)+100), 3), ring: -1,
 		ip: lr.ip, mac: lr.mac, im: lr.imei,
-		requestNo: "CX2025" + b.cnaps + "0001",
 	}
 	i := int32(len(w.accounts))
 	w.accounts = append(w.accounts, a)

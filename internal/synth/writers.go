@@ -52,7 +52,7 @@ func newFormatWriters(w *world, p params, out *outputs, ringBases []int32) (*for
 			if err != nil {
 				return nil, err
 			}
-			fmt.Fprintf(hf, "%s协助查询回执（交易明细）,协作编号：%s\n", b.name, a.requestNo)
+			fmt.Fprintf(hf, "%s协助查询回执（交易明细）,协作编号：%s\n", b.name, requestNos[a.bank])
 			hf.Write([]byte(bankCNHeader))
 			fw.bankCN[a.bank] = hf
 		}
@@ -217,7 +217,7 @@ func (fw *formatWriters) writeXLSX(captured map[int32][]txRow) error {
 			return sw.SetRow(cell, vals)
 		}
 		put(1, banks[a.bank].name+"个人账户交易明细")
-		put(2, "户名："+a.holderName, "账号："+a.acct, "卡号："+a.card)
+		put(2, "户名："+fw.w.holderName(a), "账号："+a.acct, "卡号："+a.card)
 		put(3, "账号", "交易日期", "交易时间", "摘要", "支出", "存入", "余额", "对方户名", "对方账号", "交易渠道")
 		for i := range rows {
 			row := &rows[i]
