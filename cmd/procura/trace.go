@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -220,4 +222,106 @@ func newEvalCmd(g *globals) *cobra.Command {
 	aml.Flags().StringArrayVar(&params, "param", nil, "detector parameter name=N; repeatable")
 	cmd.AddCommand(aml)
 	return cmd
+}
+
+// newTraceExportCmd is procura trace with --export sankey|csv and --out: it reads the flags
+// newTraceCmd defines and writes the trace as an ECharts Sankey JSON file or as CSV
+// schedules for the case file, besides printing it.
+func newTraceExportCmd(g *globals) *cobra.Command {
+	cmd := newTraceCmd(g)
+	var export, out string
+	cmd.Flags().StringVar(&export, "export", "", "also write the trace: sankey (JSON for ECharts, --out FILE) or csv (schedules, --out DIR)")
+	cmd.Flags().StringVar(&out, "out", "", "file (sankey) or folder (csv) to export to")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		switch export {
+		case "", "sankey", "csv":
+		default:
+			return fmt.Errorf("--export %q: write sankey or csv", export)
+		}
+		if export != "" && out == "" {
+			return fmt.Errorf("--export %s needs --out (a file for sankey, a folder for csv)", export)
+		}
+		req, err := traceRequestFromFlags(cmd)
+		if err != nil {
+			return err
+		}
+		a, err := g.open(cmd.Context(), "trace")
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		req.Progress = g.newBar()
+		r, err := a.Trace(cmd.Context(), req)
+		if err != nil {
+			return err
+		}
+		if err := exportTrace(r.Result, export, out); err != nil {
+			return err
+		}
+		return g.emit(r, func(w io.Writer) {
+			printTrace(w, r)
+			if export != "" {
+				fmt.Fprintf(w, "Exported the trace (%s) to %s.\n", export, out)
+			}
+		})
+	}
+	return cmd
+}
+
+// traceRequestFromFlags reads the flags of newTraceCmd into a request.
+func traceRequestFromFlags(cmd *cobra.Command) (app.TraceRequest, error) {
+	f := cmd.Flags()
+	var req app.TraceRequest
+	str := func(name string) string { v, _ := f.GetString(name); return v }
+	req.Dataset = str("dataset")
+	if req.Dataset == "" {
+		return req, fmt.Errorf("--dataset is required; list datasets with: procura datasets")
+	}
+	p, err := funds.ParsePolicy(str("policy"))
+	if err != nil {
+		return req, err
+	}
+	req.Options.Policy = p
+	req.Options.Direction = str("direction")
+	req.Options.MaxHops, _ = f.GetInt("max-hops")
+	req.Options.HopWindow, _ = f.GetDuration("hop-window")
+	minAmount, _ := f.GetFloat64("min-amount")
+	req.Options.MinCents = int64(minAmount*100 + 0.5)
+	req.SeedTxIDs = splitList(str("seed-tx"))
+	req.SeedFile = str("seed-file")
+	req.FromAccount = str("from-account")
+	if after := str("after"); after != "" {
+		t, err := time.ParseInLocation(time.DateTime, after, time.Local)
+		if err != nil {
+			if t, err = time.ParseInLocation(time.DateOnly, after, time.Local); err != nil {
+				return req, fmt.Errorf("--after %q: write a time like 2024-05-21 12:00:00 or a date like 2024-05-21", after)
+			}
+		}
+		req.After = t
+	}
+	return req, nil
+}
+
+// exportTrace writes a trace as a Sankey JSON file or as CSV schedules ("" writes nothing).
+// The Sankey is checked before it is written: a drawing that does not add up would mislead.
+func exportTrace(r *funds.Result, export, out string) error {
+	switch export {
+	case "sankey":
+		s := funds.SankeyOf(r)
+		if err := s.Check(); err != nil {
+			return fmt.Errorf("the Sankey of this trace does not add up (please report this): %w", err)
+		}
+		b, err := json.MarshalIndent(s, "", " ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(out, append(b, '\n'), 0o600); err != nil {
+			return fmt.Errorf("--out %s: %w", out, err)
+		}
+	case "csv":
+		if _, err := funds.WriteSchedules(out, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
