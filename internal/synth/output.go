@@ -40,9 +40,25 @@ type hashWriter struct {
 	h  hash.Hash
 }
 
+// asyncHashMin is the size from which a write hashes on another goroutine while the bytes go
+// to disk: the statement and call chunks are megabytes, and hashing them in line kept the
+// writer, the one sequential stage of the stream, busy for a third of its time.
+const asyncHashMin = 64 << 10
+
 func (hw hashWriter) Write(p []byte) (int, error) {
-	hw.h.Write(p)
-	return hw.bw.Write(p)
+	if len(p) < asyncHashMin {
+		hw.h.Write(p)
+		return hw.bw.Write(p)
+	}
+	// The hash sees the same bytes in the same order: the next write waits for this one.
+	done := make(chan struct{})
+	go func() {
+		hw.h.Write(p)
+		close(done)
+	}()
+	n, err := hw.bw.Write(p)
+	<-done
+	return n, err
 }
 
 // create opens rel (slash-separated, relative to the output folder) for writing. gbk encodes

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"procura/internal/synth/data"
@@ -43,6 +44,9 @@ func buildWorld(seed int64, p params) *world {
 	}
 
 	ra := newRand(seed, streamAccounts)
+	// About 1.64 accounts a person (1, +1 in 2, +1 in 7) and the rings' cards: sized once, the
+	// largest table of the world is not copied while it grows.
+	w.accounts = slices.Grow(w.accounts, p.persons*7/4)
 	w.clusterAddrs = make([]string, 6)
 	for i := range w.clusterAddrs {
 		d := w.pickDiv(ra)

@@ -89,8 +89,8 @@ type account struct {
 	acct, card  string
 	ip, mac, im string // device used for online banking (a ring may hand a farmer's card its own)
 	teller      string
-	opened      int64   // world seconds
-	reserve     int64   // cents kept back from background spending (a victim's savings)
+	opened      int64 // world seconds
+	reserve     int64 // cents kept back from background spending (a victim's savings)
 	weight      float64
 	bank        int
 	branch      int32
