@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -324,4 +325,71 @@ func exportTrace(r *funds.Result, export, out string) error {
 		}
 	}
 	return nil
+}
+
+// newMatchTransfersCmd is procura match-transfers.
+func newMatchTransfersCmd(g *globals) *cobra.Command {
+	var (
+		req              app.MatchTransfersRequest
+		delay, tolerance string
+	)
+	cmd := &cobra.Command{
+		Use:   "match-transfers --out DATASET_A --in DATASET_B [--max-delay 5d] [--amount-tolerance 2%]",
+		Short: "Pair transfers leaving one bank's export with their arrival in another's",
+		Long: `Money leaving bank A and arriving at bank B appears in both exports with different ids, a later
+time, a changed amount (fees, FX) and a truncated memo. This pairs them one to one by account
+pair, delay and amount, with the memo as a tie-breaker, and explains each match.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := parseDelay(delay)
+			if err != nil {
+				return err
+			}
+			p, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(tolerance), "%")), 64)
+			if err != nil || p < 0 || p > 100 {
+				return fmt.Errorf("--amount-tolerance %q: write a percentage like 2%% (0%% for exact amounts)", tolerance)
+			}
+			if p == 0 {
+				p = -1 // exact amounts (MatchOptions reads 0 as the default)
+			}
+			req.Options = funds.MatchOptions{MaxDelay: d, TolerancePct: p}
+			a, err := g.open(cmd.Context(), "match-transfers")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			r, err := a.MatchTransfers(cmd.Context(), req)
+			if err != nil {
+				return err
+			}
+			return g.emit(r, func(w io.Writer) {
+				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+				fmt.Fprintln(tw, "OUT TX\tIN TX\tSCORE\tEXPLANATION")
+				for _, m := range r.Matches {
+					fmt.Fprintf(tw, "%s\t%s\t%.3f\t%s\n", m.OutTx, m.InTx, m.Score, m.Explanation)
+				}
+				tw.Flush()
+				fmt.Fprintf(w, "\n%d matched; unmatched: %d outgoing, %d incoming (see --json for the rows and why).\n",
+					len(r.Matches), len(r.UnmatchedOut), len(r.UnmatchedIn))
+			})
+		},
+	}
+	cmd.Flags().StringVar(&req.Out, "out", "", "transactions dataset of bank A (money leaving)")
+	cmd.Flags().StringVar(&req.In, "in", "", "transactions dataset of bank B (money arriving)")
+	cmd.Flags().StringVar(&delay, "max-delay", "5d", "longest time between leaving and arriving, like 5d, 36h or 90m")
+	cmd.Flags().StringVar(&tolerance, "amount-tolerance", "2%", "largest difference between the two amounts, in percent")
+	return cmd
+}
+
+// parseDelay reads a Go duration or a number of days ("5d").
+func parseDelay(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		if days, err := strconv.ParseFloat(n, 64); err == nil && days > 0 {
+			return time.Duration(days * float64(24*time.Hour)), nil
+		}
+	} else if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return d, nil
+	}
+	return 0, fmt.Errorf("--max-delay %q: write a positive duration like 5d, 36h or 90m", s)
 }

@@ -262,3 +262,43 @@ func gunzip(src, dst string) error {
 	}
 	return out.Close()
 }
+
+// MatchTransfersRequest names two banks' transactions datasets to pair transfers between.
+type MatchTransfersRequest struct {
+	Out     string // bank A: its outgoing rows are matched
+	In      string // bank B: its incoming rows are matched
+	Options funds.MatchOptions
+}
+
+// MatchTransfers pairs the transfers that left bank A's accounts for bank B's with the rows
+// where they arrived (docs/funds.md, "Cross-bank transfer matching").
+func (a *App) MatchTransfers(ctx context.Context, req MatchTransfersRequest) (*funds.MatchResult, error) {
+	if _, err := a.authorize(ctx, ActTraceRun); err != nil {
+		return nil, err
+	}
+	if req.Out == "" || req.In == "" {
+		return nil, errors.New("give both datasets: --out (bank A, money leaving) and --in (bank B, money arriving)")
+	}
+	read := func(dataset string) ([]funds.BankRow, error) {
+		var rows []funds.BankRow
+		err := a.st.ScanTransactions(ctx, dataset, 1<<15, func(batch []store.TxRow) error {
+			for _, r := range batch {
+				rows = append(rows, funds.BankRow{TxID: r.TxID, Account: r.Account, Card: r.Card,
+					Counterparty: r.Counterparty, Cents: r.Cents, Unix: r.Unix, Memo: r.Memo})
+			}
+			return ctx.Err()
+		})
+		return rows, err
+	}
+	outs, err := read(req.Out)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := read(req.In)
+	if err != nil {
+		return nil, err
+	}
+	o := req.Options
+	o.Location = a.st.Location()
+	return funds.MatchTransfers(outs, ins, o), nil
+}
