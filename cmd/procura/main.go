@@ -58,7 +58,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	root.AddCommand(
 		newInitCmd(g), newImportCmd(g), newDatasetsCmd(g), newRejectsCmd(g),
 		newModelCmd(g), newCluesCmd(g),
-		newTraceExportCmd(g), newTypologiesCmd(g), newMatchTransfersCmd(g), newEvalCmd(g),
+		newTraceCmd(g), newTypologiesCmd(g), newMatchTransfersCmd(g), newEvalCmd(g),
 		newResolveCmd(g), newGraphCmd(g),
 		newAuditCmd(g), newEvidenceCmd(g),
 		newServeCmd(g), newUserCmd(g),

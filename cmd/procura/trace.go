@@ -30,6 +30,7 @@ func newTraceCmd(g *globals) *cobra.Command {
 	var (
 		req                   app.TraceRequest
 		seedTx, after, policy string
+		export, out           string
 		minAmount             float64
 	)
 	cmd := &cobra.Command{
@@ -44,6 +45,14 @@ rule: the holder's own money leaves first), proportional. docs/funds.md explains
 			if req.Dataset == "" {
 				return fmt.Errorf("--dataset is required; list datasets with: procura datasets")
 			}
+			switch export {
+			case "", "sankey", "csv":
+			default:
+				return fmt.Errorf("--export %q: write sankey or csv", export)
+			}
+			if export != "" && out == "" {
+				return fmt.Errorf("--export %s needs --out (a file for sankey, a folder for csv)", export)
+			}
 			p, err := funds.ParsePolicy(policy)
 			if err != nil {
 				return err
@@ -51,14 +60,8 @@ rule: the holder's own money leaves first), proportional. docs/funds.md explains
 			req.Options.Policy = p
 			req.Options.MinCents = int64(minAmount*100 + 0.5)
 			req.SeedTxIDs = splitList(seedTx)
-			if after != "" {
-				t, err := time.ParseInLocation(time.DateTime, after, time.Local)
-				if err != nil {
-					if t, err = time.ParseInLocation(time.DateOnly, after, time.Local); err != nil {
-						return fmt.Errorf("--after %q: write a time like 2024-05-21 12:00:00 or a date like 2024-05-21", after)
-					}
-				}
-				req.After = t
+			if req.After, err = parseWhen("--after", after); err != nil {
+				return err
 			}
 			a, err := g.open(cmd.Context(), "trace")
 			if err != nil {
@@ -70,7 +73,15 @@ rule: the holder's own money leaves first), proportional. docs/funds.md explains
 			if err != nil {
 				return err
 			}
-			return g.emit(r, func(w io.Writer) { printTrace(w, r) })
+			if err := exportTrace(r.Result, export, out); err != nil {
+				return err
+			}
+			return g.emit(r, func(w io.Writer) {
+				printTrace(w, r)
+				if export != "" {
+					fmt.Fprintf(w, "Exported the trace (%s) to %s.\n", export, out)
+				}
+			})
 		},
 	}
 	f := cmd.Flags()
@@ -84,6 +95,8 @@ rule: the holder's own money leaves first), proportional. docs/funds.md explains
 	f.IntVar(&req.Options.MaxHops, "max-hops", 6, "levels to follow")
 	f.DurationVar(&req.Options.HopWindow, "hop-window", 72*time.Hour, "money staying longer than this in an account is not followed further (0 = no limit)")
 	f.Float64Var(&minAmount, "min-amount", 100, "do not follow parts smaller than this amount")
+	f.StringVar(&export, "export", "", "also write the trace: sankey (JSON for ECharts, --out FILE) or csv (schedules, --out DIR)")
+	f.StringVar(&out, "out", "", "file (sankey) or folder (csv) to export to")
 	return cmd
 }
 
@@ -223,84 +236,6 @@ func newEvalCmd(g *globals) *cobra.Command {
 	aml.Flags().StringArrayVar(&params, "param", nil, "detector parameter name=N; repeatable")
 	cmd.AddCommand(aml)
 	return cmd
-}
-
-// newTraceExportCmd is procura trace with --export sankey|csv and --out: it reads the flags
-// newTraceCmd defines and writes the trace as an ECharts Sankey JSON file or as CSV
-// schedules for the case file, besides printing it.
-func newTraceExportCmd(g *globals) *cobra.Command {
-	cmd := newTraceCmd(g)
-	var export, out string
-	cmd.Flags().StringVar(&export, "export", "", "also write the trace: sankey (JSON for ECharts, --out FILE) or csv (schedules, --out DIR)")
-	cmd.Flags().StringVar(&out, "out", "", "file (sankey) or folder (csv) to export to")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		switch export {
-		case "", "sankey", "csv":
-		default:
-			return fmt.Errorf("--export %q: write sankey or csv", export)
-		}
-		if export != "" && out == "" {
-			return fmt.Errorf("--export %s needs --out (a file for sankey, a folder for csv)", export)
-		}
-		req, err := traceRequestFromFlags(cmd)
-		if err != nil {
-			return err
-		}
-		a, err := g.open(cmd.Context(), "trace")
-		if err != nil {
-			return err
-		}
-		defer a.Close()
-		req.Progress = g.newBar()
-		r, err := a.Trace(cmd.Context(), req)
-		if err != nil {
-			return err
-		}
-		if err := exportTrace(r.Result, export, out); err != nil {
-			return err
-		}
-		return g.emit(r, func(w io.Writer) {
-			printTrace(w, r)
-			if export != "" {
-				fmt.Fprintf(w, "Exported the trace (%s) to %s.\n", export, out)
-			}
-		})
-	}
-	return cmd
-}
-
-// traceRequestFromFlags reads the flags of newTraceCmd into a request.
-func traceRequestFromFlags(cmd *cobra.Command) (app.TraceRequest, error) {
-	f := cmd.Flags()
-	var req app.TraceRequest
-	str := func(name string) string { v, _ := f.GetString(name); return v }
-	req.Dataset = str("dataset")
-	if req.Dataset == "" {
-		return req, fmt.Errorf("--dataset is required; list datasets with: procura datasets")
-	}
-	p, err := funds.ParsePolicy(str("policy"))
-	if err != nil {
-		return req, err
-	}
-	req.Options.Policy = p
-	req.Options.Direction = str("direction")
-	req.Options.MaxHops, _ = f.GetInt("max-hops")
-	req.Options.HopWindow, _ = f.GetDuration("hop-window")
-	minAmount, _ := f.GetFloat64("min-amount")
-	req.Options.MinCents = int64(minAmount*100 + 0.5)
-	req.SeedTxIDs = splitList(str("seed-tx"))
-	req.SeedFile = str("seed-file")
-	req.FromAccount = str("from-account")
-	if after := str("after"); after != "" {
-		t, err := time.ParseInLocation(time.DateTime, after, time.Local)
-		if err != nil {
-			if t, err = time.ParseInLocation(time.DateOnly, after, time.Local); err != nil {
-				return req, fmt.Errorf("--after %q: write a time like 2024-05-21 12:00:00 or a date like 2024-05-21", after)
-			}
-		}
-		req.After = t
-	}
-	return req, nil
 }
 
 // exportTrace writes a trace as a Sankey JSON file or as CSV schedules ("" writes nothing).
