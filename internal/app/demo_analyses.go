@@ -2,16 +2,14 @@ package app
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"time"
 
 	"procura/internal/funds"
 	"procura/internal/score"
+	"procura/internal/synth"
 )
 
 // DemoFindings is what the demo's analyses found, in the terms a prosecutor reads.
@@ -188,30 +186,12 @@ func (a *App) demoTypologies(ctx context.Context, truth string, res *DemoResult)
 
 // eachCSV calls fn with every record of a truth CSV as a map from header to value.
 func eachCSV(path string, fn func(map[string]string)) error {
-	f, err := os.Open(path)
+	rows, err := synth.ReadCSV(path)
 	if err != nil {
 		return fmt.Errorf("demo truth: %w", err)
 	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	head, err := r.Read()
-	if err != nil {
-		return fmt.Errorf("demo truth %s: %w", path, err)
+	for _, r := range rows {
+		fn(r)
 	}
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("demo truth %s: %w", path, err)
-		}
-		m := make(map[string]string, len(head))
-		for i, h := range head {
-			if i < len(rec) {
-				m[h] = rec[i]
-			}
-		}
-		fn(m)
-	}
+	return nil
 }

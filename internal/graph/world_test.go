@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -125,27 +124,14 @@ func storeDatasets(ctx context.Context, st *store.Store) ([]Dataset, error) {
 	return out, nil
 }
 
-// readCSV reads a truth file as maps by header.
+// readCSV reads a world file as maps by header, failing the test on error.
 func readCSV(t *testing.T, path string) []map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
+	rows, err := synth.ReadCSV(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []map[string]string
-	for _, r := range rows[1:] {
-		m := map[string]string{}
-		for i, h := range rows[0] {
-			m[h] = r[i]
-		}
-		out = append(out, m)
-	}
-	return out
+	return rows
 }
 
 // ring is the part of truth/rings.json the tests score against.

@@ -2,7 +2,6 @@ package supervise
 
 import (
 	"context"
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -74,26 +73,14 @@ var unlabelled = map[string]func(t *testing.T, dir, key string) bool{
 	},
 }
 
+// readCSV reads a world file as maps by header, failing the test on error.
 func readCSV(t *testing.T, path string) []map[string]string {
 	t.Helper()
-	f, err := os.Open(path)
+	rows, err := synth.ReadCSV(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []map[string]string
-	for _, rec := range recs[1:] {
-		m := map[string]string{}
-		for i, h := range recs[0] {
-			m[h] = rec[i]
-		}
-		out = append(out, m)
-	}
-	return out
+	return rows
 }
 
 func TestEveryBuiltInModelAnswersTheSyntheticWorldsTruth(t *testing.T) {
