@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	measure "procura/internal/score"
 	"slices"
 	"strings"
 )
@@ -21,17 +22,8 @@ type AMLScore struct {
 }
 
 func newAMLScore(tp, fp, fn int) AMLScore {
-	s := AMLScore{TP: tp, FP: fp, FN: fn, Positives: tp + fn, Flagged: tp + fp}
-	if tp+fp > 0 {
-		s.Precision = float64(tp) / float64(tp+fp)
-	}
-	if tp+fn > 0 {
-		s.Recall = float64(tp) / float64(tp+fn)
-	}
-	if s.Precision+s.Recall > 0 {
-		s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
-	}
-	return s
+	p := measure.Of(int64(tp), int64(fp), int64(fn))
+	return AMLScore{TP: tp, FP: fp, FN: fn, Positives: tp + fn, Flagged: tp + fp, Precision: p.Precision, Recall: p.Recall, F1: p.F1}
 }
 
 // AMLEvaluation scores typology findings against AMLSim alerts.
