@@ -112,14 +112,7 @@ func (fw *formatWriters) text(row *txRow) rowText {
 			rt.cpAcct, rt.cpName, rt.cpID, rt.cpBank = c.acct, fw.w.holderName(c), fw.w.holderID(c), bankName(c)
 		}
 	}
-	switch rt.channel {
-	case "手机银行", "网上银行", "快捷支付":
-		rt.online = true
-	case "柜面":
-		rt.counter = true
-	case "ATM", "POS":
-		rt.cash = true
-	}
+	rt.online, rt.counter, rt.cash = channelClass(rt.channel)
 	return rt
 }
 
@@ -131,22 +124,57 @@ func (fw *formatWriters) location(a *account) string {
 	return fw.w.location(a)
 }
 
+// channelClass says which optional columns a channel fills: the device (online), the branch
+// and teller (counter) or the branch alone (cash).
+func channelClass(channel string) (online, counter, cash bool) {
+	switch channel {
+	case "手机银行", "网上银行", "快捷支付":
+		online = true
+	case "柜面":
+		counter = true
+	case "ATM", "POS":
+		cash = true
+	}
+	return
+}
+
+// appendTx writes a canonical statement row. It resolves the same text as text() but copies
+// the account's, the counterparty's and the device's columns as pre-rendered runs of the text
+// arena (see textArena).
 func (fw *formatWriters) appendTx(b []byte, row *txRow) []byte {
-	a := &fw.w.accounts[row.acct]
-	rt := fw.text(row)
+	w, x := fw.w, fw.arena
+	a := &w.accounts[row.acct]
+	var channel, summary, cp string
+	switch row.kind {
+	case kShop, kUtility, kWithdrawToCard:
+		e := &w.ext[row.ext]
+		channel, summary = e.channel, e.summary
+		if row.kind == kWithdrawToCard {
+			summary = "微信零钱提现"
+		}
+		cp = x.exts[row.ext]
+	default:
+		kt := &kindTexts[row.kind]
+		channel, summary = kt.channel, kt.summary
+		if row.amount > 0 {
+			summary = kt.summaryIn
+		}
+		if row.kind == kMule {
+			summary = muleSummaries[row.id%int64(len(muleSummaries))]
+		}
+		switch {
+		case row.cp >= 0:
+			cp = x.cp(row.cp)
+		case row.kind == kCashGold:
+			cp = x.exts[row.ext]
+		default:
+			cp = ",,,"
+		}
+	}
+	online, counter, cash := channelClass(channel)
 	b = append(b, 'T')
 	b = appendPadded(b, uint64(row.id), 12)
-	b = append(b, ',')
-	b = append(b, requestNos[a.bank]...)
-	b = append(b, ',')
-	b = append(b, a.acct...)
-	b = append(b, ',')
-	b = append(b, a.card...)
-	b = append(b, ',')
-	b = append(b, fw.w.holderName(a)...)
-	b = append(b, ',')
-	b = append(b, fw.w.holderID(a)...)
-	b = append(b, ',')
+	b = append(b, x.own(row.acct)...)
 	b = appendTime(b, row.t)
 	if row.amount < 0 {
 		b = append(b, ",out,"...)
@@ -157,41 +185,28 @@ func (fw *formatWriters) appendTx(b []byte, row *txRow) []byte {
 	b = append(b, ',')
 	b = appendCents(b, row.bal)
 	b = append(b, ",CNY,"...)
-	b = append(b, rt.cpAcct...)
+	b = append(b, cp...)
 	b = append(b, ',')
-	b = append(b, rt.cpName...)
+	b = append(b, channel...)
 	b = append(b, ',')
-	b = append(b, rt.cpID...)
-	b = append(b, ',')
-	b = append(b, rt.cpBank...)
-	b = append(b, ',')
-	b = append(b, rt.channel...)
-	b = append(b, ',')
-	if rt.counter || rt.cash {
-		b = append(b, fw.w.branchCode(a)...)
-		b = append(b, ',')
-		b = append(b, fw.w.branchName(a)...)
-		b = append(b, ',')
-		if rt.counter {
-			b = append(b, a.teller...)
+	if counter || cash {
+		b = append(b, x.branches[a.branch]...)
+		if counter {
+			b = append(b, x.teller(row.acct)...)
 		}
 	} else {
 		b = append(b, ",,"...)
 	}
 	b = append(b, ',')
-	b = append(b, rt.summary...)
+	b = append(b, summary...)
 	b = append(b, ',')
-	if rt.online {
-		b = append(b, a.ip...)
-		b = append(b, ',')
-		b = append(b, a.mac...)
-		b = append(b, ',')
-		b = append(b, a.im...)
+	if online {
+		b = append(b, x.dev(row.acct)...)
 	} else {
 		b = append(b, ",,"...)
 	}
 	b = append(b, ",false,成功,"...)
-	if rt.cash || rt.counter {
+	if cash || counter {
 		b = append(b, fw.location(a)...)
 	}
 	return append(b, '\n')
@@ -279,11 +294,10 @@ const (
 )
 
 func (fw *formatWriters) appendCall(b []byte, c *callRow, layout int) []byte {
-	w := fw.w
-	s := &w.sims[c.caller]
-	b = append(b, s.phone...)
+	x := fw.arena
+	b = append(b, x.phone(c.caller)...)
 	b = append(b, ',')
-	b = append(b, w.sims[c.callee].phone...)
+	b = append(b, x.phone(c.callee)...)
 	b = append(b, ',')
 	switch layout {
 	case callCN:
@@ -314,22 +328,7 @@ func (fw *formatWriters) appendCall(b []byte, c *callRow, layout int) []byte {
 	default:
 		b = append(b, ",outgoing,"...)
 	}
-	b = append(b, s.imei...)
-	b = append(b, ',')
-	b = append(b, s.imsi...)
-	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(s.cell), 10)
-	b = append(b, ',')
-	b = strconv.AppendInt(b, int64(10000+s.cell%50000/10), 10)
-	b = append(b, ',')
-	if s.ring >= 0 {
-		b = append(b, w.divs[fw.ringBase[s.ring]].County...)
-	} else {
-		b = append(b, w.divs[w.persons[s.holder].div].County...)
-	}
-	b = append(b, ',')
-	b = append(b, operators[s.operator].name...)
-	return append(b, '\n')
+	return append(b, x.simTail(c.caller)...)
 }
 
 // appendClockCompact writes "150405" (CDR exports join date and time: 20240102150405).

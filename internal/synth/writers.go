@@ -14,6 +14,7 @@ type formatWriters struct {
 	p        params
 	out      *outputs
 	ringBase []int32
+	arena    *textArena
 	tx       *hashedFile
 	calls    *hashedFile
 	bankCN   []*hashedFile // per bank, nil when the bank has no inquired account
@@ -31,7 +32,7 @@ type formatted struct {
 }
 
 func newFormatWriters(w *world, p params, out *outputs, ringBases []int32) (*formatWriters, error) {
-	fw := &formatWriters{w: w, p: p, out: out, ringBase: ringBases}
+	fw := &formatWriters{w: w, p: p, out: out, ringBase: ringBases, arena: newTextArena(w, ringBases)}
 	var err error
 	if fw.tx, err = out.create("transactions.csv", FileInfo{Kind: "transactions", Profile: "canonical", Format: "canonical"}, false); err != nil {
 		return nil, err
