@@ -124,6 +124,14 @@ func (fw *formatWriters) location(a *account) string {
 	return fw.w.location(a)
 }
 
+// spanLocation is location for the account an arena span describes.
+func (fw *formatWriters) spanLocation(sp *acctSpan) string {
+	if sp.ring >= 0 {
+		return fw.w.divs[fw.ringBase[sp.ring]].County
+	}
+	return fw.w.divs[fw.w.branches[sp.branch].div].County
+}
+
 // channelClass says which optional columns a channel fills: the device (online), the branch
 // and teller (counter) or the branch alone (cash).
 func channelClass(channel string) (online, counter, cash bool) {
@@ -143,7 +151,7 @@ func channelClass(channel string) (online, counter, cash bool) {
 // arena (see textArena).
 func (fw *formatWriters) appendTx(b []byte, row *txRow) []byte {
 	w, x := fw.w, fw.arena
-	a := &w.accounts[row.acct]
+	sp := &x.accts[row.acct]
 	var channel, summary, cp string
 	switch row.kind {
 	case kShop, kUtility, kWithdrawToCard:
@@ -190,7 +198,7 @@ func (fw *formatWriters) appendTx(b []byte, row *txRow) []byte {
 	b = append(b, channel...)
 	b = append(b, ',')
 	if counter || cash {
-		b = append(b, x.branches[a.branch]...)
+		b = append(b, x.branches[sp.branch]...)
 		if counter {
 			b = append(b, x.teller(row.acct)...)
 		}
@@ -207,7 +215,7 @@ func (fw *formatWriters) appendTx(b []byte, row *txRow) []byte {
 	}
 	b = append(b, ",false,成功,"...)
 	if cash || counter {
-		b = append(b, fw.location(a)...)
+		b = append(b, fw.spanLocation(sp)...)
 	}
 	return append(b, '\n')
 }

@@ -130,6 +130,40 @@ func (o *outputs) writeCSV(rel string, info FileInfo, header []string, rows [][]
 	return hf.close(isTruth)
 }
 
+// csvStream writes a table row by row through a small buffer, so that a table of the whole
+// population is never held in memory as rows of strings.
+type csvStream struct {
+	hf *hashedFile
+	b  []byte
+}
+
+// createCSV opens a CSV table and writes its header.
+func (o *outputs) createCSV(rel string, info FileInfo, header []string) (*csvStream, error) {
+	hf, err := o.create(rel, info, false)
+	if err != nil {
+		return nil, err
+	}
+	c := &csvStream{hf: hf, b: make([]byte, 0, 1<<16)}
+	c.b = appendRecord(c.b, header)
+	return c, nil
+}
+
+// row appends one record.
+func (c *csvStream) row(fields ...string) {
+	c.b = appendRecord(c.b, fields)
+	c.hf.rows++
+	if len(c.b) > 1<<15 {
+		c.hf.Write(c.b)
+		c.b = c.b[:0]
+	}
+}
+
+// close writes what is buffered and records the file (in the truth list when isTruth).
+func (c *csvStream) close(isTruth bool) error {
+	c.hf.Write(c.b)
+	return c.hf.close(isTruth)
+}
+
 func appendRecord(b []byte, rec []string) []byte {
 	for i, f := range rec {
 		if i > 0 {

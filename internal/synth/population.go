@@ -88,10 +88,7 @@ func buildWorld(seed int64, p params) *world {
 			w.accounts[a].weight = paretoWeight(ra)
 		}
 	}
-	w.background = make([]int32, len(w.accounts))
-	for i := range w.accounts {
-		w.background[i] = int32(i)
-	}
+	w.background = int32(len(w.accounts))
 	return w
 }
 

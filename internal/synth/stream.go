@@ -56,6 +56,7 @@ type dayJob struct {
 	r, rc     *rand.Rand
 	evs       []event
 	keys      []uint64 // sort keys of evs (see eventKey)
+	keyTmp    []uint64 // scratch of sortKeys
 	calls     []callRow
 	callTmp   []callRow
 	callKeys  []uint64
@@ -266,10 +267,11 @@ type dayGen struct {
 	captured    map[int32][]txRow // rows of accounts exported as XLSX statements
 	isCaptured  []bool            // per account: a key of captured
 	rentPayers  []int32
+	hot         hotColumns
 }
 
 func newDayGen(w *world, f *fraudWorld, p params) *dayGen {
-	g := &dayGen{w: w, f: f, nextID: 1, fraudIDs: make([][2]int64, len(f.events)), captured: map[int32][]txRow{}}
+	g := &dayGen{w: w, f: f, nextID: 1, fraudIDs: make([][2]int64, len(f.events)), captured: map[int32][]txRow{}, hot: newHotColumns(w)}
 	w.buildWeights()
 	rb := newRand(w.seed, streamAccounts+100)
 	g.bal = make([]int64, len(w.accounts))
@@ -426,9 +428,9 @@ func (g *dayGen) draw(j *dayJob) {
 	}
 	for emitted < target {
 		a := w.pickActive(r)
-		ac := &w.accounts[a]
+		holder := g.hot.holder[a]
 		t := dayTime(r, d)
-		if ac.company >= 0 {
+		if holder < 0 { // a company account
 			other := w.companies[w.employers[r.IntN(len(w.employers))]].account
 			add(event{t: t, amount: amountLog(r, 30000, 1.2, true), from: other, to: a, ext: -1, kind: kRevenue})
 			continue
@@ -448,10 +450,9 @@ func (g *dayGen) draw(j *dayJob) {
 		case x < 87:
 			add(event{t: t, amount: amountLog(r, 3000, 1.0, true), from: -1, to: a, ext: -1, kind: kDeposit})
 		default:
-			h := &w.persons[ac.holder]
-			m := h.household + int32(r.IntN(max(int(h.hhSize), 1)))
-			if m < int32(len(w.persons)) && m != ac.holder && len(w.persons[m].accounts) > 0 {
-				add(event{t: t, amount: amountLog(r, 1000, 1.0, true), from: a, to: w.persons[m].accounts[0], ext: -1, kind: kTransfer})
+			m := g.hot.household[holder] + int32(r.IntN(max(int(g.hot.hhSize[holder]), 1)))
+			if m < int32(len(w.persons)) && m != holder && g.hot.firstAcct[m] >= 0 {
+				add(event{t: t, amount: amountLog(r, 1000, 1.0, true), from: a, to: g.hot.firstAcct[m], ext: -1, kind: kTransfer})
 			} else {
 				add(event{t: t, amount: amountLog(r, 300, 1.0, true), from: a, to: g.contact(a, r), ext: -1, kind: kTransfer})
 			}
@@ -462,7 +463,7 @@ func (g *dayGen) draw(j *dayJob) {
 		j.keys = append(j.keys, eventKey(e.t, d, classFraud, len(j.evs)))
 		j.evs = append(j.evs, e)
 	}
-	slices.Sort(j.keys)
+	j.keyTmp = sortKeys(j.keys, j.keyTmp)
 	g.dayCalls(j)
 }
 
@@ -527,7 +528,7 @@ func (g *dayGen) contact(a int32, r *rand.Rand) int32 {
 	if r.IntN(10) < 6 {
 		h := uint64(a)*0x9E3779B97F4A7C15 + uint64(r.IntN(5))*0xBF58476D1CE4E5B9
 		h ^= h >> 31
-		return g.w.background[h%uint64(len(g.w.background))]
+		return int32(h % uint64(g.w.background))
 	}
 	return g.w.pickActive(r)
 }
@@ -547,7 +548,7 @@ func (g *dayGen) scheduled(j *dayJob) {
 		}
 	case 1:
 		for _, pi := range g.rentPayers {
-			landlord := w.background[(uint64(pi)*2654435761)%uint64(len(w.background))]
+			landlord := int32((uint64(pi) * 2654435761) % uint64(w.background))
 			if landlord != w.persons[pi].accounts[0] {
 				j.add(event{t: int64(d)*day + 8*3600 + int64(r.IntN(50000)), amount: amountLog(r, 2500, 0.4, true), from: w.persons[pi].accounts[0], to: landlord, ext: -1, kind: kRent}, classSched)
 			}
@@ -570,8 +571,7 @@ func (g *dayGen) dayCalls(j *dayJob) {
 		var callee int
 		switch y := r.IntN(10); {
 		case y < 2:
-			p := &w.persons[caller]
-			callee = int(p.household) + r.IntN(max(int(p.hhSize), 1))
+			callee = int(g.hot.household[caller]) + r.IntN(max(int(g.hot.hhSize[caller]), 1))
 		case y < 9:
 			h := uint64(caller)*0x9E3779B97F4A7C15 + uint64(r.IntN(8))*0xBF58476D1CE4E5B9
 			h ^= h >> 29
@@ -582,7 +582,7 @@ func (g *dayGen) dayCalls(j *dayJob) {
 		if callee >= len(w.persons) || callee == caller {
 			callee = (caller + 1) % len(w.persons)
 		}
-		c := callRow{t: dayTime(r, d), caller: w.persons[caller].sim, callee: w.persons[callee].sim}
+		c := callRow{t: dayTime(r, d), caller: g.hot.sim[caller], callee: g.hot.sim[callee]}
 		if r.IntN(12) == 0 {
 			c.sms = true
 		} else if r.IntN(8) > 0 {
@@ -597,7 +597,7 @@ func (g *dayGen) dayCalls(j *dayJob) {
 			tmp = append(tmp, callRow{t: c.t, caller: c.caller, callee: c.callee, duration: c.duration})
 		}
 	}
-	slices.Sort(keys)
+	j.keyTmp = sortKeys(keys, j.keyTmp)
 	out := j.calls[:0]
 	for _, k := range keys {
 		out = append(out, tmp[k&keyIndexMask])

@@ -128,6 +128,7 @@ func Generate(ctx context.Context, o Options) (Summary, error) {
 	w := buildWorld(o.Seed, p)
 	f := buildFraud(w, p)
 	j := buildJustice(w, f, p)
+	w.idSeen = nil // every person exists now; the set of used IDs was only for drawing new ones
 	out := &outputs{dir: o.Out}
 	st, err := streamActivity(ctx, w, f, p, out, o.Progress)
 	if err != nil {

@@ -15,7 +15,10 @@ func writeTables(w *world, f *fraudWorld, j *justice, p params, out *outputs) er
 	if err := writePersons(w, out); err != nil {
 		return err
 	}
-	rows := make([][]string, 0, len(w.accounts))
+	c, err := out.createCSV("accounts.csv", canonical("accounts"), strings.Split("account,card_no,bank,branch_code,branch_name,holder_name,holder_id_number,opened_at,opened_by,phone,status,closed_at,account_type,open_channel,open_ip,open_mac,open_imei", ","))
+	if err != nil {
+		return err
+	}
 	for i := range w.accounts {
 		a := &w.accounts[i]
 		phone := ""
@@ -28,39 +31,45 @@ func writeTables(w *world, f *fraudWorld, j *justice, p params, out *outputs) er
 		if a.company >= 0 {
 			atype = "对公"
 		}
-		rows = append(rows, []string{a.acct, a.card, bankName(a), w.branchCode(a), w.branchName(a), w.holderName(a), w.holderID(a), timeText(a.opened), a.teller, phone, accountStatus, "", atype, "柜面", a.ip, a.mac, a.im})
+		c.row(a.acct, a.card, bankName(a), w.branchCode(a), w.branchName(a), w.holderName(a), w.holderID(a), timeText(a.opened), a.teller, phone, accountStatus, "", atype, "柜面", a.ip, a.mac, a.im)
 	}
-	if err := out.writeCSV("accounts.csv", canonical("accounts"), strings.Split("account,card_no,bank,branch_code,branch_name,holder_name,holder_id_number,opened_at,opened_by,phone,status,closed_at,account_type,open_channel,open_ip,open_mac,open_imei", ","), rows, false); err != nil {
+	if err := c.close(false); err != nil {
 		return err
 	}
-	rows = rows[:0]
-	for _, c := range w.companies {
-		lr := &w.persons[c.legalRep]
+	if c, err = out.createCSV("companies.csv", canonical("companies"), strings.Split("uscc,name,legal_rep_name,legal_rep_id_number,reg_address,status,company_type,established_at,dissolved_at,business_scope,phone", ",")); err != nil {
+		return err
+	}
+	for _, co := range w.companies {
+		lr := &w.persons[co.legalRep]
 		dis := ""
-		if c.dissolved != 0 {
-			dis = dateText(c.dissolved)
+		if co.dissolved != 0 {
+			dis = dateText(co.dissolved)
 		}
-		rows = append(rows, []string{c.uscc, c.name, lr.name, lr.idNumber, c.address, c.status, "有限责任公司（自然人独资）", dateText(c.established), dis, c.scope, c.phone})
+		c.row(co.uscc, co.name, lr.name, lr.idNumber, co.address, co.status, "有限责任公司（自然人独资）", dateText(co.established), dis, co.scope, co.phone)
 	}
-	if err := out.writeCSV("companies.csv", canonical("companies"), strings.Split("uscc,name,legal_rep_name,legal_rep_id_number,reg_address,status,company_type,established_at,dissolved_at,business_scope,phone", ","), rows, false); err != nil {
+	if err := c.close(false); err != nil {
 		return err
 	}
-	rows = rows[:0]
+	if c, err = out.createCSV("sims.csv", FileInfo{Profile: "canonical", Format: "canonical"}, strings.Split("phone,imsi,operator,holder_name,holder_id_number,business_hall,opened_at", ",")); err != nil {
+		return err
+	}
 	for _, s := range w.sims {
 		h := &w.persons[s.holder]
-		rows = append(rows, []string{s.phone, s.imsi, operators[s.operator].name, h.name, h.idNumber, s.hall, dateText(s.opened)})
+		c.row(s.phone, s.imsi, operators[s.operator].name, h.name, h.idNumber, s.hall, dateText(s.opened))
 	}
-	if err := out.writeCSV("sims.csv", FileInfo{Profile: "canonical", Format: "canonical"}, strings.Split("phone,imsi,operator,holder_name,holder_id_number,business_hall,opened_at", ","), rows, false); err != nil {
+	if err := c.close(false); err != nil {
 		return err
 	}
 	if err := writeSessions(w, f, out); err != nil {
 		return err
 	}
-	rows = rows[:0]
-	for i, c := range chainTransfers(w, f) {
-		rows = append(rows, []string{c.hash, "TRON", c.from, c.to, "USDT", microText(c.amount), timeText(c.t), strconv.Itoa(60_000_000 + int(c.t/3) + i%3), "1.000000", "SUCCESS"})
+	if c, err = out.createCSV("chain_transfers.csv", canonical("chain_transfers"), strings.Split("tx_hash,chain,from_address,to_address,token,amount,time,block,fee,status", ",")); err != nil {
+		return err
 	}
-	if err := out.writeCSV("chain_transfers.csv", canonical("chain_transfers"), strings.Split("tx_hash,chain,from_address,to_address,token,amount,time,block,fee,status", ","), rows, false); err != nil {
+	for i, ct := range chainTransfers(w, f) {
+		c.row(ct.hash, "TRON", ct.from, ct.to, "USDT", microText(ct.amount), timeText(ct.t), strconv.Itoa(60_000_000+int(ct.t/3)+i%3), "1.000000", "SUCCESS")
+	}
+	if err := c.close(false); err != nil {
 		return err
 	}
 	cases := make([][]string, len(j.cases))
@@ -98,7 +107,10 @@ func microText(v int64) string {
 // entered twice by different agencies, with a look-alike name, another phone or address form.
 func writePersons(w *world, out *outputs) error {
 	r := newRand(w.seed, streamPeople+50)
-	rows := make([][]string, 0, len(w.persons)+len(w.persons)/50)
+	c, err := out.createCSV("persons.csv", canonical("persons"), strings.Split("person_id,name,id_number,id_type,gender,birth_date,phone,address,nationality", ","))
+	if err != nil {
+		return err
+	}
 	var dups [][]string
 	n := len(w.persons)
 	for i := range w.persons {
@@ -113,7 +125,7 @@ func writePersons(w *world, out *outputs) error {
 		if pr.nationality != "CHN" {
 			idType = "护照"
 		}
-		rows = append(rows, []string{pr.pid, pr.name, pr.idNumber, idType, g, bd, pr.phone, pr.address, pr.nationality})
+		c.row(personID(i), pr.name, pr.idNumber, idType, g, bd, pr.phone, pr.address, pr.nationality)
 		if pr.nationality != "CHN" || r.IntN(100) != 0 {
 			continue
 		}
@@ -128,10 +140,10 @@ func writePersons(w *world, out *outputs) error {
 		addr := strings.Replace(pr.address, w.divs[pr.div].Province, "", 1)
 		n++
 		dpid := "P" + pad(int64(n), 8)
-		rows = append(rows, []string{dpid, string(name), pr.idNumber, "居民身份证", g, bd, phone, addr, "CHN"})
-		dups = append(dups, []string{pr.pid, dpid, pr.idNumber, pr.name, string(name)})
+		c.row(dpid, string(name), pr.idNumber, "居民身份证", g, bd, phone, addr, "CHN")
+		dups = append(dups, []string{personID(i), dpid, pr.idNumber, pr.name, string(name)})
 	}
-	if err := out.writeCSV("persons.csv", canonical("persons"), strings.Split("person_id,name,id_number,id_type,gender,birth_date,phone,address,nationality", ","), rows, false); err != nil {
+	if err := c.close(false); err != nil {
 		return err
 	}
 	return out.writeCSV("truth/duplicate_persons.csv", FileInfo{Profile: "truth", Format: "csv"}, []string{"person_id", "duplicate_person_id", "id_number", "name", "duplicate_name"}, dups, true)
@@ -141,7 +153,10 @@ func writePersons(w *world, out *outputs) error {
 // device (the shared-device signal); ordinary users log in from their own phones.
 func writeSessions(w *world, f *fraudWorld, out *outputs) error {
 	r := newRand(w.seed, streamSessions)
-	var rows [][]string
+	c, err := out.createCSV("ip_sessions.csv", canonical("ip_sessions"), strings.Split("account,user_id,ip,mac,imei,start_time,end_time,app,location", ","))
+	if err != nil {
+		return err
+	}
 	for _, e := range f.events {
 		if e.from < 0 || (e.kind != kMule && e.kind != kCashOTC) {
 			continue
@@ -152,19 +167,19 @@ func writeSessions(w *world, f *fraudWorld, out *outputs) error {
 		if a.holder >= 0 {
 			user = w.persons[a.holder].phone
 		}
-		rows = append(rows, []string{a.acct, user, a.ip, a.mac, a.im, timeText(st), timeText(e.t + int64(30+r.IntN(300))), banks[a.bank].short + " mobile banking", w.divs[f.rings[a.ring].base].County})
+		c.row(a.acct, user, a.ip, a.mac, a.im, timeText(st), timeText(e.t+int64(30+r.IntN(300))), banks[a.bank].short+" mobile banking", w.divs[f.rings[a.ring].base].County)
 	}
-	for i := 0; i < len(w.background); i += 7 {
-		a := &w.accounts[w.background[i]]
+	for i := int32(0); i < w.background; i += 7 {
+		a := &w.accounts[i]
 		if a.holder < 0 {
 			continue
 		}
 		for k := 0; k < 2; k++ {
 			st := int64(r.IntN(numDays))*day + int64(r.IntN(day-4000))
-			rows = append(rows, []string{a.acct, w.persons[a.holder].phone, a.ip, a.mac, a.im, timeText(st), timeText(st + int64(60+r.IntN(1800))), banks[a.bank].short + " mobile banking", w.location(a)})
+			c.row(a.acct, w.persons[a.holder].phone, a.ip, a.mac, a.im, timeText(st), timeText(st+int64(60+r.IntN(1800))), banks[a.bank].short+" mobile banking", w.location(a))
 		}
 	}
-	return out.writeCSV("ip_sessions.csv", canonical("ip_sessions"), strings.Split("account,user_id,ip,mac,imei,start_time,end_time,app,location", ","), rows, false)
+	return c.close(false)
 }
 
 // chainTransfers returns the rings' USDT receipts plus consolidation and ordinary transfers,

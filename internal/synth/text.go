@@ -19,91 +19,61 @@ type textArena struct {
 	branches []string   // per branch: "code,name,"
 }
 
-// acctSpan locates an account's record: own columns, counterparty columns, device columns and
-// teller, back to back from off.
+// acctSpan locates an account's record (own columns, counterparty columns, device columns and
+// teller, back to back from off) and carries the few fields formatting needs, so that a row
+// does not touch the account table at all.
 type acctSpan struct {
 	off                  uint32
+	branch               int32
+	ring                 int16
 	own, cp, dev, teller uint8
+	bank                 uint8
+	inquired             bool
 }
 
-// simSpan locates a SIM's record: the phone number, then the caller columns of a call row.
+// simSpan locates a SIM's record (the phone number, then the caller columns of a call row)
+// and carries the fields formatting needs.
 type simSpan struct {
 	off         uint32
 	phone, tail uint8
+	operator    uint8
+	inquired    bool
 }
 
 // newTextArena renders the records. ringBase is each ring's base division (where its cash-outs
-// and call-centre cells are).
+// and call-centre cells are). A first pass measures the records so that the arena is allocated
+// once at its exact size.
 func newTextArena(w *world, ringBase []int32) *textArena {
 	x := &textArena{accts: make([]acctSpan, len(w.accounts)), sims: make([]simSpan, len(w.sims))}
-	var sb strings.Builder
-	sb.Grow(len(w.accounts)*200 + len(w.sims)*80)
-	part := func(start int) uint8 {
-		n := sb.Len() - start
-		if n > 255 {
-			panic(fmt.Sprintf("synth: a text record part of %d bytes does not fit its span", n))
-		}
-		return uint8(n)
+	var rec []byte
+	size := 0
+	for i := range w.accounts {
+		rec, _ = appendAcctRecord(rec[:0], w, &w.accounts[i])
+		size += len(rec)
 	}
+	for i := range w.sims {
+		rec, _ = appendSimRecord(rec[:0], w, &w.sims[i], ringBase)
+		size += len(rec)
+	}
+	if uint64(size) > 1<<32-1 {
+		panic("synth: the text arena outgrew 4 GiB")
+	}
+	var sb strings.Builder
+	sb.Grow(size)
 	for i := range w.accounts {
 		a := &w.accounts[i]
-		sp := acctSpan{off: uint32(sb.Len())}
-		start := sb.Len()
-		// own: ",request_no,account,card_no,holder_name,holder_id_number,"
-		for _, s := range [...]string{requestNos[a.bank], a.acct, a.card, w.holderName(a), w.holderID(a)} {
-			sb.WriteByte(',')
-			sb.WriteString(s)
-		}
-		sb.WriteByte(',')
-		sp.own, start = part(start), sb.Len()
-		// cp: "account,name,id_number,bank" as a counterparty
-		sb.WriteString(a.acct)
-		sb.WriteByte(',')
-		sb.WriteString(w.holderName(a))
-		sb.WriteByte(',')
-		sb.WriteString(w.holderID(a))
-		sb.WriteByte(',')
-		sb.WriteString(bankName(a))
-		sp.cp, start = part(start), sb.Len()
-		// dev: "ip,mac,imei"
-		sb.WriteString(a.ip)
-		sb.WriteByte(',')
-		sb.WriteString(a.mac)
-		sb.WriteByte(',')
-		sb.WriteString(a.im)
-		sp.dev, start = part(start), sb.Len()
-		sb.WriteString(a.teller)
-		sp.teller = part(start)
-		x.accts[i] = sp
+		var parts [4]uint8
+		rec, parts = appendAcctRecord(rec[:0], w, a)
+		x.accts[i] = acctSpan{off: uint32(sb.Len()), branch: a.branch, ring: a.ring, bank: uint8(a.bank), inquired: a.inquired,
+			own: parts[0], cp: parts[1], dev: parts[2], teller: parts[3]}
+		sb.Write(rec)
 	}
 	for i := range w.sims {
 		s := &w.sims[i]
-		sp := simSpan{off: uint32(sb.Len())}
-		start := sb.Len()
-		sb.WriteString(s.phone)
-		sp.phone, start = part(start), sb.Len()
-		// tail: "imei,imsi,cell_id,lac,location,operator\n"
-		sb.WriteString(s.imei)
-		sb.WriteByte(',')
-		sb.WriteString(s.imsi)
-		sb.WriteByte(',')
-		sb.WriteString(strconv.Itoa(int(s.cell)))
-		sb.WriteByte(',')
-		sb.WriteString(strconv.Itoa(int(10000 + s.cell%50000/10)))
-		sb.WriteByte(',')
-		if s.ring >= 0 {
-			sb.WriteString(w.divs[ringBase[s.ring]].County)
-		} else {
-			sb.WriteString(w.divs[w.persons[s.holder].div].County)
-		}
-		sb.WriteByte(',')
-		sb.WriteString(operators[s.operator].name)
-		sb.WriteByte('\n')
-		sp.tail = part(start)
-		x.sims[i] = sp
-	}
-	if uint64(sb.Len()) > 1<<32-1 {
-		panic("synth: the text arena outgrew 4 GiB")
+		var parts [2]uint8
+		rec, parts = appendSimRecord(rec[:0], w, s, ringBase)
+		x.sims[i] = simSpan{off: uint32(sb.Len()), operator: s.operator, inquired: s.inquired, phone: parts[0], tail: parts[1]}
+		sb.Write(rec)
 	}
 	x.s = sb.String()
 	for _, e := range w.ext {
@@ -113,6 +83,74 @@ func newTextArena(w *world, ringBase []int32) *textArena {
 		x.branches = append(x.branches, b.code+","+b.name+",")
 	}
 	return x
+}
+
+// partLen is the length of a record part, which must fit its uint8 in the span.
+func partLen(b []byte, start int) uint8 {
+	n := len(b) - start
+	if n > 255 {
+		panic(fmt.Sprintf("synth: a text record part of %d bytes does not fit its span: %q", n, b[start:]))
+	}
+	return uint8(n)
+}
+
+// appendAcctRecord appends account a's record and returns the lengths of its four parts.
+func appendAcctRecord(b []byte, w *world, a *account) ([]byte, [4]uint8) {
+	var parts [4]uint8
+	// own: ",request_no,account,card_no,holder_name,holder_id_number,"
+	for _, s := range [...]string{requestNos[a.bank], a.acct, a.card, w.holderName(a), w.holderID(a)} {
+		b = append(b, ',')
+		b = append(b, s...)
+	}
+	b = append(b, ',')
+	parts[0] = partLen(b, 0)
+	start := len(b)
+	// cp: "account,name,id_number,bank" as a counterparty
+	b = append(b, a.acct...)
+	b = append(b, ',')
+	b = append(b, w.holderName(a)...)
+	b = append(b, ',')
+	b = append(b, w.holderID(a)...)
+	b = append(b, ',')
+	b = append(b, bankName(a)...)
+	parts[1], start = partLen(b, start), len(b)
+	// dev: "ip,mac,imei"
+	b = append(b, a.ip...)
+	b = append(b, ',')
+	b = append(b, a.mac...)
+	b = append(b, ',')
+	b = append(b, a.im...)
+	parts[2], start = partLen(b, start), len(b)
+	b = append(b, a.teller...)
+	parts[3] = partLen(b, start)
+	return b, parts
+}
+
+// appendSimRecord appends SIM s's record and returns the lengths of its two parts.
+func appendSimRecord(b []byte, w *world, s *sim, ringBase []int32) ([]byte, [2]uint8) {
+	var parts [2]uint8
+	b = append(b, s.phone...)
+	parts[0] = partLen(b, 0)
+	start := len(b)
+	// tail: "imei,imsi,cell_id,lac,location,operator\n"
+	b = append(b, s.imei...)
+	b = append(b, ',')
+	b = append(b, s.imsi...)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(s.cell), 10)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, int64(10000+s.cell%50000/10), 10)
+	b = append(b, ',')
+	if s.ring >= 0 {
+		b = append(b, w.divs[ringBase[s.ring]].County...)
+	} else {
+		b = append(b, w.divs[w.persons[s.holder].div].County...)
+	}
+	b = append(b, ',')
+	b = append(b, operators[s.operator].name...)
+	b = append(b, '\n')
+	parts[1] = partLen(b, start)
+	return b, parts
 }
 
 // own is ",request_no,account,card_no,holder_name,holder_id_number," of account a.

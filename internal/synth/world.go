@@ -52,8 +52,9 @@ const (
 	roleOTC
 )
 
+// person is one member of the population. The person ID (person_id) is not stored: it is
+// "P" and the index + 1 in eight digits (personID).
 type person struct {
-	pid         string
 	name        string
 	idNumber    string
 	male        bool
@@ -164,7 +165,7 @@ type world struct {
 	goldExt      int        // index of the first gold shop in ext
 	activeGuide  guide
 	cumWeight    []float64 // cumulative activity weights over accounts, for heavy-tailed sampling
-	background   []int32   // accounts that take part in background life
+	background   int32     // accounts 0…background−1 take part in background life (the rings' are later)
 	cardSerial   map[string]uint64
 	employers    []int32
 	sims         []sim
@@ -237,7 +238,6 @@ func (w *world) newPerson(r *rand.Rand, minAge, maxAge int) int32 {
 	p.address = w.address(r, p.div)
 	w.giveSIM(r, &p)
 	i := int32(len(w.persons))
-	p.pid = "P" + pad(int64(i+1), 8)
 	w.persons = append(w.persons, p)
 	return i
 }
@@ -260,7 +260,6 @@ func (w *world) newForeigner(r *rand.Rand) int32 {
 	p.address = w.address(r, p.div)
 	w.giveSIM(r, &p)
 	i := int32(len(w.persons))
-	p.pid = "P" + pad(int64(i+1), 8)
 	w.persons = append(w.persons, p)
 	return i
 }
@@ -280,6 +279,9 @@ func (w *world) giveSIM(r *rand.Rand, p *person) {
 	w.sims = append(w.sims, sim{phone: p.phone, imsi: p.imsi, imei: p.imei, holder: int32(len(w.persons)), operator: op,
 		hall: w.halls[int(op)*6+r.IntN(6)], opened: -int64(r.IntN(3000)+30) * day, ring: -1, cell: int32(r.IntN(60000))})
 }
+
+// personID is the register's ID of person i.
+func personID(i int) string { return "P" + pad(int64(i+1), 8) }
 
 func pad(v int64, width int) string {
 	return string(appendPadded(nil, uint64(v), width))
@@ -386,10 +388,10 @@ func paretoWeight(r *rand.Rand) float64 {
 
 // buildWeights prepares heavy-tailed sampling over the background accounts.
 func (w *world) buildWeights() {
-	w.cumWeight = make([]float64, len(w.background))
+	w.cumWeight = make([]float64, w.background)
 	s := 0.0
-	for i, a := range w.background {
-		s += w.accounts[a].weight
+	for i := range w.cumWeight {
+		s += w.accounts[i].weight
 		w.cumWeight[i] = s
 	}
 	w.activeGuide = newGuide(w.cumWeight)
@@ -397,7 +399,7 @@ func (w *world) buildWeights() {
 
 // pickActive returns a background account drawn by activity weight.
 func (w *world) pickActive(r *rand.Rand) int32 {
-	return w.background[w.activeGuide.pick(r)]
+	return int32(w.activeGuide.pick(r))
 }
 
 // guide samples an index from cumulative weights in expected O(1): a guide table maps each of

@@ -101,13 +101,13 @@ func (fw *formatWriters) format(j *chunk) {
 	for i := range j.tx {
 		row := &j.tx[i]
 		r.tx = fw.appendTx(r.tx, row)
-		a := &fw.w.accounts[row.acct]
-		if !a.inquired {
+		sp := &fw.arena.accts[row.acct]
+		if !sp.inquired {
 			continue
 		}
 		if fw.bankCN != nil {
-			r.bankCN[a.bank] = fw.appendBankCN(r.bankCN[a.bank], row)
-			r.bankRows[a.bank]++
+			r.bankCN[sp.bank] = fw.appendBankCN(r.bankCN[sp.bank], row)
+			r.bankRows[sp.bank]++
 		}
 		if fw.enTx != nil {
 			r.enTx = fw.appendEnTx(r.enTx, row)
@@ -117,11 +117,11 @@ func (fw *formatWriters) format(j *chunk) {
 	for i := range j.calls {
 		c := &j.calls[i]
 		r.calls = fw.appendCall(r.calls, c, callCanonical)
-		if !fw.w.sims[c.caller].inquired && !fw.w.sims[c.callee].inquired {
+		if !fw.arena.sims[c.caller].inquired && !fw.arena.sims[c.callee].inquired {
 			continue
 		}
 		if fw.cdrCN != nil {
-			op := fw.w.sims[c.caller].operator
+			op := fw.arena.sims[c.caller].operator
 			r.cdrCN[op] = fw.appendCall(r.cdrCN[op], c, callCN)
 			r.cdrRows[op]++
 		}
