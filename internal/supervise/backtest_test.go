@@ -15,7 +15,7 @@ import (
 
 // worldFiles are the files of the synthetic world the built-in models read; "" = plain dataset.
 var worldFiles = map[string]string{
-	"accounts": "accounts", "benefits": "benefits", "cases": "cases", "case_parties": "case_parties",
+	"accounts": "accounts", "benefits": "benefits", "calls": "calls", "cases": "cases", "case_parties": "case_parties",
 	"companies": "companies", "custody": "custody", "deaths": "deaths", "judgments": "judgments", "licenses": "licenses",
 	"penalties": "penalties", "sims": "", "transactions": "transactions",
 }
