@@ -24,6 +24,7 @@ type CaseGap struct {
 
 type justice struct {
 	cases, parties, judgments, custody, licenses, penalties [][]string
+	deathRows                                               [][]string // deaths.csv
 	violations                                              []Violation
 	gaps                                                    []CaseGap
 	pensioners                                              []pensioner
@@ -36,8 +37,9 @@ type justice struct {
 type pensioner struct {
 	person           int32
 	base             int64 // cents per month
-	stopFrom, stopTo int64 // custody window in which payment should stop (0,0 when none)
+	stopFrom, stopTo int64 // window in which payment stops: custody, or after death (0,0 when none)
 	payInCustody     bool  // violation: keeps paying in custody
+	died             int64 // world time of death, 0 when alive
 	noRaise          bool  // under correction in July: must not be raised
 	raiseAnyway      bool  // violation: raised during correction
 }
@@ -112,6 +114,8 @@ func buildJustice(w *world, f *fraudWorld, p params) *justice {
 	}
 	j.background(w, f, r, p)
 	j.shellViolations(w, f, r)
+	j.deaths(w)
+	j.scanPensions(w)
 	return j
 }
 

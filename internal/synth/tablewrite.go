@@ -89,6 +89,7 @@ func writeTables(w *world, f *fraudWorld, j *justice, p params, out *outputs) er
 		{"judgments", "case_no,court,judgment_no,judgment_date,effective_date,defendant_name,defendant_id_number,charge,sentence_type,prison_months,probation_months,fine", j.judgments},
 		{"custody", "id_number,name,custody_type,start_date,end_date,facility,agency", j.custody},
 		{"licenses", "id_number,name,license_type,license_no,license_class,status,status_date,issued_at,agency", j.licenses},
+		{"deaths", deathsHeader, j.deathRows},
 		{"penalties", "subject_id_number,subject_uscc,subject_name,penalty_type,decision_no,decision_date,agency,reason,case_no,amount", j.penalties},
 	}
 	for _, t := range tables {

@@ -29,7 +29,7 @@ type catalog struct {
 // alphabetical; a kind file not named here is an error, so a new kind is never forgotten.
 var kindOrder = []string{
 	"transactions", "calls", "ip_sessions", "chain_transfers", "accounts", "persons",
-	"cases", "case_parties", "judgments", "custody", "benefits", "licenses", "companies", "penalties",
+	"cases", "case_parties", "judgments", "custody", "benefits", "deaths", "licenses", "companies", "penalties",
 }
 
 // loadedCatalog parses the embedded files once; the catalogue never changes afterwards.

@@ -8,7 +8,7 @@ import (
 
 func TestEveryKindOfTheBriefIsInTheCatalogue(t *testing.T) {
 	want := []string{"transactions", "calls", "persons", "accounts", "cases", "case_parties", "judgments",
-		"custody", "benefits", "licenses", "companies", "penalties", "ip_sessions", "chain_transfers"}
+		"custody", "benefits", "deaths", "licenses", "companies", "penalties", "ip_sessions", "chain_transfers"}
 	for _, name := range want {
 		if _, ok := KindByName(name); !ok {
 			t.Errorf("kind %s is missing", name)
@@ -91,6 +91,7 @@ func TestTheBriefsFieldsArePresent(t *testing.T) {
 		"judgments":       {"case_no", "court", "judgment_no", "judgment_date", "effective_date", "defendant_name", "defendant_id_number", "charge", "sentence_type", "prison_months", "probation_months", "fine"},
 		"custody":         {"id_number", "name", "custody_type", "start_date", "end_date", "facility", "agency"},
 		"benefits":        {"id_number", "name", "benefit_type", "period", "pay_date", "amount", "account", "agency"},
+		"deaths":          {"id_number", "name", "death_date", "source", "record_no", "agency", "registered_at"},
 		"licenses":        {"id_number", "name", "license_no", "license_class", "status", "status_date", "issued_at", "agency"},
 		"companies":       {"uscc", "name", "legal_rep_name", "legal_rep_id_number", "reg_address", "status", "established_at", "dissolved_at", "business_scope", "phone"},
 		"penalties":       {"subject_id_number", "subject_uscc", "subject_name", "penalty_type", "decision_no", "decision_date", "agency", "reason", "case_no", "amount"},
