@@ -75,6 +75,8 @@ type Graph struct {
 	Memo  []uint16
 	Memos []string
 
+	cardOf map[int32]int32 // card number id → the account whose statement names it
+
 	outStart, inStart []int32 // CSR offsets per account
 	outEdge, inEdge   []int32 // edge indices, ascending (= time order)
 
@@ -86,6 +88,15 @@ type Graph struct {
 func (g *Graph) Account(name string) (int32, bool) {
 	id, ok := g.index[name]
 	return id, ok
+}
+
+// resolveCard returns the account whose statement names card id a as its card, or a when
+// a has a statement of its own or is no such card.
+func (g *Graph) resolveCard(a int32) int32 {
+	if acct, ok := g.cardOf[a]; ok && !g.InData[a] {
+		return acct
+	}
+	return a
 }
 
 // NumAccounts is the number of accounts, in data or only seen as counterparties.
@@ -230,7 +241,7 @@ func (b *Builder) Build() *Graph {
 		}
 		return id
 	}
-	g := &Graph{Names: b.names, Holder: b.holder, InData: b.inData, index: b.ids, Channels: b.channels, Rows: int64(len(b.raw))}
+	g := &Graph{Names: b.names, Holder: b.holder, InData: b.inData, index: b.ids, Channels: b.channels, Rows: int64(len(b.raw)), cardOf: b.cardOf}
 	b.internMemo("")
 	// Outgoing rows first, so that incoming rows find their partner whatever the order.
 	outs := make(map[mergeKey][]int32, len(b.raw)/2)
