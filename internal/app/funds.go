@@ -32,19 +32,13 @@ func loadGraph(ctx context.Context, st *store.Store, dataset string, pr progress
 	pr.Begin("load "+dataset, -1, "rows")
 	defer pr.End()
 	b := funds.NewBuilder(1 << 16)
-	err := st.ScanTransactions(ctx, dataset, 1<<15, func(rows []store.TxRow) error {
-		for _, r := range rows {
-			card := r.Card
-			if card == r.Account {
-				card = ""
-			}
-			if err := b.Add(funds.Row{TxID: r.TxID, Account: r.Account, Card: card, Counterparty: r.Counterparty,
-				Cents: r.Cents, Unix: r.Unix, Channel: r.Channel, Memo: r.Memo, Holder: r.Holder,
-				CounterpartyName: r.CounterpartyName, Balance: r.Balance}); err != nil {
-				return fmt.Errorf("dataset %s: %w", dataset, err)
-			}
+	_, err := st.ScanTransactionColumns(ctx, dataset, func(c *store.TxColumns) error {
+		if err := b.AddColumns(&funds.Columns{N: c.N, TxID: c.TxID, Account: c.Account, Card: c.Card, Counterparty: c.Counterparty,
+			Channel: c.Channel, Memo: c.Memo, Holder: c.Holder, CounterpartyName: c.CounterpartyName,
+			Cents: c.Cents, Unix: c.Unix, Balance: c.Balance, Order: c.Order}); err != nil {
+			return fmt.Errorf("dataset %s: %w", dataset, err)
 		}
-		pr.Add(int64(len(rows)))
+		pr.Add(int64(c.N))
 		return ctx.Err()
 	})
 	if err != nil {
