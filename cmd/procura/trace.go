@@ -137,7 +137,7 @@ func printTrace(w io.Writer, r app.TraceResult) {
 
 func newTypologiesCmd(g *globals) *cobra.Command {
 	var (
-		req    app.TypologyRequest
+		req     app.TypologyRequest
 		only    string
 		params  []string
 		victims string
