@@ -137,13 +137,14 @@ func printTrace(w io.Writer, r app.TraceResult) {
 
 func newTypologiesCmd(g *globals) *cobra.Command {
 	var (
-		req    app.TypologyRequest
-		only   string
-		params []string
+		req     app.TypologyRequest
+		only    string
+		params  []string
+		victims string
 	)
 	cmd := &cobra.Command{
-		Use:   "typologies --dataset TX [--only fan_in,cycle,...] [--param k=v]",
-		Short: "Find laundering patterns: fan-in, fan-out, cycles, scatter-gather, gather-scatter, fast-in-fast-out",
+		Use:   "typologies --dataset TX [--only fan_in,cycle,...] [--param k=v] [--victims FILE | --victims-dataset PARTIES]",
+		Short: "Find laundering patterns: fan-in, fan-out, cycles, scatter-gather, gather-scatter, fast-in-fast-out, bipartite, stack, structuring, many victims to one account",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if req.Dataset == "" {
@@ -156,6 +157,7 @@ func newTypologiesCmd(g *globals) *cobra.Command {
 				}
 			}
 			req.Only = splitList(only)
+			req.VictimsDatasets = splitList(victims)
 			a, err := g.open(cmd.Context(), "typologies")
 			if err != nil {
 				return err
@@ -175,12 +177,17 @@ func newTypologiesCmd(g *globals) *cobra.Command {
 					fmt.Fprintf(w, "%-15s %5.2f  %s\n", f.Typology, f.Score, f.Explanation)
 				}
 				fmt.Fprintf(w, "\n%d findings, %d accounts flagged.\n", len(r.Findings), len(r.FlaggedAccounts))
+				if r.VictimsSource != "" {
+					fmt.Fprintf(w, "Known victims: %d accounts in the data (%s).\n", r.VictimAccounts, r.VictimsSource)
+				}
 			})
 		},
 	}
 	cmd.Flags().StringVar(&req.Dataset, "dataset", "", "transactions dataset to scan")
 	cmd.Flags().StringVar(&only, "only", "", "typologies to run, comma-separated (default all)")
-	cmd.Flags().StringArrayVar(&params, "param", nil, "parameter name=N (one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min, pass_hours, purchase_max, fast_min); repeatable")
+	cmd.Flags().StringArrayVar(&params, "param", nil, "parameter name=N (one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min, pass_hours, purchase_max, fast_min, bipartite_min, structuring_band_pct, structuring_min, structuring_days, victims_min); repeatable")
+	cmd.Flags().StringVar(&req.VictimsFile, "victims", "", "file of known victims' account or card numbers for many_victims (CSV with an account or bank_card column, or one per line)")
+	cmd.Flags().StringVar(&victims, "victims-dataset", "", "case_parties datasets whose victim rows name the victims, comma-separated (default: every case_parties dataset)")
 	return cmd
 }
 

@@ -32,19 +32,13 @@ func loadGraph(ctx context.Context, st *store.Store, dataset string, pr progress
 	pr.Begin("load "+dataset, -1, "rows")
 	defer pr.End()
 	b := funds.NewBuilder(1 << 16)
-	err := st.ScanTransactions(ctx, dataset, 1<<15, func(rows []store.TxRow) error {
-		for _, r := range rows {
-			card := r.Card
-			if card == r.Account {
-				card = ""
-			}
-			if err := b.Add(funds.Row{TxID: r.TxID, Account: r.Account, Card: card, Counterparty: r.Counterparty,
-				Cents: r.Cents, Unix: r.Unix, Channel: r.Channel, Memo: r.Memo, Holder: r.Holder,
-				CounterpartyName: r.CounterpartyName, Balance: r.Balance}); err != nil {
-				return fmt.Errorf("dataset %s: %w", dataset, err)
-			}
+	_, err := st.ScanTransactionColumns(ctx, dataset, func(c *store.TxColumns) error {
+		if err := b.AddColumns(&funds.Columns{N: c.N, TxID: c.TxID, Account: c.Account, Card: c.Card, Counterparty: c.Counterparty,
+			Channel: c.Channel, Memo: c.Memo, Holder: c.Holder, CounterpartyName: c.CounterpartyName,
+			Cents: c.Cents, Unix: c.Unix, Balance: c.Balance, Order: c.Order}); err != nil {
+			return fmt.Errorf("dataset %s: %w", dataset, err)
 		}
-		pr.Add(int64(len(rows)))
+		pr.Add(int64(c.N))
 		return ctx.Err()
 	})
 	if err != nil {
@@ -112,6 +106,20 @@ func (a *App) Trace(ctx context.Context, req TraceRequest) (TraceResult, error) 
 	return TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}, nil
 }
 
+// readVictimsFile reads victims' account or card numbers (funds.ReadVictims).
+func readVictimsFile(path string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("victims file: %w", err)
+	}
+	defer f.Close()
+	nums, err := funds.ReadVictims(f)
+	if err != nil {
+		return nil, fmt.Errorf("victims file %s: %w", path, err)
+	}
+	return nums, nil
+}
+
 // readSeedFile reads transaction ids from a CSV with a tx_id column, or from a file with one
 // id per line.
 func readSeedFile(path string) ([]string, error) {
@@ -161,6 +169,11 @@ type TypologyRequest struct {
 	Only     []string
 	Params   funds.TypologyParams
 	Progress progress.Reporter
+	// Known victims for many_victims: a file of their account or card numbers, or
+	// case_parties datasets (rows with the role victim). With neither, every case_parties
+	// dataset of the workspace is read.
+	VictimsFile     string
+	VictimsDatasets []string
 }
 
 // Typologies finds laundering patterns in a transactions dataset.
@@ -169,7 +182,24 @@ func (a *App) Typologies(ctx context.Context, req TypologyRequest) (*funds.Typol
 	if err != nil {
 		return nil, err
 	}
-	return funds.Detect(ctx, g, req.Params, req.Only)
+	known, err := a.knownVictims(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return funds.DetectKnown(ctx, g, req.Params, req.Only, known)
+}
+
+// knownVictims gathers the victims' numbers many_victims looks for (docs/funds.md).
+func (a *App) knownVictims(ctx context.Context, req TypologyRequest) (funds.Known, error) {
+	if req.VictimsFile != "" {
+		nums, err := readVictimsFile(req.VictimsFile)
+		return funds.Known{Victims: nums, Source: "file " + req.VictimsFile}, err
+	}
+	src, err := a.st.KnownVictims(ctx, req.VictimsDatasets...)
+	if err != nil || len(src.Datasets) == 0 {
+		return funds.Known{}, err
+	}
+	return funds.Known{Victims: src.Numbers, Source: "case_parties " + strings.Join(src.Datasets, ", ")}, nil
 }
 
 // EvalAMLRequest names AMLSim files to evaluate typology detection on.

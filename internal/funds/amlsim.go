@@ -46,6 +46,10 @@ type AMLEvaluation struct {
 	Negatives int `json:"negatives"`
 }
 
+// AMLSimMembershipTypologies have alerts in AMLSim runs whose members made no transactions of
+// the pattern; EvaluateAML scores them per typology only.
+var AMLSimMembershipTypologies = []string{Bipartite, Stack}
+
 // ReadAMLSimAlerts reads alert_accounts.csv (alert_id, alert_type, acct_id, …, is_sar) into
 // SAR members by typology and the look-alike members.
 func ReadAMLSimAlerts(r io.Reader) (sar map[string]map[string]bool, lookAlike map[string]bool, err error) {
@@ -139,6 +143,19 @@ func EvaluateAML(res *TypologyResult, sar map[string]map[string]bool, lookAlike 
 		return newAMLScore(tp, fp, fn)
 	}
 	ev.Overall = score(flagged, pos, func(a string) bool { return skip[a] })
+	anySAR := map[string]bool{}
+	for _, m := range sar {
+		for a := range m {
+			anySAR[a] = true
+		}
+	}
+	// Bipartite and stack alerts of AMLSim runs have members but no transactions: their
+	// detectors are scored on membership, apart from the overall figure.
+	for _, t := range AMLSimMembershipTypologies {
+		if len(sar[t]) > 0 {
+			ev.ByTypology[t] = score(byDet[t], sar[t], func(a string) bool { return lookAlike[a] || anySAR[a] })
+		}
+	}
 	for _, t := range scored {
 		ev.ByTypology[t] = score(byDet[t], sar[t], func(a string) bool { return skip[a] || pos[a] })
 		n := 0

@@ -10,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Cents is an amount of money in hundredths of the currency unit. JSON writes it as a decimal
@@ -75,6 +76,8 @@ type Graph struct {
 	Memo  []uint16
 	Memos []string
 
+	cardOf map[int32]int32 // card number id → the account whose statement names it
+
 	outStart, inStart []int32 // CSR offsets per account
 	outEdge, inEdge   []int32 // edge indices, ascending (= time order)
 
@@ -86,6 +89,15 @@ type Graph struct {
 func (g *Graph) Account(name string) (int32, bool) {
 	id, ok := g.index[name]
 	return id, ok
+}
+
+// resolveCard returns the account whose statement names card id a as its card, or a when
+// a has a statement of its own or is no such card.
+func (g *Graph) resolveCard(a int32) int32 {
+	if acct, ok := g.cardOf[a]; ok && !g.InData[a] {
+		return acct
+	}
+	return a
 }
 
 // NumAccounts is the number of accounts, in data or only seen as counterparties.
@@ -124,6 +136,21 @@ type Builder struct {
 	memos    []string
 	raw      []rawRow
 	txids    []string
+	// order is each raw row's place in the dataset's order; rows added out of it are sorted
+	// by it before Build merges them, so the graph never depends on the order of reading.
+	order     []int64
+	unordered bool
+}
+
+// Columns is a batch of statement rows column by column, as a columnar store reader gives
+// them: every slice has N entries, amounts are signed cents, Balance is NoBalance where the
+// row has none, and Order is each row's place in the dataset's order (rows may come in any
+// order). The strings may point into memory the reader reuses: AddColumns copies what it keeps.
+type Columns struct {
+	N                                                int
+	TxID, Account, Card, Counterparty, Channel, Memo []string
+	Holder, CounterpartyName                         []string
+	Cents, Unix, Balance, Order                      []int64
 }
 
 type rawRow struct {
@@ -138,13 +165,14 @@ type rawRow struct {
 // NewBuilder returns an empty builder; sizeHint is the expected number of rows.
 func NewBuilder(sizeHint int) *Builder {
 	return &Builder{ids: make(map[string]int32, sizeHint/8+16), cardOf: map[int32]int32{},
-		chanIDs: map[string]uint16{}, memoIDs: map[string]uint16{}, raw: make([]rawRow, 0, sizeHint), txids: make([]string, 0, sizeHint)}
+		chanIDs: map[string]uint16{}, memoIDs: map[string]uint16{}, raw: make([]rawRow, 0, sizeHint), txids: make([]string, 0, sizeHint), order: make([]int64, 0, sizeHint)}
 }
 
 func (b *Builder) intern(s string) int32 {
 	if id, ok := b.ids[s]; ok {
 		return id
 	}
+	s = strings.Clone(s) // s may point into a reader's reused memory
 	id := int32(len(b.names))
 	b.ids[s] = id
 	b.names = append(b.names, s)
@@ -156,13 +184,47 @@ func (b *Builder) intern(s string) int32 {
 // Add adds one statement row. Rows must come in the dataset's order (the order of equal
 // times); their amounts must be signed.
 func (b *Builder) Add(r Row) error {
+	return b.add(&r, int64(len(b.raw)), r.TxID)
+}
+
+// AddColumns adds a batch of statement rows (see Columns).
+func (b *Builder) AddColumns(c *Columns) error {
+	// One allocation holds the batch's transaction ids.
+	var n int
+	for _, id := range c.TxID[:c.N] {
+		n += len(id)
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, id := range c.TxID[:c.N] {
+		sb.WriteString(id)
+	}
+	all, off := sb.String(), 0
+	var r Row
+	for i := range c.N {
+		r = Row{TxID: c.TxID[i], Account: c.Account[i], Card: c.Card[i], Counterparty: c.Counterparty[i],
+			Cents: c.Cents[i], Unix: c.Unix[i], Channel: c.Channel[i], Memo: c.Memo[i], Holder: c.Holder[i],
+			CounterpartyName: c.CounterpartyName[i], Balance: c.Balance[i]}
+		if r.Card == r.Account {
+			r.Card = ""
+		}
+		id := all[off : off+len(r.TxID)]
+		off += len(r.TxID)
+		if err := b.add(&r, c.Order[i], id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *Builder) add(r *Row, order int64, txid string) error {
 	if r.Account == "" {
 		return fmt.Errorf("transaction %s has no account: every row needs the statement's account", r.TxID)
 	}
 	a := b.intern(r.Account)
 	b.inData[a] = true
 	if r.Holder != "" && b.holder[a] == "" {
-		b.holder[a] = r.Holder
+		b.holder[a] = strings.Clone(r.Holder)
 	}
 	if r.Card != "" && r.Card != r.Account {
 		b.cardOf[b.intern(r.Card)] = a
@@ -171,7 +233,7 @@ func (b *Builder) Add(r Row) error {
 	if r.Counterparty != "" {
 		cp = b.intern(r.Counterparty)
 		if r.CounterpartyName != "" && b.holder[cp] == "" {
-			b.holder[cp] = r.CounterpartyName
+			b.holder[cp] = strings.Clone(r.CounterpartyName)
 		}
 	}
 	ch, ok := b.chanIDs[r.Channel]
@@ -180,12 +242,17 @@ func (b *Builder) Add(r Row) error {
 			return fmt.Errorf("transaction %s: more than %d distinct channels; map the channel column to a short list", r.TxID, math.MaxUint16)
 		}
 		ch = uint16(len(b.channels))
-		b.chanIDs[r.Channel] = ch
-		b.channels = append(b.channels, r.Channel)
+		c := strings.Clone(r.Channel)
+		b.chanIDs[c] = ch
+		b.channels = append(b.channels, c)
 	}
 	memo := b.internMemo(r.Memo)
 	b.raw = append(b.raw, rawRow{acct: a, cp: cp, cents: r.Cents, unix: r.Unix, bal: r.Balance, channel: ch, memo: memo})
-	b.txids = append(b.txids, r.TxID)
+	b.txids = append(b.txids, txid)
+	if n := len(b.order); n > 0 && order < b.order[n-1] {
+		b.unordered = true
+	}
+	b.order = append(b.order, order)
 	return nil
 }
 
@@ -203,6 +270,7 @@ func (b *Builder) internMemo(m string) uint16 {
 		return 0
 	}
 	id := uint16(len(b.memos))
+	m = strings.Clone(m)
 	b.memoIDs[m] = id
 	b.memos = append(b.memos, m)
 	return id
@@ -221,6 +289,7 @@ type mergeKey struct {
 // rows, never below zero (an outflow larger than what the data shows arrived is taken to be
 // covered by money the data does not show).
 func (b *Builder) Build() *Graph {
+	b.sortRows()
 	resolve := func(id int32) int32 {
 		if id < 0 {
 			return id
@@ -230,7 +299,7 @@ func (b *Builder) Build() *Graph {
 		}
 		return id
 	}
-	g := &Graph{Names: b.names, Holder: b.holder, InData: b.inData, index: b.ids, Channels: b.channels, Rows: int64(len(b.raw))}
+	g := &Graph{Names: b.names, Holder: b.holder, InData: b.inData, index: b.ids, Channels: b.channels, Rows: int64(len(b.raw)), cardOf: b.cardOf}
 	b.internMemo("")
 	// Outgoing rows first, so that incoming rows find their partner whatever the order.
 	outs := make(map[mergeKey][]int32, len(b.raw)/2)
@@ -321,8 +390,28 @@ func (b *Builder) Build() *Graph {
 	g.outStart, g.outEdge = csr(len(b.names), g.From)
 	g.inStart, g.inEdge = csr(len(b.names), g.To)
 	g.Memos = b.memos
-	b.raw, b.txids = nil, nil
+	b.raw, b.txids, b.order = nil, nil, nil
 	return g
+}
+
+// sortRows puts the rows in the dataset's order when they were added out of it.
+func (b *Builder) sortRows() {
+	if !b.unordered {
+		return
+	}
+	idx := make([]int32, len(b.raw))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortStableFunc(idx, func(x, y int32) int { return cmp.Compare(b.order[x], b.order[y]) })
+	raw, txids := make([]rawRow, len(b.raw)), make([]string, len(b.raw))
+	for i, j := range idx {
+		raw[i], txids[i] = b.raw[j], b.txids[j]
+	}
+	b.raw, b.txids, b.unordered = raw, txids, false
+	for i := range b.order {
+		b.order[i] = int64(i)
+	}
 }
 
 // csr groups edge indices by account (ends[i] of edge i, -1 skipped), keeping index order.

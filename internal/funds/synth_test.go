@@ -176,7 +176,16 @@ func TestTypologiesFindTheRingsMulesAmongOrdinaryLife(t *testing.T) {
 	g := loadCanonical(t, filepath.Join(dir, "transactions.csv"))
 	mules := map[string]bool{}
 	readCSV(t, filepath.Join(dir, "truth", "mule_accounts.csv"), func(m map[string]string) { mules[m["account"]] = true })
-	res, err := Detect(context.Background(), g, DefaultTypologyParams(), nil)
+	// The victims the police know: case_parties rows with the role victim.
+	var known Known
+	readCSV(t, filepath.Join(dir, "case_parties.csv"), func(m map[string]string) {
+		if m["role"] == "victim" {
+			known.Victims = append(known.Victims, m["bank_card"], m["account"])
+		}
+	})
+	level1 := map[string]bool{}
+	readCSV(t, filepath.Join(dir, "truth", "victim_payments.csv"), func(m map[string]string) { level1[m["level1_account"]] = true })
+	res, err := DetectKnown(context.Background(), g, DefaultTypologyParams(), nil, known)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,6 +206,16 @@ func TestTypologiesFindTheRingsMulesAmongOrdinaryLife(t *testing.T) {
 		{FastInOut, 0.95, 0.75},
 		{FanIn, 0.75, 0.70},
 		{FanOut, 0.70, 0.50},
+	}
+	for _, typ := range []string{Bipartite, Stack, Structuring} {
+		s := score(by[typ], mules)
+		t.Logf("%-16s flagged %4d precision %.3f recall %.3f (tp %d fp %d fn %d)", typ, len(by[typ]), s.precision(), s.recall(), s.tp, s.fp, s.fn)
+	}
+	s := score(by[ManyVictims], level1)
+	t.Logf("many_victims against the level-1 cards: flagged %d precision %.3f recall %.3f (tp %d fp %d fn %d; %d victim numbers known)",
+		len(by[ManyVictims]), s.precision(), s.recall(), s.tp, s.fp, s.fn, len(known.Victims))
+	if s.precision() < 0.95 || s.tp < 6 {
+		t.Errorf("many_victims found %d level-1 cards with precision %.3f, want ≥ 6 and ≥ 0.95", s.tp, s.precision())
 	}
 	for _, tt := range tests {
 		s := score(by[tt.typology], mules)

@@ -39,6 +39,10 @@ func transfers(t testing.TB, spec string) *Graph {
 				r.TxID = x[3:]
 			case strings.HasPrefix(x, "memo="):
 				r.Memo = x[5:]
+			case strings.HasPrefix(x, "card="):
+				r.Card = x[5:]
+			case strings.HasPrefix(x, "holder="):
+				r.Holder = x[7:]
 			default:
 				r.Channel = x
 			}

@@ -18,10 +18,14 @@ const (
 	ScatterGather = "scatter_gather"
 	GatherScatter = "gather_scatter"
 	FastInOut     = "fast_in_fast_out"
+	Bipartite     = "bipartite"
+	Stack         = "stack"
+	Structuring   = "structuring"
+	ManyVictims   = "many_victims"
 )
 
 // Typologies lists the typologies Detect knows, in report order.
-var Typologies = []string{FanIn, FanOut, Cycle, ScatterGather, GatherScatter, FastInOut}
+var Typologies = []string{FanIn, FanOut, Cycle, ScatterGather, GatherScatter, FastInOut, Bipartite, Stack, Structuring, ManyVictims}
 
 // AMLSimTypologies are the typologies AMLSim runs have alerts of, which EvaluateAML scores.
 var AMLSimTypologies = []string{FanIn, FanOut, Cycle, ScatterGather, GatherScatter}
@@ -66,15 +70,29 @@ type TypologyParams struct {
 	// PurchaseMax: a purchase (消费, 支付宝 …) of this many yuan or more is not ordinary life
 	// but a possible cash-out (gold, phones). Default 10000.
 	PurchaseMax int `json:"purchase_max"`
+	// BipartiteMin: a bipartite group has at least this many senders and this many
+	// receivers, every sender paying every receiver; a stack chains such groups. Default 3.
+	BipartiteMin int `json:"bipartite_min"`
+	// StructuringBandPct: a day's total lies just below a reporting threshold when it is
+	// within this percentage under it. Default 10.
+	StructuringBandPct int `json:"structuring_band_pct"`
+	// StructuringMin: structuring needs at least this many such days … Default 3.
+	StructuringMin int `json:"structuring_min"`
+	// StructuringDays: … within this many days. Default 30.
+	StructuringDays int `json:"structuring_days"`
+	// VictimsMin: many-victims-to-one-account needs transfers from at least this many
+	// distinct known victims. Default 2.
+	VictimsMin int `json:"victims_min"`
 }
 
 // DefaultTypologyParams returns the documented defaults.
 func DefaultTypologyParams() TypologyParams {
-	return TypologyParams{OneOffMax: 1, RhythmMin: 3, RhythmMax: 48, RhythmTolerancePct: 5, FanMin: 3, FanSharePct: 10, MiddleMin: 3, CycleMin: 3, PassHours: 24, PurchaseMax: 10000, FastMin: 5000}
+	return TypologyParams{OneOffMax: 1, RhythmMin: 3, RhythmMax: 48, RhythmTolerancePct: 5, FanMin: 3, FanSharePct: 10, MiddleMin: 3, CycleMin: 3, PassHours: 24, PurchaseMax: 10000, FastMin: 5000,
+		BipartiteMin: 3, StructuringBandPct: 10, StructuringMin: 3, StructuringDays: 30, VictimsMin: 2}
 }
 
 // paramNames lists the parameter names Set accepts, for messages.
-const paramNames = "one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min, pass_hours, purchase_max, fast_min"
+const paramNames = "one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min, pass_hours, purchase_max, fast_min, bipartite_min, structuring_band_pct, structuring_min, structuring_days, victims_min"
 
 // Set changes one parameter from its name in docs ("fan_min=4").
 func (p *TypologyParams) Set(kv string) error {
@@ -106,6 +124,19 @@ func (p *TypologyParams) Set(kv string) error {
 		p.PurchaseMax = n
 	case "fast_min":
 		p.FastMin = n
+	case "bipartite_min":
+		p.BipartiteMin = n
+	case "structuring_band_pct":
+		if n >= 100 {
+			return fmt.Errorf("parameter %q: the band is a percentage below the threshold, under 100", kv)
+		}
+		p.StructuringBandPct = n
+	case "structuring_min":
+		p.StructuringMin = n
+	case "structuring_days":
+		p.StructuringDays = n
+	case "victims_min":
+		p.VictimsMin = n
 	default:
 		return fmt.Errorf("parameter %q is unknown: use %s", k, paramNames)
 	}
@@ -129,6 +160,12 @@ type TypologyResult struct {
 	Counts          map[string]int `json:"counts"`
 	UnusualEdges    int            `json:"unusual_transfers"`
 	Seconds         float64        `json:"seconds"`
+	// ReportThresholds are the thresholds structuring looked under, with their legal basis.
+	ReportThresholds []ReportThreshold `json:"report_thresholds,omitempty"`
+	// VictimAccounts is how many known victims' numbers many_victims found in the data, and
+	// VictimsSource where they came from.
+	VictimAccounts int    `json:"victim_accounts"`
+	VictimsSource  string `json:"victims_source,omitempty"`
 }
 
 type adj struct {
@@ -138,6 +175,12 @@ type adj struct {
 
 // Detect finds the typologies in only (all when empty) on the graph.
 func Detect(ctx context.Context, g *Graph, p TypologyParams, only []string) (*TypologyResult, error) {
+	return DetectKnown(ctx, g, p, only, Known{})
+}
+
+// DetectKnown is Detect with what the investigation knows beyond the transactions (the
+// victims, for many_victims, which finds nothing without them).
+func DetectKnown(ctx context.Context, g *Graph, p TypologyParams, only []string, known Known) (*TypologyResult, error) {
 	start := time.Now()
 	want := map[string]bool{}
 	for _, t := range only {
@@ -151,12 +194,15 @@ func Detect(ctx context.Context, g *Graph, p TypologyParams, only []string) (*Ty
 	for _, x := range []struct {
 		v *int
 		d int
-	}{{&p.OneOffMax, def.OneOffMax}, {&p.RhythmMin, def.RhythmMin}, {&p.RhythmMax, def.RhythmMax}, {&p.RhythmTolerancePct, def.RhythmTolerancePct}, {&p.FanMin, def.FanMin}, {&p.FanSharePct, def.FanSharePct}, {&p.MiddleMin, def.MiddleMin}, {&p.CycleMin, def.CycleMin}, {&p.PassHours, def.PassHours}, {&p.PurchaseMax, def.PurchaseMax}, {&p.FastMin, def.FastMin}} {
+	}{{&p.OneOffMax, def.OneOffMax}, {&p.RhythmMin, def.RhythmMin}, {&p.RhythmMax, def.RhythmMax}, {&p.RhythmTolerancePct, def.RhythmTolerancePct}, {&p.FanMin, def.FanMin}, {&p.FanSharePct, def.FanSharePct}, {&p.MiddleMin, def.MiddleMin}, {&p.CycleMin, def.CycleMin}, {&p.PassHours, def.PassHours}, {&p.PurchaseMax, def.PurchaseMax}, {&p.FastMin, def.FastMin},
+		{&p.BipartiteMin, def.BipartiteMin}, {&p.StructuringBandPct, def.StructuringBandPct}, {&p.StructuringMin, def.StructuringMin},
+		{&p.StructuringDays, def.StructuringDays}, {&p.VictimsMin, def.VictimsMin}} {
 		if *x.v <= 0 {
 			*x.v = x.d
 		}
 	}
-	d := &detector{g: g, p: p, res: &TypologyResult{Params: p, Counts: map[string]int{}}}
+	d := &detector{g: g, p: p, known: known, thresholds: PBoC2016Thresholds,
+		res: &TypologyResult{Params: p, Counts: map[string]int{}, VictimsSource: known.Source}}
 	d.unusual()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -172,6 +218,19 @@ func Detect(ctx context.Context, g *Graph, p TypologyParams, only []string) (*Ty
 	}
 	if on(FastInOut) {
 		d.fastInFastOut()
+	}
+	if on(Bipartite) || on(Stack) {
+		d.bipartiteAndStack(on)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if on(Structuring) {
+		d.res.ReportThresholds = d.thresholds
+		d.structuring()
+	}
+	if on(ManyVictims) {
+		d.manyVictims()
 	}
 	flagged := map[string]bool{}
 	for _, f := range d.res.Findings {
@@ -200,6 +259,9 @@ type detector struct {
 	strange []bool          // edge → unusual, before living accounts' transfers are judged
 	out, in map[int32][]adj // unusual transfers only
 	res     *TypologyResult
+	known   Known
+	// thresholds are the large-value reporting thresholds structuring looks under.
+	thresholds []ReportThreshold
 }
 
 // unusual keeps the transfers that do not belong to a standing relationship: a sender and a

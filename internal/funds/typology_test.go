@@ -156,10 +156,11 @@ func TestTypologiesOnAMLSimReachTheirF1WithTheDefaults(t *testing.T) {
 				t.Fatal(err)
 			}
 			ev := EvaluateAML(res, sar, look, g.AccountsInData(), scoredAML)
-			for _, typ := range scoredAML {
+			for _, typ := range append(scoredAML, AMLSimMembershipTypologies...) {
 				s := ev.ByTypology[typ]
 				t.Logf("%-15s members %4d P %.3f R %.3f F1 %.3f (any detector recall %.3f)", typ, s.Positives, s.Precision, s.Recall, s.F1, ev.RecallAnyDetector[typ])
 			}
+			t.Logf("findings %v", res.Counts)
 			t.Logf("overall P %.3f R %.3f F1 %.3f; look-alikes flagged %.2f of %d; %s", ev.Overall.Precision, ev.Overall.Recall, ev.Overall.F1,
 				ev.LookAlikesFlagged, ev.LookAlikes, time.Duration(res.Seconds*float64(time.Second)))
 			if ev.Overall.F1 < tt.floor {
