@@ -96,20 +96,23 @@ func variations(name, typ string, rng *rand.Rand) map[string]string {
 	} else if f := strings.Fields(name); len(f) >= 2 {
 		out[kindReorder] = f[len(f)-1] + ", " + strings.Join(f[:len(f)-1], " ")
 	}
-	words := strings.Fields(name)
-	var long []int
-	for i, w := range words {
-		if letters(w) >= 6 {
-			long = append(long, i)
+	// A typo changes a letter of a word of six letters or more (a run of letters: "AL-AMIN"
+	// is two words), never its first letter.
+	var long [][2]int
+	for i := 0; i < len(name); {
+		j := i
+		for j < len(name) && isLetter(name[j]) {
+			j++
 		}
+		if j-i >= 6 {
+			long = append(long, [2]int{i, j})
+		}
+		i = j + 1
 	}
 	if len(long) > 0 {
-		i := long[rng.IntN(len(long))]
-		w := []byte(words[i])
-		p := 1 + rng.IntN(len(w)-2)
-		for k := 0; k < len(w) && !(isLetter(w[p]) && isLetter(w[p+1])); k++ {
-			p = 1 + (p % (len(w) - 2)) // a typo changes letters, not the hyphens between them
-		}
+		run := long[rng.IntN(len(long))]
+		w := []byte(name)
+		p := run[0] + 1 + rng.IntN(run[1]-run[0]-2)
 		switch rng.IntN(3) {
 		case 0:
 			w[p] = "ABCDEFGHIJKLMNOPRSTUVWY"[rng.IntN(23)]
@@ -118,10 +121,9 @@ func variations(name, typ string, rng *rand.Rand) map[string]string {
 		default:
 			w[p], w[p+1] = w[p+1], w[p]
 		}
-		cp := append([]string(nil), words...)
-		cp[i] = string(w)
-		out[kindTypo] = strings.Join(cp, " ")
+		out[kindTypo] = string(w)
 	}
+	words := strings.Fields(name)
 	if typ == "individual" {
 		if sur, given, ok := strings.Cut(name, ", "); ok {
 			// A middle name follows a given name; "Abu Hafs", "Abdul Rahman", "Dr. Ayman" are one name.

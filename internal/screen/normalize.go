@@ -44,6 +44,23 @@ var particles = set(
 	"de", "del", "della", "der", "den", "van", "von", "da", "do", "dos", "das", "du", "la", "le", "les", "los", "y", "e",
 	"of", "the", "and", "for", "al", "bin", "binti", "ibn", "ben", "bint", "ould", "abu", "oglu", "ogly", "kyzy")
 
+// isHonorific reports whether t is a title, or one typo from a title of six letters or more
+// ("Shiekh", "Generl").
+func isHonorific(t string) bool {
+	if honorifics[t] {
+		return true
+	}
+	if len(t) < 5 {
+		return false
+	}
+	for h := range honorifics {
+		if len(h) >= 6 && names.WithinOneEdit(h, t) {
+			return true
+		}
+	}
+	return false
+}
+
 func set(words ...string) map[string]bool {
 	m := make(map[string]bool, len(words))
 	for _, w := range words {
@@ -108,7 +125,7 @@ func normalize(name string) form {
 	toks := make([]string, 0, len(latin))
 	for i := 0; i < len(latin); i++ {
 		t := latin[i]
-		if honorifics[t] && len(latin) > 1 {
+		if isHonorific(t) && len(latin) > 1 {
 			continue
 		}
 		if len(t) == 1 {
