@@ -123,4 +123,3 @@ func BenchmarkBuildOFACIndex(b *testing.B) {
 		}
 	}
 }
-

@@ -114,7 +114,11 @@ func compare(q, n *form) (float64, alignment) {
 		al.pairs = append(al.pairs, [3]float64{float64(bi), float64(bj), bs})
 	}
 	for i := 0; i < nq; i++ {
-		if !usedQ[i] {
+		switch {
+		case usedQ[i]:
+		case q.weights[i] < 1:
+			den += extraListWord * q.weights[i] // "Co." in one name and "Limited" in the other
+		default:
 			den += q.weights[i]
 		}
 	}

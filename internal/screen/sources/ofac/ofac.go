@@ -159,7 +159,7 @@ func entityType(t string) string {
 
 // idPattern finds "Passport J287011 (Colombia)"-style identifiers in a remarks segment: a kind
 // ending in a word that introduces a number, then a value holding at least one digit.
-var idPattern = regexp.MustCompile(`^(?:alt\. )?([A-Za-z][A-Za-z.'/ -]*?(?:Passport|No\.|Number|ID|IMO|SWIFT/BIC|#|D\.N\.I\.|C\.U\.R\.P\.|R\.F\.C\.|SSN|Cedula|NIT|RUC|RFC|CURP))\s+([A-Za-z0-9][A-Za-z0-9./-]*[0-9][A-Za-z0-9./-]*)`)
+var idPattern = regexp.MustCompile(`^(?:alt\. )?((?:[A-Za-z][A-Za-z.'/ -]*?\s)?(?:Passport|No\.|Number|ID|IMO|SWIFT/BIC|#|D\.N\.I\.|C\.U\.R\.P\.|R\.F\.C\.|SSN|Cedula|NIT|RUC|RFC|CURP))\s+([A-Za-z0-9][A-Za-z0-9./-]*[0-9][A-Za-z0-9./-]*)`)
 
 // Identifiers extracts document and registration numbers from OFAC remarks. Phone and fax
 // numbers are not identifiers of a person and are left out.
