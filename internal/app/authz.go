@@ -69,7 +69,7 @@ var permissions = map[Action][]string{
 	ActTraceRun:      {RoleAdmin, RoleProsecutor, RoleAnalyst},
 	ActGraphRead:     {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison},
 	ActResolveRun:    {RoleAdmin, RoleProsecutor, RoleAnalyst},
-	ActScreeningRun:  {RoleAdmin, RoleProsecutor, RoleAnalyst, RoleLiaison},
+	ActScreeningRun:  {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison},
 	ActCoopWrite:     {RoleAdmin, RoleProsecutor, RoleLiaison},
 	ActEvidenceRead:  {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison},
 	ActEvidenceAdd:   {RoleAdmin, RoleProsecutor, RoleAnalyst, RoleLiaison},

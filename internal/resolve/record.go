@@ -8,10 +8,9 @@ package resolve
 
 import (
 	"strings"
-	"sync"
 	"unicode"
 
-	"github.com/mozillazg/go-pinyin"
+	"procura/internal/names"
 )
 
 // Record is one person record as a source gave it. Empty fields are unknown, not different.
@@ -43,99 +42,10 @@ type prepared struct {
 	source         int32
 }
 
-var pinyinArgs = func() pinyin.Args {
-	a := pinyin.NewArgs()
-	a.Style = pinyin.Normal
-	return a
-}()
+// foldName is names.Fold: Latin tokens and tokens in the original script.
+func foldName(s string) (latin, script []string) { return names.Fold(s) }
 
-// foldName lower-cases, folds full-width forms, turns Han characters into toneless pinyin
-// syllables and keeps letters and digits only. It returns the Latin tokens and the tokens in
-// the original script (Han characters one token each, as Chinese names are written).
-func foldName(s string) (latin, script []string) { return defaultFolder.fold(s) }
-
-// folder folds names, remembering each Han character's pinyin: go-pinyin looks a character
-// up through regular expressions, which would dominate a million-record resolution.
-type folder struct {
-	mu     sync.RWMutex
-	pinyin map[rune]string
-}
-
-var defaultFolder = &folder{pinyin: map[rune]string{}}
-
-func (f *folder) syllable(r rune) string {
-	f.mu.RLock()
-	s, ok := f.pinyin[r]
-	f.mu.RUnlock()
-	if ok {
-		return s
-	}
-	if py := pinyin.SinglePinyin(r, pinyinArgs); len(py) > 0 {
-		s = py[0]
-	}
-	f.mu.Lock()
-	f.pinyin[r] = s
-	f.mu.Unlock()
-	return s
-}
-
-func (f *folder) fold(s string) (latin, script []string) {
-	var word strings.Builder
-	flush := func() {
-		if word.Len() > 0 {
-			latin = append(latin, word.String())
-			script = append(script, word.String())
-			word.Reset()
-		}
-	}
-	for _, r := range s {
-		r = foldWidth(r)
-		switch {
-		case unicode.Is(unicode.Han, r):
-			flush()
-			script = append(script, string(r))
-			if py := f.syllable(r); py != "" {
-				latin = append(latin, py)
-			}
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			word.WriteRune(foldLatin(unicode.ToLower(r)))
-		case r == '\'' || r == '’':
-			// O'Brien = OBrien: an apostrophe does not split a name.
-		default:
-			flush()
-		}
-	}
-	flush()
-	return latin, script
-}
-
-// foldWidth maps full-width ASCII (U+FF01–U+FF5E) and the ideographic space to ASCII.
-func foldWidth(r rune) rune {
-	switch {
-	case r >= 0xFF01 && r <= 0xFF5E:
-		return r - 0xFF01 + '!'
-	case r == 0x3000:
-		return ' '
-	}
-	return r
-}
-
-// foldLatin drops the common Latin diacritics (é → e, ü → u) so "Müller" meets "Muller".
-func foldLatin(r rune) rune {
-	if r < 0xC0 || r > 0x17F {
-		return r
-	}
-	const from = "àáâãäåāăąçćčďèéêëēėęěìíîïīįłñńňòóôõöøōőùúûüūůűųýÿźżžśšşţťŕřğ"
-	const to = "aaaaaaaaacccdeeeeeeeeiiiiiilnnnooooooooouuuuuuuuyyzzzsssttrrg"
-	i := 0
-	for _, f := range from {
-		if f == r {
-			return rune(to[i])
-		}
-		i++
-	}
-	return r
-}
+func foldWidth(r rune) rune { return names.FoldWidth(r) }
 
 func joinSorted(tokens []string) string {
 	t := append([]string(nil), tokens...)

@@ -1,0 +1,273 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+
+	"procura/internal/audit"
+	"procura/internal/progress"
+	"procura/internal/screen"
+	"procura/internal/screen/sources/csv"
+	"procura/internal/screen/sources/ftm"
+	"procura/internal/screen/sources/ofac"
+	"procura/internal/screen/sources/un"
+)
+
+// ScreenRequest names the lists to screen against and the names to screen.
+type ScreenRequest struct {
+	// Lists are "ofac:DIR", "un:FILE.xml", "ftm:FILE.json", "csv:FILE" or "workspace" (the
+	// persons, case_parties and companies datasets of the workspace).
+	Lists    []string
+	Queries  []string // names, or identifiers (passport, ID numbers)
+	Top      int      // matches per query; 0 = screen.DefaultTop
+	MinScore float64  // 0 = screen.DefaultMinScore
+	Progress progress.Reporter
+}
+
+// ScreenedList describes one list the index was built from.
+type ScreenedList struct {
+	Spec     string `json:"list"`
+	Entities int    `json:"entities"`
+}
+
+// ScreenQuery is the answer for one query.
+type ScreenQuery struct {
+	Query   string         `json:"query"`
+	Matches []screen.Match `json:"matches"`
+}
+
+// ScreenResult is a screening run.
+type ScreenResult struct {
+	Lists    []ScreenedList `json:"lists"`
+	Names    int            `json:"names_indexed"`
+	MinScore float64        `json:"min_score"`
+	Top      int            `json:"top"`
+	Hits     int            `json:"queries_with_matches"`
+	Results  []ScreenQuery  `json:"results"`
+}
+
+// listReaders read one list source each; the spec's prefix chooses the reader.
+var listReaders = map[string]func(context.Context, string) ([]screen.Entity, error){
+	"ofac": ofac.Read, "un": un.Read, "ftm": ftm.Read, "csv": csv.Read,
+}
+
+// Screen screens names against sanctions and watch lists and the workspace's own persons. A
+// screening run is a sensitive read: who looked up whom is recorded in the audit log, with
+// the queries themselves.
+func (a *App) Screen(ctx context.Context, req ScreenRequest) (ScreenResult, error) {
+	p, err := a.authorize(ctx, ActScreeningRun)
+	if err != nil {
+		return ScreenResult{}, err
+	}
+	if len(req.Lists) == 0 {
+		return ScreenResult{}, fmt.Errorf("%w: name at least one list: --list ofac:DIR, un:FILE.xml, ftm:FILE.json, csv:FILE or workspace", ErrInvalid)
+	}
+	var queries []string
+	for _, q := range req.Queries {
+		if q = strings.TrimSpace(q); q != "" {
+			queries = append(queries, q)
+		}
+	}
+	if len(queries) == 0 {
+		return ScreenResult{}, fmt.Errorf("%w: nothing to screen; give --query NAME or --query-file FILE", ErrInvalid)
+	}
+	opt := screen.Options{Top: req.Top, MinScore: req.MinScore}
+	if opt.MinScore < 0 || opt.MinScore > 1 {
+		return ScreenResult{}, fmt.Errorf("%w: --min-score %v is outside 0..1", ErrInvalid, opt.MinScore)
+	}
+	res := ScreenResult{MinScore: screen.DefaultMinScore, Top: screen.DefaultTop}
+	if opt.MinScore > 0 {
+		res.MinScore = opt.MinScore
+	}
+	if opt.Top > 0 {
+		res.Top = opt.Top
+	}
+	var ents []screen.Entity
+	for _, spec := range req.Lists {
+		got, err := a.readList(ctx, spec)
+		if err != nil {
+			return ScreenResult{}, err
+		}
+		res.Lists = append(res.Lists, ScreenedList{Spec: spec, Entities: len(got)})
+		ents = append(ents, got...)
+	}
+	ix, err := screen.NewIndex(ctx, ents)
+	if err != nil {
+		return ScreenResult{}, err
+	}
+	_, res.Names = ix.Size()
+	res.Results = searchAll(ctx, ix, queries, opt, progress.OrNop(req.Progress))
+	if err := ctx.Err(); err != nil {
+		return ScreenResult{}, err
+	}
+	for _, r := range res.Results {
+		if len(r.Matches) > 0 {
+			res.Hits++
+		}
+	}
+	if err := a.auditScreening(ctx, p, req.Lists, queries, res); err != nil {
+		return ScreenResult{}, err
+	}
+	return res, nil
+}
+
+// searchAll screens the queries on every core, keeping their order.
+func searchAll(ctx context.Context, ix *screen.Index, queries []string, opt screen.Options, prog progress.Reporter) []ScreenQuery {
+	out := make([]ScreenQuery, len(queries))
+	prog.Begin("screening", int64(len(queries)), "queries")
+	defer prog.End()
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), len(queries))
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(queries); i += workers {
+				if i%256 == w && ctx.Err() != nil {
+					return
+				}
+				ms := ix.Search(queries[i], opt)
+				if ms == nil {
+					ms = []screen.Match{}
+				}
+				out[i] = ScreenQuery{Query: queries[i], Matches: ms}
+				prog.Add(1)
+			}
+		}(w)
+	}
+	wg.Wait()
+	return out
+}
+
+// readList reads one list spec.
+func (a *App) readList(ctx context.Context, spec string) ([]screen.Entity, error) {
+	if spec == "workspace" {
+		return a.workspaceEntities(ctx)
+	}
+	kind, path, ok := strings.Cut(spec, ":")
+	read := listReaders[kind]
+	if !ok || read == nil || path == "" {
+		return nil, fmt.Errorf("%w: list %q: write ofac:DIR, un:FILE.xml, ftm:FILE.json, csv:FILE or workspace", ErrInvalid, spec)
+	}
+	return read(ctx, path)
+}
+
+// workspaceKinds are the dataset kinds whose rows are screened as the workspace's own list,
+// with the columns that hold names and identifiers.
+var workspaceKinds = map[string]struct{ names, ids []string }{
+	"persons":      {names: []string{"name"}, ids: []string{"id_number"}},
+	"case_parties": {names: []string{"name"}, ids: []string{"id_number", "bank_card", "account", "phone"}},
+	"companies":    {names: []string{"name"}, ids: []string{"uscc"}},
+}
+
+// workspaceEntities reads the persons, case parties and companies of the workspace as a list:
+// "workspace:DATASET:ROW" entries. Persons without a full name column use surname and given
+// name.
+func (a *App) workspaceEntities(ctx context.Context) ([]screen.Entity, error) {
+	infos, err := a.st.Datasets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ents []screen.Entity
+	for _, info := range infos {
+		cols, ok := workspaceKinds[info.Kind]
+		if !ok {
+			continue
+		}
+		var sch struct {
+			Columns []DatasetColumn `json:"columns"`
+		}
+		if err := json.Unmarshal([]byte(info.ColumnsJSON), &sch); err != nil {
+			return nil, fmt.Errorf("dataset %s: stored schema is unreadable: %w", info.Name, err)
+		}
+		have := map[string]bool{}
+		for _, c := range sch.Columns {
+			have[c.Name] = true
+		}
+		var read []string
+		for _, c := range append(append(append([]string{}, cols.names...), cols.ids...), "surname", "given_name", "case_no", "person_id") {
+			if have[c] {
+				read = append(read, c)
+			}
+		}
+		if len(read) == 0 {
+			continue
+		}
+		row := 0
+		err := a.st.ScanText(ctx, info.Name, read, 50_000, func(rows [][]string) error {
+			for _, r := range rows {
+				row++
+				ents = append(ents, workspaceEntity(info.Name, info.Kind, read, r, row, cols.ids))
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read dataset %s for screening: %w", info.Name, err)
+		}
+	}
+	return ents, nil
+}
+
+func workspaceEntity(dataset, kind string, cols, row []string, n int, idCols []string) screen.Entity {
+	val := map[string]string{}
+	for i, c := range cols {
+		if i < len(row) {
+			val[c] = strings.TrimSpace(row[i])
+		}
+	}
+	id := fmt.Sprint(n)
+	if v := val["person_id"]; v != "" {
+		id = v
+	}
+	e := screen.Entity{ListID: "workspace:" + dataset + ":" + id, Type: "individual"}
+	if kind == "companies" {
+		e.Type = "entity"
+	}
+	if v := val["case_no"]; v != "" {
+		e.Programs = []string{"case " + v}
+	}
+	name := val["name"]
+	if name == "" {
+		name = strings.TrimSpace(val["surname"] + " " + val["given_name"])
+	}
+	if name != "" {
+		e.Names = []string{name}
+	}
+	for _, c := range idCols {
+		if v := val[c]; v != "" {
+			e.IDs = append(e.IDs, screen.Identifier{Kind: c, Value: v})
+		}
+	}
+	return e
+}
+
+// auditScreening records the run: the lists, every query (who was looked up is what an
+// auditor asks about) and how many matched.
+func (a *App) auditScreening(ctx context.Context, p Principal, lists, queries []string, res ScreenResult) error {
+	h := sha256.New()
+	for _, q := range queries {
+		h.Write([]byte(q))
+		h.Write([]byte{0})
+	}
+	digest := hex.EncodeToString(h.Sum(nil))
+	matched := 0
+	for _, r := range res.Results {
+		matched += len(r.Matches)
+	}
+	l, err := a.auditLog()
+	if err == nil {
+		_, err = l.Append(ctx, audit.Event{Actor: p.Name, Action: "screening.run", ObjectType: "screening", ObjectID: digest[:16],
+			New: map[string]any{"lists": lists, "queries": queries, "queries_sha256": digest, "query_count": len(queries),
+				"queries_with_matches": res.Hits, "matches": matched, "min_score": res.MinScore, "top": res.Top}})
+	}
+	if err != nil {
+		return fmt.Errorf("the screening ran, but recording it in the audit log failed, so its result is withheld: %w; check the chain with procura audit verify", err)
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+package screen
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+func testIndex(t *testing.T) *Index {
+	t.Helper()
+	ix, err := NewIndex(context.Background(), []Entity{
+		{ListID: "l:1", Type: "individual", Names: []string{"AL-AMIN, Mohammed Yusuf", "ABD AL-RAHMAN, Yusuf"}, IDs: []Identifier{{Kind: "Passport", Value: "J-287011"}}},
+		{ListID: "l:2", Type: "individual", Names: []string{"张伟"}},
+		{ListID: "l:3", Type: "entity", Names: []string{"GOLDEN DRAGON TRADING CO., LTD."}},
+		{ListID: "l:4", Type: "individual", Names: []string{"IVANOV, Sergey Petrovich"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+func TestSearchFindsNamesWrittenDifferently(t *testing.T) {
+	ix := testIndex(t)
+	cases := []struct{ query, want string }{
+		{"Muhammad Youssef al Amin", "l:1"},      // variant spellings, article, order
+		{"alamin mohamed yusuf", "l:1"},          // article written together
+		{"Abdul Rahman, Youssef", "l:1"},         // an alias, Abdul = Abd al
+		{"Sheikh Mohammed Yusuf Al-Amin", "l:1"}, // honorific
+		{"Zhang Wei", "l:2"},                     // pinyin
+		{"WEI ZHANG", "l:2"},
+		{"Golden Dragon Trading Company Limited", "l:3"}, // company suffixes
+		{"Sergei Ivanoff", "l:4"},                        // -off, dropped patronymic
+		{"Сергей Иванов", "l:4"},                         // Cyrillic
+		{"Ivanov Sergey Petrovih", "l:4"},                // a typo
+	}
+	for _, c := range cases {
+		ms := ix.Search(c.query, Options{})
+		if len(ms) == 0 || ms[0].ListID != c.want {
+			t.Errorf("Search(%q) = %+v, want %s first", c.query, ms, c.want)
+		}
+	}
+}
+
+func TestSearchKeepsUnrelatedNamesOut(t *testing.T) {
+	ix := testIndex(t)
+	for _, q := range []string{"Zhang Li", "Golden Gate Bridge", "Sergey Petrov", "Mohammed", "Yusuf Islam"} {
+		if ms := ix.Search(q, Options{}); len(ms) > 0 {
+			t.Errorf("Search(%q) matched %+v at the default threshold", q, ms)
+		}
+	}
+}
+
+func TestSearchShortCircuitsOnAListedIdentifier(t *testing.T) {
+	ix := testIndex(t)
+	ms := ix.Search("j287011", Options{})
+	if len(ms) != 1 || ms[0].ListID != "l:1" || ms[0].Score != 1 || !strings.Contains(ms[0].Explanation, "Passport") {
+		t.Errorf("identifier search gave %+v", ms)
+	}
+}
+
+func TestSearchExplainsEachMatch(t *testing.T) {
+	ix := testIndex(t)
+	ms := ix.Search("Abdul Rahman Yusef", Options{})
+	if len(ms) == 0 {
+		t.Fatal("no match")
+	}
+	m := ms[0]
+	if m.Name != "ABD AL-RAHMAN, Yusuf" || m.PrimaryName != "AL-AMIN, Mohammed Yusuf" || !strings.HasPrefix(m.Explanation, "alias: ") ||
+		!strings.Contains(m.Explanation, "abdalrahman = abdalrahman") {
+		t.Errorf("match %+v", m)
+	}
+}
+
+func TestOptionsBoundTheAnswer(t *testing.T) {
+	ix := testIndex(t)
+	if ms := ix.Search("Ivanov", Options{MinScore: -1, Top: 1}); len(ms) != 1 {
+		t.Errorf("Top 1 with every score kept gave %d matches", len(ms))
+	}
+	if ms := ix.Search("Sergey Ivanov", Options{MinScore: 0.999}); len(ms) != 0 {
+		t.Errorf("a missing patronymic still scored ≥ 0.999: %+v", ms)
+	}
+}
+
+func TestNormalizeFoldsTheSameNameToTheSameWords(t *testing.T) {
+	same := [][2]string{
+		{"AL-AMIN", "al amin"},
+		{"Abd al-Rahman", "Abdulrahman"},
+		{"Abdel Rahman", "ABD AL RAHMAN"},
+		{"Smirnoff", "Smirnov"},
+		{"Mr. John SMITH", "Smith, John"},
+		{"S.A.", "sa"},
+	}
+	for _, c := range same {
+		a, b := normalize(c[0]), normalize(c[1])
+		if strings.Join(a.tokens, " ") != strings.Join(b.tokens, " ") {
+			t.Errorf("normalize(%q) = %v, normalize(%q) = %v", c[0], a.tokens, c[1], b.tokens)
+		}
+	}
+}
+
+func FuzzSearch(f *testing.F) {
+	f.Add("Muhammad al-Amin")
+	f.Add("张伟 Ивано́в Αλέξανδρος 김정은 محمد")
+	f.Add("a b c d e f g h i j k l m n o p q r s")
+	ix, err := NewIndex(context.Background(), []Entity{{ListID: "x", Names: []string{"AL-AMIN, Mohammed", "a b c"}}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		for _, m := range ix.Search(q, Options{MinScore: -1}) {
+			if m.Score < 0 || m.Score > 1 {
+				t.Fatalf("score %v out of [0,1] for %q", m.Score, q)
+			}
+		}
+	})
+}
