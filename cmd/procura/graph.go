@@ -31,7 +31,7 @@ companies and their legal representatives, and the parties of cases. docs/links.
 		return r
 	}
 	cmd.AddCommand(newGraphCommunitiesCmd(g, req), newGraphNeighboursCmd(g, req), newGraphPathCmd(g, req),
-		newGraphCollisionsCmd(g, req), newGraphExportCmd(g, req))
+		newGraphCollisionsCmd(g, req), newGraphExportCmd(g, req), newGraphRankCmd(g, req))
 	return cmd
 }
 
@@ -121,8 +121,8 @@ func newGraphPathCmd(g *globals, base graphReq) *cobra.Command {
 	var r app.PathRequest
 	var rels string
 	cmd := &cobra.Command{
-		Use:   "path FROM TO [--max-hops 8] [--rels ...]",
-		Short: "The shortest chain of relations between two identifiers",
+		Use:   "path FROM TO [--max-hops 8] [--rels ...] [--all] [--time-respecting [--max-gap 72h]]",
+		Short: "The shortest chain of relations between two identifiers, every shortest chain, or one that respects time",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a, err := g.open(cmd.Context(), "graph path")
@@ -138,25 +138,16 @@ func newGraphPathCmd(g *globals, base graphReq) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return g.emit(res, func(w io.Writer) {
-				fmt.Fprintf(w, "%d steps from %s to %s:\n", len(res.Steps), refText(res.From), refText(res.To))
-				for _, s := range res.Steps {
-					arrow := "→"
-					if !s.Out {
-						arrow = "←"
-					}
-					label := ""
-					if s.Label != "" {
-						label = " (" + s.Label + ")"
-					}
-					fmt.Fprintf(w, "  %s %s%s %s %s\n", refText(s.From), s.Rel, label, arrow, refText(s.To))
-				}
-			})
+			return g.emit(res, func(w io.Writer) { printPath(w, res) })
 		},
 	}
 	cmd.Flags().IntVar(&r.MaxHops, "max-hops", 8, "longest path to look for")
 	cmd.Flags().StringVar(&rels, "rels", "", "relations to follow, comma-separated (default all)")
 	cmd.Flags().IntVar(&r.MaxDegree, "max-degree", 1000, "do not pass through nodes with more edges than this")
+	cmd.Flags().BoolVar(&r.All, "all", false, "list every shortest path (up to --limit)")
+	cmd.Flags().IntVar(&r.Limit, "limit", 100, "most paths to list with --all")
+	cmd.Flags().BoolVar(&r.TimeRespecting, "time-respecting", false, "follow dated transfers, calls and token transfers in their direction, each no earlier than the one before")
+	cmd.Flags().DurationVar(&r.MaxGap, "max-gap", 0, "with --time-respecting: longest wait between two edges (e.g. 72h; default no limit)")
 	return cmd
 }
 

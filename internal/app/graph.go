@@ -29,13 +29,19 @@ type GraphInfo struct {
 
 // EntityGraph builds the entity graph of the workspace's datasets.
 func (a *App) EntityGraph(ctx context.Context, req GraphRequest) (*graph.Graph, GraphInfo, error) {
+	g, info, _, err := a.entityGraph(ctx, req)
+	return g, info, err
+}
+
+// entityGraph builds the graph and also returns the datasets it was read from.
+func (a *App) entityGraph(ctx context.Context, req GraphRequest) (*graph.Graph, GraphInfo, []graph.Dataset, error) {
 	if _, err := a.authorize(ctx, ActGraphRead); err != nil {
-		return nil, GraphInfo{}, err
+		return nil, GraphInfo{}, nil, err
 	}
 	t := time.Now()
 	infos, err := a.st.Datasets(ctx)
 	if err != nil {
-		return nil, GraphInfo{}, err
+		return nil, GraphInfo{}, nil, err
 	}
 	var ds []graph.Dataset
 	var names []string
@@ -49,19 +55,19 @@ func (a *App) EntityGraph(ctx context.Context, req GraphRequest) (*graph.Graph, 
 		}
 		if d.ColumnsJSON != "" {
 			if err := json.Unmarshal([]byte(d.ColumnsJSON), &sch); err != nil {
-				return nil, GraphInfo{}, fmt.Errorf("dataset %s: stored schema is unreadable: %w", d.Name, err)
+				return nil, GraphInfo{}, nil, fmt.Errorf("dataset %s: stored schema is unreadable: %w", d.Name, err)
 			}
 		}
 		ds = append(ds, graph.Dataset{Name: d.Name, Kind: d.Kind, Columns: sch.Columns})
 	}
 	for _, want := range req.Datasets {
 		if !slices.Contains(names, want) {
-			return nil, GraphInfo{}, fmt.Errorf("dataset %q does not exist; datasets: %s", want, strings.Join(names, ", "))
+			return nil, GraphInfo{}, nil, fmt.Errorf("dataset %q does not exist; datasets: %s", want, strings.Join(names, ", "))
 		}
 	}
 	g, specs, err := graph.Load(ctx, a.st, ds, graph.Options{Progress: req.Progress})
 	if err != nil {
-		return nil, GraphInfo{}, err
+		return nil, GraphInfo{}, nil, err
 	}
 	info := GraphInfo{Stats: g.Stats(), LoadSeconds: time.Since(t).Seconds()}
 	seen := map[string]bool{}
@@ -73,9 +79,9 @@ func (a *App) EntityGraph(ctx context.Context, req GraphRequest) (*graph.Graph, 
 		}
 	}
 	if g.Nodes() == 0 {
-		return nil, info, fmt.Errorf("no dataset holds identifiers to link (read: %s); import transactions, calls, accounts or case parties first", strings.Join(names, ", "))
+		return nil, info, nil, fmt.Errorf("no dataset holds identifiers to link (read: %s); import transactions, calls, accounts or case parties first", strings.Join(names, ", "))
 	}
-	return g, info, nil
+	return g, info, ds, nil
 }
 
 // findNode turns what a user typed into a node: "type:key", or a key that is unique across
@@ -266,48 +272,6 @@ func (a *App) GraphNeighbours(ctx context.Context, req NeighboursRequest) (Neigh
 	}
 	res.Edges = g.Subgraph(ids, nil).Edges
 	return res, nil
-}
-
-// PathRequest asks for a shortest path.
-type PathRequest struct {
-	GraphRequest
-	From, To  string
-	MaxHops   int
-	Rels      []string
-	MaxDegree int
-}
-
-// PathResult is the answer of GraphPath.
-type PathResult struct {
-	Graph GraphInfo    `json:"graph"`
-	From  graph.Ref    `json:"from"`
-	To    graph.Ref    `json:"to"`
-	Steps []graph.Step `json:"steps"`
-}
-
-// GraphPath finds a shortest chain of relations between two identifiers.
-func (a *App) GraphPath(ctx context.Context, req PathRequest) (PathResult, error) {
-	rels, err := parseRels(req.Rels)
-	if err != nil {
-		return PathResult{}, err
-	}
-	g, info, err := a.EntityGraph(ctx, req.GraphRequest)
-	if err != nil {
-		return PathResult{}, err
-	}
-	from, err := findNode(g, req.From)
-	if err != nil {
-		return PathResult{}, err
-	}
-	to, err := findNode(g, req.To)
-	if err != nil {
-		return PathResult{}, err
-	}
-	steps, err := g.ShortestPath(from, to, req.MaxHops, graph.Walk{Rels: rels, MaxDegree: req.MaxDegree})
-	if err != nil {
-		return PathResult{}, err
-	}
-	return PathResult{Graph: info, From: g.Ref(from), To: g.Ref(to), Steps: steps}, nil
 }
 
 // CollisionsRequest asks for the cross-case analysis.
