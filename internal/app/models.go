@@ -27,9 +27,17 @@ type ModelInfo struct {
 	Source    string                     `json:"source"` // built-in or imported
 	Params    map[string]supervise.Param `json:"params,omitempty"`
 	Clues     int64                      `json:"clues"`
-	Confirmed int64                      `json:"confirmed"`
-	Rejected  int64                      `json:"rejected"`
-	// Precision is confirmed / reviewed clues; nil until a clue is reviewed.
+	Confirmed int64                      `json:"confirmed"` // confirmed and every later status (docs/workflow.md)
+	Dismissed int64                      `json:"dismissed"`
+	// Precision is confirmed / (confirmed + dismissed); nil until a clue is decided.
+	Precision *float64 `json:"precision,omitempty"`
+	// ByVersion is the same per model version decided on.
+	ByVersion []VersionPrecision `json:"by_version,omitempty"`
+}
+
+// VersionPrecision is the precision of one version of a model.
+type VersionPrecision struct {
+	store.ReviewTally
 	Precision *float64 `json:"precision,omitempty"`
 }
 
@@ -96,20 +104,26 @@ func (a *App) Models(ctx context.Context) ([]ModelInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	byVersion, err := a.st.ReviewTalliesByVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ModelInfo, 0, len(ms))
 	for _, lm := range ms {
-		out = append(out, modelInfo(lm, tallies[lm.m.ID]))
+		out = append(out, modelInfo(lm, tallies[lm.m.ID], byVersion))
 	}
 	return out, nil
 }
 
-func modelInfo(lm loadedModel, t store.ReviewTally) ModelInfo {
+func modelInfo(lm loadedModel, t store.ReviewTally, byVersion []store.ReviewTally) ModelInfo {
 	m := lm.m
 	mi := ModelInfo{ID: m.ID, Version: m.Version, Title: m.Title, Measure: m.Measure, Severity: m.Severity, Pattern: m.Pattern,
-		Tags: m.Tags, Source: lm.source, Params: m.Params, Clues: t.Clues, Confirmed: t.Confirmed, Rejected: t.Rejected}
-	if n := t.Confirmed + t.Rejected; n > 0 {
-		p := float64(t.Confirmed) / float64(n)
-		mi.Precision = &p
+		Tags: m.Tags, Source: lm.source, Params: m.Params, Clues: t.Clues, Confirmed: t.Confirmed, Dismissed: t.Dismissed,
+		Precision: t.Precision()}
+	for _, v := range byVersion {
+		if v.ModelID == m.ID {
+			mi.ByVersion = append(mi.ByVersion, VersionPrecision{ReviewTally: v, Precision: v.Precision()})
+		}
 	}
 	return mi
 }
@@ -135,6 +149,10 @@ func (a *App) Model(ctx context.Context, id string) (ModelDetail, error) {
 	if err != nil {
 		return ModelDetail{}, err
 	}
+	byVersion, err := a.st.ReviewTalliesByVersion(ctx)
+	if err != nil {
+		return ModelDetail{}, err
+	}
 	runs, err := a.st.ModelRuns(ctx, id, 10)
 	if err != nil {
 		return ModelDetail{}, err
@@ -142,7 +160,7 @@ func (a *App) Model(ctx context.Context, id string) (ModelDetail, error) {
 	if runs == nil {
 		runs = []store.ModelRun{}
 	}
-	return ModelDetail{ModelInfo: modelInfo(lm, tallies[id]), Model: lm.m, YAML: string(lm.m.Source()), Runs: runs}, nil
+	return ModelDetail{ModelInfo: modelInfo(lm, tallies[id], byVersion), Model: lm.m, YAML: string(lm.m.Source()), Runs: runs}, nil
 }
 
 // ValidateResult is the outcome of validating a model file.
