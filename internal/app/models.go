@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -276,73 +275,6 @@ func inputsPresent(m *supervise.Model, env supervise.Env) bool {
 		}
 	}
 	return true
-}
-
-// ClueQuery selects clues to list.
-type ClueQuery struct {
-	ModelID string
-	Status  string
-	Gone    bool // list clues that no longer hold instead of those that do
-	All     bool // list both
-	Limit   int
-	Offset  int
-}
-
-// ClueView is a clue with its fields and evidence decoded.
-type ClueView struct {
-	store.Clue
-	Fields   map[string][]string  `json:"fields"`
-	Evidence []supervise.Evidence `json:"evidence"`
-}
-
-// CluePage is one page of clues.
-type CluePage struct {
-	Total  int64      `json:"total"`
-	Offset int        `json:"offset"`
-	Clues  []ClueView `json:"clues"`
-}
-
-// Clues lists clues.
-func (a *App) Clues(ctx context.Context, q ClueQuery) (CluePage, error) {
-	if _, err := a.authorize(ctx, ActClueRead); err != nil {
-		return CluePage{}, err
-	}
-	if q.Status != "" && !slices.Contains(store.ClueStatuses, q.Status) {
-		return CluePage{}, fmt.Errorf("status %q is not known: use one of %s", q.Status, strings.Join(store.ClueStatuses, ", "))
-	}
-	f := store.ClueFilter{ModelID: q.ModelID, Status: q.Status, Limit: q.Limit, Offset: q.Offset}
-	if !q.All {
-		holds := !q.Gone
-		f.Holds = &holds
-	}
-	cs, total, err := a.st.Clues(ctx, f)
-	if err != nil {
-		return CluePage{}, err
-	}
-	page := CluePage{Total: total, Offset: q.Offset, Clues: []ClueView{}}
-	for _, c := range cs {
-		v := ClueView{Clue: c, Fields: map[string][]string{}, Evidence: []supervise.Evidence{}}
-		if err := json.Unmarshal([]byte(c.FieldsJSON), &v.Fields); err != nil {
-			return CluePage{}, fmt.Errorf("clue %d: stored fields are unreadable: %w", c.ID, err)
-		}
-		if err := json.Unmarshal([]byte(c.EvidenceJSON), &v.Evidence); err != nil {
-			return CluePage{}, fmt.Errorf("clue %d: stored evidence is unreadable: %w", c.ID, err)
-		}
-		page.Clues = append(page.Clues, v)
-	}
-	return page, nil
-}
-
-// ReviewClue records a reviewer's decision on a clue.
-func (a *App) ReviewClue(ctx context.Context, id int64, status, note string) (store.Clue, error) {
-	p, err := a.authorize(ctx, ActClueReview)
-	if err != nil {
-		return store.Clue{}, err
-	}
-	if !slices.Contains(store.ClueStatuses, status) {
-		return store.Clue{}, fmt.Errorf("status %q is not known: use one of %s", status, strings.Join(store.ClueStatuses, ", "))
-	}
-	return a.st.ReviewClue(ctx, id, status, note, p.Name)
 }
 
 // Backtest runs a model on the workspace without storing clues and scores its findings

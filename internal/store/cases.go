@@ -182,3 +182,10 @@ func (tx *Tx) SetEvidenceCase(ctx context.Context, id int64, caseID string) erro
 	}
 	return nil
 }
+
+// ModelRunExists reports whether model run id is recorded.
+func (tx *Tx) ModelRunExists(ctx context.Context, id int64) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM model_runs WHERE id = $1`, id).Scan(&n)
+	return n > 0, err
+}

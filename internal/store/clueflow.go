@@ -182,7 +182,7 @@ func (s *Store) WorkflowEvents(ctx context.Context, f EventFilter) ([]WorkflowEv
 func (s *Store) LastChange(ctx context.Context, objectType, objectID string) (WorkflowEvent, error) {
 	var e WorkflowEvent
 	err := s.db.QueryRowContext(ctx, `SELECT kind, actor, event_at, old_value, new_value FROM workflow_events
-		WHERE object_type = $1 AND object_id = $2 AND kind IN ('transition', 'assign', 'case')
+		WHERE object_type = $1 AND object_id = $2 AND kind IN ('transition', 'assign', 'case', 'link', 'create')
 		ORDER BY id DESC LIMIT 1`, objectType, objectID).Scan(&e.Kind, &e.Actor, &e.At, &e.Old, &e.New)
 	if errors.Is(err, sql.ErrNoRows) {
 		return e, nil
