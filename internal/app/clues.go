@@ -584,12 +584,25 @@ func (a *App) recordEvents(ctx context.Context, ae audit.Event, more func(*store
 
 // ReviewClue is the review of procura before the lifecycle (procura clues review): it moves
 // one clue to status, accepting the old names rejected (dismissed) and reviewing (verifying).
+// Confirming a clue nobody has started verifying passes through verifying first, as the old
+// review did in one step; each step is an event and an audit entry of its own.
 func (a *App) ReviewClue(ctx context.Context, id int64, status, note string) (store.Clue, error) {
 	switch status {
 	case "rejected":
 		status = casework.Dismissed
 	case "reviewing":
 		status = casework.Verifying
+	}
+	if status == casework.Confirmed {
+		c, _, err := a.clue(ctx, ActClueReview, id)
+		if err != nil {
+			return store.Clue{}, err
+		}
+		if c.Status == casework.New || c.Status == casework.Assigned {
+			if _, err := a.TransitionClues(ctx, TransitionRequest{Clues: []ClueRef{{ID: id, Version: c.Version}}, To: casework.Verifying}); err != nil {
+				return store.Clue{}, err
+			}
+		}
 	}
 	res, err := a.TransitionClues(ctx, TransitionRequest{Clues: Refs(id), To: status, Reason: note})
 	if err != nil {
