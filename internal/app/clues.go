@@ -610,3 +610,19 @@ func (a *App) ReviewClue(ctx context.Context, id int64, status, note string) (st
 	}
 	return res.Clues[0], nil
 }
+
+// ParseDue reads a due date: YYYY-MM-DD (the end of that day in the workspace's time zone)
+// or an RFC 3339 time.
+func (a *App) ParseDue(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, a.st.Location()); err == nil {
+		return t.Add(24*time.Hour - time.Second), nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%w: due date %q: write YYYY-MM-DD, e.g. 2025-04-30", ErrInvalid, s)
+	}
+	return t, nil
+}

@@ -106,8 +106,15 @@ type AIReport struct {
 
 // AIFeature sums the ledger of one feature.
 type AIFeature struct {
-	store.SuggestionTally
+	Feature        string                  `json:"feature"`
+	Suggestions    int64                   `json:"suggestions"`
+	Pending        int64                   `json:"pending"`
+	Accepted       int64                   `json:"accepted"`
+	Edited         int64                   `json:"edited"`
+	Rejected       int64                   `json:"rejected"`
 	AcceptanceRate *float64                `json:"acceptance_rate,omitempty"` // accepted / decided
+	MeanDistance   *float64                `json:"mean_distance,omitempty"`   // over decided suggestions
+	EditedDistance *float64                `json:"edited_distance,omitempty"` // over edited ones
 	Engines        []store.SuggestionTally `json:"engines"`
 }
 
@@ -124,7 +131,7 @@ func (a *App) AIReport(ctx context.Context) (AIReport, error) {
 	sumDist, sumEdited := map[string]float64{}, map[string]float64{}
 	for _, t := range ts {
 		if n := len(rep.Features); n == 0 || rep.Features[n-1].Feature != t.Feature {
-			rep.Features = append(rep.Features, AIFeature{SuggestionTally: store.SuggestionTally{Feature: t.Feature}})
+			rep.Features = append(rep.Features, AIFeature{Feature: t.Feature})
 		}
 		f := &rep.Features[len(rep.Features)-1]
 		f.Engines = append(f.Engines, t)
