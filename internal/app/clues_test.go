@@ -53,21 +53,27 @@ func eachBackend(t *testing.T, f func(t *testing.T, a *App)) {
 // seedClues records a run of model m1 that found n clues and returns their ids.
 func seedClues(t testing.TB, a *App, n int) []int64 {
 	t.Helper()
+	return seedModelClues(t, a, "m1", n)
+}
+
+// seedModelClues records a run of model that found n clues and returns their ids.
+func seedModelClues(t testing.TB, a *App, model string, n int) []int64 {
+	t.Helper()
 	ctx := context.Background()
-	run, err := a.st.StartModelRun(ctx, store.ModelRun{ModelID: "m1", ModelVersion: 1, Actor: "tester", StartedAt: time.Now()})
+	run, err := a.st.StartModelRun(ctx, store.ModelRun{ModelID: model, ModelVersion: 1, Actor: "tester", StartedAt: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	cs := make([]store.Clue, n)
 	for i := range cs {
-		cs[i] = store.Clue{ModelID: "m1", ModelVersion: 1, Fingerprint: fmt.Sprint("fp", i), SubjectType: "person",
+		cs[i] = store.Clue{ModelID: model, ModelVersion: 1, Fingerprint: fmt.Sprint("fp", i), SubjectType: "person",
 			SubjectKey: fmt.Sprint("K", i), SubjectName: "张三", Severity: "high", TitleZH: "醉驾未吊销驾驶证",
 			EvidenceJSON: `[{"dataset":"licenses","batch":1,"line":2}]`}
 	}
-	if _, err := a.st.SaveClues(ctx, run, "m1", cs); err != nil {
+	if _, err := a.st.SaveClues(ctx, run, model, cs); err != nil {
 		t.Fatal(err)
 	}
-	got, _, err := a.st.Clues(ctx, store.ClueFilter{ModelID: "m1", Limit: n + 1})
+	got, _, err := a.st.Clues(ctx, store.ClueFilter{ModelID: model, Limit: n + 1})
 	if err != nil {
 		t.Fatal(err)
 	}
