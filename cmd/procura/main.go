@@ -57,7 +57,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print one JSON object instead of a table")
 	root.AddCommand(
 		newInitCmd(g), newImportCmd(g), newDatasetsCmd(g), newRejectsCmd(g),
-		newModelCmd(g), newCluesCmd(g),
+		newModelCmd(g), newClueCmd(g), newCaseCmd(g), newAICmd(g),
 		newTraceCmd(g), newTypologiesCmd(g), newMatchTransfersCmd(g), newEvalCmd(g),
 		newResolveCmd(g), newGraphCmd(g),
 		newAuditCmd(g), newEvidenceCmd(g),

@@ -45,7 +45,7 @@ func newModelListCmd(g *globals) *cobra.Command {
 				for _, m := range ms {
 					prec := "-"
 					if m.Precision != nil {
-						prec = fmt.Sprintf("%.2f (%d)", *m.Precision, m.Confirmed+m.Rejected)
+						prec = fmt.Sprintf("%.2f (%d)", *m.Precision, m.Confirmed+m.Dismissed)
 					}
 					fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%s\t%s\n", m.ID, m.Version, m.Severity, m.Measure, m.Clues, prec, m.Title.ZH)
 				}

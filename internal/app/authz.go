@@ -26,59 +26,63 @@ type Action string
 
 // Actions. The names are stable: they appear in error messages, the audit log and docs/server.md.
 const (
-	ActDatasetRead   Action = "dataset.read"   // list datasets, batches and rejects
-	ActDatasetImport Action = "dataset.import" // import files, preview an import
-	ActSynthGenerate Action = "synth.generate" // write a synthetic world
-	ActModelRead     Action = "model.read"     // list and show supervision models and runs
-	ActModelWrite    Action = "model.write"    // add or change models
-	ActModelRun      Action = "model.run"      // run models, backtest
-	ActClueRead      Action = "clue.read"      // list and show clues
-	ActClueReview    Action = "clue.review"    // transition clues (confirm, dismiss, …)
-	ActClueAssign    Action = "clue.assign"    // assign clues to people
-	ActCaseRead      Action = "case.read"      // see cases (still subject to grants)
-	ActCaseWrite     Action = "case.write"     // create and change cases
-	ActTraceRun      Action = "trace.run"      // fund-flow tracing and typologies
-	ActGraphRead     Action = "graph.read"     // link graph, entity resolution results
-	ActResolveRun    Action = "resolve.run"    // run entity resolution
-	ActScreeningRun  Action = "screening.run"  // screen names and identifiers against lists
-	ActCoopWrite     Action = "coop.write"     // international cooperation requests and packages
-	ActEvidenceRead  Action = "evidence.read"  // download evidence files
-	ActEvidenceAdd   Action = "evidence.add"   // register evidence
-	ActExport        Action = "export"         // export data out of the workspace
-	ActUnmask        Action = "identifiers.unmask"
-	ActAuditRead     Action = "audit.read"   // read the audit log
-	ActAuditVerify   Action = "audit.verify" // re-compute the audit chain
-	ActUserManage    Action = "user.manage"  // add users, change roles, reset passwords, grant cases
-	ActUserSelf      Action = "user.self"    // change one's own password, manage one's own tokens
+	ActDatasetRead    Action = "dataset.read"    // list datasets, batches and rejects
+	ActDatasetImport  Action = "dataset.import"  // import files, preview an import
+	ActSynthGenerate  Action = "synth.generate"  // write a synthetic world
+	ActModelRead      Action = "model.read"      // list and show supervision models and runs
+	ActModelWrite     Action = "model.write"     // add or change models
+	ActModelRun       Action = "model.run"       // run models, backtest
+	ActClueRead       Action = "clue.read"       // list and show clues
+	ActClueReview     Action = "clue.review"     // transition clues (confirm, dismiss, …)
+	ActClueAssign     Action = "clue.assign"     // assign clues to people
+	ActClueComment    Action = "clue.comment"    // comment on clues and attach evidence to them
+	ActMeasureApprove Action = "measure.approve" // approve a proposed measure and follow it up (sent, reply, rectified, escalated)
+	ActCaseRead       Action = "case.read"       // see cases (still subject to grants)
+	ActCaseWrite      Action = "case.write"      // create and change cases
+	ActTraceRun       Action = "trace.run"       // fund-flow tracing and typologies
+	ActGraphRead      Action = "graph.read"      // link graph, entity resolution results
+	ActResolveRun     Action = "resolve.run"     // run entity resolution
+	ActScreeningRun   Action = "screening.run"   // screen names and identifiers against lists
+	ActCoopWrite      Action = "coop.write"      // international cooperation requests and packages
+	ActEvidenceRead   Action = "evidence.read"   // download evidence files
+	ActEvidenceAdd    Action = "evidence.add"    // register evidence
+	ActExport         Action = "export"          // export data out of the workspace
+	ActUnmask         Action = "identifiers.unmask"
+	ActAuditRead      Action = "audit.read"   // read the audit log
+	ActAuditVerify    Action = "audit.verify" // re-compute the audit chain
+	ActUserManage     Action = "user.manage"  // add users, change roles, reset passwords, grant cases
+	ActUserSelf       Action = "user.self"    // change one's own password, manage one's own tokens
 )
 
 // permissions is the table of (role, action): an action lists the roles that may perform it.
 // docs/server.md prints the same table; TestThePermissionTableMatchesTheDocs keeps them equal.
 var permissions = map[Action][]string{
-	ActDatasetRead:   {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison, RoleAuditor},
-	ActDatasetImport: {RoleAdmin, RoleProsecutor, RoleAnalyst},
-	ActSynthGenerate: {RoleAdmin, RoleProsecutor, RoleAnalyst},
-	ActModelRead:     {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleAuditor},
-	ActModelWrite:    {RoleAdmin, RoleProsecutor, RoleAnalyst},
-	ActModelRun:      {RoleAdmin, RoleProsecutor, RoleAnalyst},
-	ActClueRead:      {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleAuditor},
-	ActClueReview:    {RoleAdmin, RoleProsecutor, RoleReviewer},
-	ActClueAssign:    {RoleAdmin, RoleProsecutor},
-	ActCaseRead:      {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison, RoleAuditor},
-	ActCaseWrite:     {RoleAdmin, RoleProsecutor},
-	ActTraceRun:      {RoleAdmin, RoleProsecutor, RoleAnalyst},
-	ActGraphRead:     {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison},
-	ActResolveRun:    {RoleAdmin, RoleProsecutor, RoleAnalyst},
-	ActScreeningRun:  {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison},
-	ActCoopWrite:     {RoleAdmin, RoleProsecutor, RoleLiaison},
-	ActEvidenceRead:  {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison},
-	ActEvidenceAdd:   {RoleAdmin, RoleProsecutor, RoleAnalyst, RoleLiaison},
-	ActExport:        {RoleAdmin, RoleProsecutor, RoleLiaison},
-	ActUnmask:        {RoleAdmin, RoleProsecutor, RoleReviewer},
-	ActAuditRead:     {RoleAdmin, RoleAuditor},
-	ActAuditVerify:   {RoleAdmin, RoleAuditor},
-	ActUserManage:    {RoleAdmin},
-	ActUserSelf:      {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison, RoleAuditor},
+	ActDatasetRead:    {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison, RoleAuditor},
+	ActDatasetImport:  {RoleAdmin, RoleProsecutor, RoleAnalyst},
+	ActSynthGenerate:  {RoleAdmin, RoleProsecutor, RoleAnalyst},
+	ActModelRead:      {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleAuditor},
+	ActModelWrite:     {RoleAdmin, RoleProsecutor, RoleAnalyst},
+	ActModelRun:       {RoleAdmin, RoleProsecutor, RoleAnalyst},
+	ActClueRead:       {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleAuditor},
+	ActClueReview:     {RoleAdmin, RoleProsecutor, RoleReviewer},
+	ActClueAssign:     {RoleAdmin, RoleProsecutor},
+	ActClueComment:    {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst},
+	ActMeasureApprove: {RoleAdmin, RoleProsecutor},
+	ActCaseRead:       {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison, RoleAuditor},
+	ActCaseWrite:      {RoleAdmin, RoleProsecutor},
+	ActTraceRun:       {RoleAdmin, RoleProsecutor, RoleAnalyst},
+	ActGraphRead:      {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison},
+	ActResolveRun:     {RoleAdmin, RoleProsecutor, RoleAnalyst},
+	ActScreeningRun:   {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison},
+	ActCoopWrite:      {RoleAdmin, RoleProsecutor, RoleLiaison},
+	ActEvidenceRead:   {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison},
+	ActEvidenceAdd:    {RoleAdmin, RoleProsecutor, RoleAnalyst, RoleLiaison},
+	ActExport:         {RoleAdmin, RoleProsecutor, RoleLiaison},
+	ActUnmask:         {RoleAdmin, RoleProsecutor, RoleReviewer},
+	ActAuditRead:      {RoleAdmin, RoleAuditor},
+	ActAuditVerify:    {RoleAdmin, RoleAuditor},
+	ActUserManage:     {RoleAdmin},
+	ActUserSelf:       {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison, RoleAuditor},
 }
 
 // allCaseRoles see every case without a grant: the administrator runs the office's data, the

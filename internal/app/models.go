@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -27,9 +26,17 @@ type ModelInfo struct {
 	Source    string                     `json:"source"` // built-in or imported
 	Params    map[string]supervise.Param `json:"params,omitempty"`
 	Clues     int64                      `json:"clues"`
-	Confirmed int64                      `json:"confirmed"`
-	Rejected  int64                      `json:"rejected"`
-	// Precision is confirmed / reviewed clues; nil until a clue is reviewed.
+	Confirmed int64                      `json:"confirmed"` // confirmed and every later status (docs/workflow.md)
+	Dismissed int64                      `json:"dismissed"`
+	// Precision is confirmed / (confirmed + dismissed); nil until a clue is decided.
+	Precision *float64 `json:"precision,omitempty"`
+	// ByVersion is the same per model version decided on.
+	ByVersion []VersionPrecision `json:"by_version,omitempty"`
+}
+
+// VersionPrecision is the precision of one version of a model.
+type VersionPrecision struct {
+	store.ReviewTally
 	Precision *float64 `json:"precision,omitempty"`
 }
 
@@ -96,20 +103,26 @@ func (a *App) Models(ctx context.Context) ([]ModelInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	byVersion, err := a.st.ReviewTalliesByVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]ModelInfo, 0, len(ms))
 	for _, lm := range ms {
-		out = append(out, modelInfo(lm, tallies[lm.m.ID]))
+		out = append(out, modelInfo(lm, tallies[lm.m.ID], byVersion))
 	}
 	return out, nil
 }
 
-func modelInfo(lm loadedModel, t store.ReviewTally) ModelInfo {
+func modelInfo(lm loadedModel, t store.ReviewTally, byVersion []store.ReviewTally) ModelInfo {
 	m := lm.m
 	mi := ModelInfo{ID: m.ID, Version: m.Version, Title: m.Title, Measure: m.Measure, Severity: m.Severity, Pattern: m.Pattern,
-		Tags: m.Tags, Source: lm.source, Params: m.Params, Clues: t.Clues, Confirmed: t.Confirmed, Rejected: t.Rejected}
-	if n := t.Confirmed + t.Rejected; n > 0 {
-		p := float64(t.Confirmed) / float64(n)
-		mi.Precision = &p
+		Tags: m.Tags, Source: lm.source, Params: m.Params, Clues: t.Clues, Confirmed: t.Confirmed, Dismissed: t.Dismissed,
+		Precision: t.Precision()}
+	for _, v := range byVersion {
+		if v.ModelID == m.ID {
+			mi.ByVersion = append(mi.ByVersion, VersionPrecision{ReviewTally: v, Precision: v.Precision()})
+		}
 	}
 	return mi
 }
@@ -135,6 +148,10 @@ func (a *App) Model(ctx context.Context, id string) (ModelDetail, error) {
 	if err != nil {
 		return ModelDetail{}, err
 	}
+	byVersion, err := a.st.ReviewTalliesByVersion(ctx)
+	if err != nil {
+		return ModelDetail{}, err
+	}
 	runs, err := a.st.ModelRuns(ctx, id, 10)
 	if err != nil {
 		return ModelDetail{}, err
@@ -142,7 +159,7 @@ func (a *App) Model(ctx context.Context, id string) (ModelDetail, error) {
 	if runs == nil {
 		runs = []store.ModelRun{}
 	}
-	return ModelDetail{ModelInfo: modelInfo(lm, tallies[id]), Model: lm.m, YAML: string(lm.m.Source()), Runs: runs}, nil
+	return ModelDetail{ModelInfo: modelInfo(lm, tallies[id], byVersion), Model: lm.m, YAML: string(lm.m.Source()), Runs: runs}, nil
 }
 
 // ValidateResult is the outcome of validating a model file.
@@ -258,73 +275,6 @@ func inputsPresent(m *supervise.Model, env supervise.Env) bool {
 		}
 	}
 	return true
-}
-
-// ClueQuery selects clues to list.
-type ClueQuery struct {
-	ModelID string
-	Status  string
-	Gone    bool // list clues that no longer hold instead of those that do
-	All     bool // list both
-	Limit   int
-	Offset  int
-}
-
-// ClueView is a clue with its fields and evidence decoded.
-type ClueView struct {
-	store.Clue
-	Fields   map[string][]string  `json:"fields"`
-	Evidence []supervise.Evidence `json:"evidence"`
-}
-
-// CluePage is one page of clues.
-type CluePage struct {
-	Total  int64      `json:"total"`
-	Offset int        `json:"offset"`
-	Clues  []ClueView `json:"clues"`
-}
-
-// Clues lists clues.
-func (a *App) Clues(ctx context.Context, q ClueQuery) (CluePage, error) {
-	if _, err := a.authorize(ctx, ActClueRead); err != nil {
-		return CluePage{}, err
-	}
-	if q.Status != "" && !slices.Contains(store.ClueStatuses, q.Status) {
-		return CluePage{}, fmt.Errorf("status %q is not known: use one of %s", q.Status, strings.Join(store.ClueStatuses, ", "))
-	}
-	f := store.ClueFilter{ModelID: q.ModelID, Status: q.Status, Limit: q.Limit, Offset: q.Offset}
-	if !q.All {
-		holds := !q.Gone
-		f.Holds = &holds
-	}
-	cs, total, err := a.st.Clues(ctx, f)
-	if err != nil {
-		return CluePage{}, err
-	}
-	page := CluePage{Total: total, Offset: q.Offset, Clues: []ClueView{}}
-	for _, c := range cs {
-		v := ClueView{Clue: c, Fields: map[string][]string{}, Evidence: []supervise.Evidence{}}
-		if err := json.Unmarshal([]byte(c.FieldsJSON), &v.Fields); err != nil {
-			return CluePage{}, fmt.Errorf("clue %d: stored fields are unreadable: %w", c.ID, err)
-		}
-		if err := json.Unmarshal([]byte(c.EvidenceJSON), &v.Evidence); err != nil {
-			return CluePage{}, fmt.Errorf("clue %d: stored evidence is unreadable: %w", c.ID, err)
-		}
-		page.Clues = append(page.Clues, v)
-	}
-	return page, nil
-}
-
-// ReviewClue records a reviewer's decision on a clue.
-func (a *App) ReviewClue(ctx context.Context, id int64, status, note string) (store.Clue, error) {
-	p, err := a.authorize(ctx, ActClueReview)
-	if err != nil {
-		return store.Clue{}, err
-	}
-	if !slices.Contains(store.ClueStatuses, status) {
-		return store.Clue{}, fmt.Errorf("status %q is not known: use one of %s", status, strings.Join(store.ClueStatuses, ", "))
-	}
-	return a.st.ReviewClue(ctx, id, status, note, p.Name)
 }
 
 // Backtest runs a model on the workspace without storing clues and scores its findings

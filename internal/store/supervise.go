@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"procura/internal/casework"
 )
 
 // ModelRun is one run of a supervision model: what it read, with which parameters, and what
@@ -37,16 +39,15 @@ const (
 	RunFailed  = "failed"
 )
 
-// Clue review statuses. A clue starts new; a reviewer confirms or rejects it.
+// Clue statuses the store itself writes or counts; the whole lifecycle is package casework.
 const (
-	ClueNew       = "new"
-	ClueReviewing = "reviewing"
-	ClueConfirmed = "confirmed"
-	ClueRejected  = "rejected"
+	ClueNew       = casework.New
+	ClueConfirmed = casework.Confirmed
+	ClueDismissed = casework.Dismissed
 )
 
-// ClueStatuses lists the review statuses.
-var ClueStatuses = []string{ClueNew, ClueReviewing, ClueConfirmed, ClueRejected}
+// ClueStatuses lists the statuses of the clue lifecycle.
+var ClueStatuses = casework.Statuses
 
 // Clue is one finding of a supervision model, unique per model and fingerprint.
 type Clue struct {
@@ -74,6 +75,12 @@ type Clue struct {
 	ReviewedAt    time.Time `json:"reviewed_at,omitzero"`
 	CreatedAt     time.Time `json:"created_at"`
 	UpdatedAt     time.Time `json:"updated_at"`
+	// The workflow (docs/workflow.md): Version counts its changes, for optimistic concurrency.
+	Version        int64     `json:"version"`
+	Assignee       string    `json:"assignee,omitempty"`
+	DueAt          time.Time `json:"due_at,omitzero"`
+	CaseID         string    `json:"case_id,omitempty"`
+	DecidedVersion int       `json:"decided_version,omitempty"` // the model version confirmed or dismissed
 }
 
 // ClueCounts says what saving a run's clues did.
@@ -161,9 +168,9 @@ func (s *Store) SaveClues(ctx context.Context, runID int64, modelID string, clue
 			_, err = tx.ExecContext(ctx, `INSERT INTO clues (id, model_id, model_version, fingerprint, subject_type,
 				subject_key, subject_name, severity, title_zh, title_en, explanation_zh, explanation_en, fields_json,
 				evidence_json, status, holds, first_run, last_run, gone_run, review_note, reviewed_by, reviewed_at,
-				created_at, updated_at)
+				created_at, updated_at, version, assignee, due_at, case_id, decided_version)
 				VALUES (nextval('clues_id_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, TRUE, $15, $15,
-				NULL, '', '', NULL, $16, $16)`, modelID, c.ModelVersion, c.Fingerprint, c.SubjectType, c.SubjectKey,
+				NULL, '', '', NULL, $16, $16, 1, '', NULL, '', NULL)`, modelID, c.ModelVersion, c.Fingerprint, c.SubjectType, c.SubjectKey,
 				c.SubjectName, c.Severity, c.TitleZH, c.TitleEN, c.ExplanationZH, c.ExplanationEN, orJSON(c.FieldsJSON),
 				orJSON(c.EvidenceJSON), ClueNew, runID, now)
 			known[c.Fingerprint] = -1
@@ -179,6 +186,9 @@ func (s *Store) SaveClues(ctx context.Context, runID int64, modelID string, clue
 		return ClueCounts{}, fmt.Errorf("mark clues of model %s that no longer hold: %w", modelID, err)
 	}
 	cnt.Gone, _ = res.RowsAffected()
+	if err := tx.recordClueSuggestions(ctx, runID, modelID, now); err != nil {
+		return ClueCounts{}, err
+	}
 	return cnt, tx.Commit()
 }
 
@@ -189,20 +199,27 @@ type ClueFilter struct {
 	Holds   *bool
 	Limit   int // default 100
 	Offset  int
+
+	Assignee  string
+	CaseID    string
+	IDs       []int64
+	VisibleTo string // a user whose role needs grants: only clues outside cases or in cases granted to them
 }
 
 const clueColumns = `id, model_id, model_version, fingerprint, subject_type, subject_key, subject_name, severity,
 	title_zh, title_en, explanation_zh, explanation_en, fields_json, evidence_json, status, holds, first_run,
-	last_run, gone_run, review_note, reviewed_by, reviewed_at, created_at, updated_at`
+	last_run, gone_run, review_note, reviewed_by, reviewed_at, created_at, updated_at, version, assignee, due_at,
+	case_id, decided_version`
 
 func scanClue(r rowScanner) (Clue, error) {
 	var c Clue
-	var gone sql.NullInt64
-	var reviewed sql.NullTime
+	var gone, decided sql.NullInt64
+	var reviewed, due sql.NullTime
 	err := r.Scan(&c.ID, &c.ModelID, &c.ModelVersion, &c.Fingerprint, &c.SubjectType, &c.SubjectKey, &c.SubjectName,
 		&c.Severity, &c.TitleZH, &c.TitleEN, &c.ExplanationZH, &c.ExplanationEN, &c.FieldsJSON, &c.EvidenceJSON,
-		&c.Status, &c.Holds, &c.FirstRun, &c.LastRun, &gone, &c.ReviewNote, &c.ReviewedBy, &reviewed, &c.CreatedAt, &c.UpdatedAt)
-	c.GoneRun, c.ReviewedAt = gone.Int64, reviewed.Time
+		&c.Status, &c.Holds, &c.FirstRun, &c.LastRun, &gone, &c.ReviewNote, &c.ReviewedBy, &reviewed, &c.CreatedAt, &c.UpdatedAt,
+		&c.Version, &c.Assignee, &due, &c.CaseID, &decided)
+	c.GoneRun, c.ReviewedAt, c.DueAt, c.DecidedVersion = gone.Int64, reviewed.Time, due.Time, int(decided.Int64)
 	return c, err
 }
 
@@ -222,6 +239,22 @@ func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) 
 	}
 	if f.Holds != nil {
 		add("holds = $%d", *f.Holds)
+	}
+	if f.Assignee != "" {
+		add("assignee = $%d", f.Assignee)
+	}
+	if f.CaseID != "" {
+		add("case_id = $%d", f.CaseID)
+	}
+	if f.VisibleTo != "" {
+		add("(case_id = '' OR case_id IN (SELECT case_id FROM case_grants WHERE user_name = $%d))", f.VisibleTo)
+	}
+	if len(f.IDs) > 0 {
+		list := make([]string, len(f.IDs))
+		for i, id := range f.IDs {
+			list[i] = fmt.Sprint(id)
+		}
+		where = append(where, "id IN ("+strings.Join(list, ",")+")")
 	}
 	w := ""
 	if len(where) > 0 {
@@ -256,17 +289,20 @@ func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) 
 // ErrNoClue is returned for an unknown clue id.
 var ErrNoClue = errors.New("no such clue")
 
-// ReviewClue sets the review status of clue id with a note, as by.
+// ReviewClue sets the status of clue id with a note, as by, outside the lifecycle: fixtures
+// and tests use it to put a clue into a state. People change clues through
+// app.TransitionClues, which checks the lifecycle, the version and the permissions, and
+// writes the events and the audit entry.
 func (s *Store) ReviewClue(ctx context.Context, id int64, status, note, by string) (Clue, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE clues SET status = $2, review_note = $3, reviewed_by = $4, reviewed_at = $5,
-		updated_at = $5 WHERE id = $1`, id, status, note, by, time.Now())
+		updated_at = $5, version = version + 1, decided_version = model_version WHERE id = $1`, id, status, note, by, time.Now())
 	if err != nil {
 		return Clue{}, fmt.Errorf("review clue %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return Clue{}, userError(ErrNoClue, "clue %d does not exist: list clues with procura clues", id)
+		return Clue{}, userError(ErrNoClue, "clue %d does not exist: list clues with procura clue list", id)
 	}
-	return scanClue(s.db.QueryRowContext(ctx, `SELECT `+clueColumns+` FROM clues WHERE id = $1`, id))
+	return s.Clue(ctx, id)
 }
 
 // ModelRuns lists the runs of a model ("" = every model), newest first.
@@ -294,30 +330,64 @@ func (s *Store) ModelRuns(ctx context.Context, modelID string, limit int) ([]Mod
 	return out, rows.Err()
 }
 
-// ReviewTally counts the reviewed clues of a model; precision is Confirmed / (Confirmed + Rejected).
+// ReviewTally counts the clues of a model (and version) and the decisions on them; precision
+// is Confirmed / (Confirmed + Dismissed). Confirmed counts every status from confirmed on
+// (a measure proposed, sent, … still means the clue held).
 type ReviewTally struct {
 	ModelID   string `json:"model_id"`
+	Version   int    `json:"version,omitempty"`
 	Clues     int64  `json:"clues"`
 	Confirmed int64  `json:"confirmed"`
-	Rejected  int64  `json:"rejected"`
+	Dismissed int64  `json:"dismissed"`
 }
 
-// ReviewTallies counts clues and review outcomes per model.
+// Precision is Confirmed / (Confirmed + Dismissed), or nil before any decision.
+func (t ReviewTally) Precision() *float64 {
+	n := t.Confirmed + t.Dismissed
+	if n == 0 {
+		return nil
+	}
+	p := float64(t.Confirmed) / float64(n)
+	return &p
+}
+
+// confirmedList is the SQL list of the statuses that count as confirmed.
+func confirmedList() string {
+	return "'" + strings.Join(casework.ConfirmedOrLater, "', '") + "'"
+}
+
+// ReviewTallies counts clues and decisions per model.
 func (s *Store) ReviewTallies(ctx context.Context) (map[string]ReviewTally, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT model_id, count(*),
-		sum(CASE WHEN status = $1 THEN 1 ELSE 0 END), sum(CASE WHEN status = $2 THEN 1 ELSE 0 END)
-		FROM clues GROUP BY model_id`, ClueConfirmed, ClueRejected)
+	ts, err := s.reviewTallies(ctx, `model_id, 0`, `model_id`)
+	out := map[string]ReviewTally{}
+	for _, t := range ts {
+		out[t.ModelID] = t
+	}
+	return out, err
+}
+
+// ReviewTalliesByVersion counts decisions per model and the model version that was decided
+// on (clues not yet decided count under the version that last found them).
+func (s *Store) ReviewTalliesByVersion(ctx context.Context) ([]ReviewTally, error) {
+	v := `model_id, coalesce(decided_version, model_version)`
+	return s.reviewTallies(ctx, v, v)
+}
+
+func (s *Store) reviewTallies(ctx context.Context, key, group string) ([]ReviewTally, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+key+`, count(*),
+		sum(CASE WHEN status IN (`+confirmedList()+`) THEN 1 ELSE 0 END), sum(CASE WHEN status = $1 THEN 1 ELSE 0 END)
+		FROM clues GROUP BY `+group+` ORDER BY 1, 2`, ClueDismissed)
 	if err != nil {
 		return nil, fmt.Errorf("count reviewed clues: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]ReviewTally{}
+	var out []ReviewTally
 	for rows.Next() {
 		var t ReviewTally
-		if err := rows.Scan(&t.ModelID, &t.Clues, &t.Confirmed, &t.Rejected); err != nil {
+		if err := rows.Scan(&t.ModelID, &t.Version, &t.Clues, &t.Confirmed, &t.Dismissed); err != nil {
 			return nil, fmt.Errorf("count reviewed clues: %w", err)
 		}
-		out[t.ModelID] = t
+		out = append(out, t)
 	}
 	return out, rows.Err()
 }

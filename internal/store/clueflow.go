@@ -1,0 +1,230 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// WorkflowEvent is one thing that happened to a clue or a case: a transition (old and new
+// status), an assignment, a comment, an attachment, a due date, a link. AuditSeq is the audit
+// entry written in the same transaction.
+type WorkflowEvent struct {
+	ID         int64     `json:"id"`
+	ObjectType string    `json:"object_type"` // clue or case
+	ObjectID   string    `json:"object_id"`
+	CaseID     string    `json:"case_id,omitempty"`
+	Kind       string    `json:"kind"` // transition, assign, comment, attach, due, case, link, create
+	Actor      string    `json:"actor"`
+	At         time.Time `json:"at"`
+	Old        string    `json:"old,omitempty"`
+	New        string    `json:"new,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+	DetailJSON string    `json:"-"`
+	AuditSeq   int64     `json:"audit_seq"`
+}
+
+// ErrStale is returned when a change expected a version of a row that another change has
+// replaced in the meantime.
+var ErrStale = errors.New("changed by someone else")
+
+// Clue returns clue id.
+func (s *Store) Clue(ctx context.Context, id int64) (Clue, error) {
+	c, err := scanClue(s.db.QueryRowContext(ctx, `SELECT `+clueColumns+` FROM clues WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, userError(ErrNoClue, "clue %d does not exist: list clues with procura clue list", id)
+	}
+	if err != nil {
+		return c, fmt.Errorf("read clue %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Clues returns the clues ids inside the transaction, in the order of ids; an unknown id is
+// ErrNoClue naming it.
+func (tx *Tx) Clues(ctx context.Context, ids []int64) ([]Clue, error) {
+	byID := make(map[int64]Clue, len(ids))
+	const chunk = 500
+	for i := 0; i < len(ids); i += chunk {
+		part := ids[i:min(i+chunk, len(ids))]
+		list := make([]string, len(part))
+		for j, id := range part {
+			list[j] = strconv.FormatInt(id, 10)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+clueColumns+` FROM clues WHERE id IN (`+strings.Join(list, ",")+`)`)
+		if err != nil {
+			return nil, fmt.Errorf("read clues: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanClue(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("read clues: %w", err)
+			}
+			byID[c.ID] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("read clues: %w", err)
+		}
+	}
+	out := make([]Clue, len(ids))
+	for i, id := range ids {
+		c, ok := byID[id]
+		if !ok {
+			return nil, userError(ErrNoClue, "clue %d does not exist: list clues with procura clue list", id)
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// UpdateClueWorkflow writes the workflow fields of c (status, assignee, due date, case, review
+// note and decision) when the clue is still at version expect, and raises its version. It
+// returns ErrStale when another change came first.
+func (tx *Tx) UpdateClueWorkflow(ctx context.Context, c Clue, expect int64, at time.Time) error {
+	res, err := tx.ExecContext(ctx, `UPDATE clues SET status = $3, assignee = $4, due_at = $5, case_id = $6,
+		review_note = $7, reviewed_by = $8, reviewed_at = $9, decided_version = $10, severity = $11,
+		version = version + 1, updated_at = $12 WHERE id = $1 AND version = $2`,
+		c.ID, expect, c.Status, c.Assignee, nullTime(c.DueAt), c.CaseID, c.ReviewNote, c.ReviewedBy, nullTime(c.ReviewedAt),
+		nullInt(int64(c.DecidedVersion)), c.Severity, at)
+	if err != nil {
+		return fmt.Errorf("update clue %d: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("clue %d is no longer at version %d: %w", c.ID, expect, ErrStale)
+	}
+	return nil
+}
+
+func nullInt(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+// InsertWorkflowEvents appends events in one statement per 200.
+func (tx *Tx) InsertWorkflowEvents(ctx context.Context, evs []WorkflowEvent) error {
+	const chunk = 200
+	for i := 0; i < len(evs); i += chunk {
+		part := evs[i:min(i+chunk, len(evs))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO workflow_events (id, object_type, object_id, case_id, kind, actor, event_at, old_value,
+			new_value, reason, detail_json, audit_seq) VALUES `)
+		args := make([]any, 0, len(part)*11)
+		for j, e := range part {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "(nextval('workflow_events_id_seq'), $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
+				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11)
+			args = append(args, e.ObjectType, e.ObjectID, e.CaseID, e.Kind, e.Actor, e.At, e.Old, e.New, e.Reason,
+				orJSON(e.DetailJSON), e.AuditSeq)
+		}
+		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("record workflow events: %w", err)
+		}
+	}
+	return nil
+}
+
+// EventFilter selects workflow events: those of one object, or everything of one case (the
+// case's own events and those of every clue that is in the case now).
+type EventFilter struct {
+	ObjectType, ObjectID string
+	CaseID               string
+	Kind                 string
+}
+
+// WorkflowEvents lists events, oldest first.
+func (s *Store) WorkflowEvents(ctx context.Context, f EventFilter) ([]WorkflowEvent, error) {
+	q := `SELECT id, object_type, object_id, case_id, kind, actor, event_at, old_value, new_value, reason, detail_json,
+		audit_seq FROM workflow_events WHERE `
+	var args []any
+	switch {
+	case f.CaseID != "":
+		q += `(case_id = $1 OR (object_type = 'clue' AND object_id IN
+			(SELECT CAST(id AS TEXT) FROM clues WHERE case_id = $1)))`
+		args = append(args, f.CaseID)
+	default:
+		q += `object_type = $1 AND object_id = $2`
+		args = append(args, f.ObjectType, f.ObjectID)
+	}
+	if f.Kind != "" {
+		args = append(args, f.Kind)
+		q += fmt.Sprintf(` AND kind = $%d`, len(args))
+	}
+	rows, err := s.db.QueryContext(ctx, q+` ORDER BY event_at, id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list workflow events: %w", err)
+	}
+	defer rows.Close()
+	out := []WorkflowEvent{}
+	for rows.Next() {
+		var e WorkflowEvent
+		if err := rows.Scan(&e.ID, &e.ObjectType, &e.ObjectID, &e.CaseID, &e.Kind, &e.Actor, &e.At, &e.Old, &e.New,
+			&e.Reason, &e.DetailJSON, &e.AuditSeq); err != nil {
+			return nil, fmt.Errorf("list workflow events: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// LastChange is the newest event of an object that changed its version (a transition or an
+// assignment): who made it and when. A conflict error names it.
+func (s *Store) LastChange(ctx context.Context, objectType, objectID string) (WorkflowEvent, error) {
+	var e WorkflowEvent
+	err := s.db.QueryRowContext(ctx, `SELECT kind, actor, event_at, old_value, new_value FROM workflow_events
+		WHERE object_type = $1 AND object_id = $2 AND kind IN ('transition', 'assign', 'case', 'link', 'create')
+		ORDER BY id DESC LIMIT 1`, objectType, objectID).Scan(&e.Kind, &e.Actor, &e.At, &e.Old, &e.New)
+	if errors.Is(err, sql.ErrNoRows) {
+		return e, nil
+	}
+	return e, err
+}
+
+// Attachment is an evidence item attached to a clue.
+type Attachment struct {
+	ClueID     int64     `json:"clue_id"`
+	EvidenceID int64     `json:"evidence_id"`
+	AddedBy    string    `json:"added_by"`
+	AddedAt    time.Time `json:"added_at"`
+}
+
+// AttachEvidence attaches item evidenceID to clue clueID; it reports false when the item was
+// attached already.
+func (tx *Tx) AttachEvidence(ctx context.Context, a Attachment) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO clue_attachments (clue_id, evidence_id, added_by, added_at)
+		VALUES ($1, $2, $3, $4) ON CONFLICT (clue_id, evidence_id) DO NOTHING`, a.ClueID, a.EvidenceID, a.AddedBy, a.AddedAt)
+	if err != nil {
+		return false, fmt.Errorf("attach evidence %d to clue %d: %w", a.EvidenceID, a.ClueID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// Attachments lists the evidence items attached to clue id.
+func (s *Store) Attachments(ctx context.Context, clueID int64) ([]Attachment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT clue_id, evidence_id, added_by, added_at FROM clue_attachments
+		WHERE clue_id = $1 ORDER BY added_at, evidence_id`, clueID)
+	if err != nil {
+		return nil, fmt.Errorf("list attachments of clue %d: %w", clueID, err)
+	}
+	defer rows.Close()
+	out := []Attachment{}
+	for rows.Next() {
+		var a Attachment
+		if err := rows.Scan(&a.ClueID, &a.EvidenceID, &a.AddedBy, &a.AddedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
