@@ -109,7 +109,8 @@ func (a *App) Trace(ctx context.Context, req TraceRequest) (TraceResult, error) 
 	if err != nil {
 		return TraceResult{}, err
 	}
-	return TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}, nil
+	res := TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}
+	return res, a.conceal(ctx, &res, shown{Object: "trace", ID: req.Dataset, Rows: len(r.Accounts)}, basePlan)
 }
 
 // readSeedFile reads transaction ids from a CSV with a tx_id column, or from a file with one
@@ -169,7 +170,11 @@ func (a *App) Typologies(ctx context.Context, req TypologyRequest) (*funds.Typol
 	if err != nil {
 		return nil, err
 	}
-	return funds.Detect(ctx, g, req.Params, req.Only)
+	res, err := funds.Detect(ctx, g, req.Params, req.Only)
+	if err != nil {
+		return nil, err
+	}
+	return res, a.conceal(ctx, res, shown{Object: "typologies", ID: req.Dataset, Rows: len(res.Findings)}, basePlan)
 }
 
 // EvalAMLRequest names AMLSim files to evaluate typology detection on.
@@ -300,5 +305,6 @@ func (a *App) MatchTransfers(ctx context.Context, req MatchTransfersRequest) (*f
 	}
 	o := req.Options
 	o.Location = a.st.Location()
-	return funds.MatchTransfers(outs, ins, o), nil
+	res := funds.MatchTransfers(outs, ins, o)
+	return res, a.conceal(ctx, res, shown{Object: "transfer_match", ID: req.Out + "," + req.In, Rows: len(res.Matches)}, basePlan)
 }

@@ -11,6 +11,7 @@ import (
 
 	"procura/internal/graph"
 	"procura/internal/ident"
+	"procura/internal/mask"
 	"procura/internal/progress"
 )
 
@@ -187,7 +188,7 @@ func (a *App) GraphCommunities(ctx context.Context, req CommunitiesRequest) (Com
 		}
 		res.Top = append(res.Top, summarise(g, int32(c), members[c]))
 	}
-	return res, nil
+	return res, a.conceal(ctx, &res, shown{Object: "graph", ID: "communities", Rows: len(res.Top)}, basePlan)
 }
 
 func summarise(g *graph.Graph, c int32, members []int32) CommunitySummary {
@@ -265,7 +266,7 @@ func (a *App) GraphNeighbours(ctx context.Context, req NeighboursRequest) (Neigh
 		ids[i] = n.ID
 	}
 	res.Edges = g.Subgraph(ids, nil).Edges
-	return res, nil
+	return res, a.conceal(ctx, &res, shown{Object: "graph", ID: "neighbours", Rows: len(res.Nodes)}, basePlan)
 }
 
 // PathRequest asks for a shortest path.
@@ -307,7 +308,8 @@ func (a *App) GraphPath(ctx context.Context, req PathRequest) (PathResult, error
 	if err != nil {
 		return PathResult{}, err
 	}
-	return PathResult{Graph: info, From: g.Ref(from), To: g.Ref(to), Steps: steps}, nil
+	res := PathResult{Graph: info, From: g.Ref(from), To: g.Ref(to), Steps: steps}
+	return res, a.conceal(ctx, &res, shown{Object: "graph", ID: "path", Rows: len(steps)}, basePlan)
 }
 
 // CollisionsRequest asks for the cross-case analysis.
@@ -331,7 +333,8 @@ func (a *App) GraphCollisions(ctx context.Context, req CollisionsRequest) (Colli
 	if err != nil {
 		return CollisionsResult{}, err
 	}
-	return CollisionsResult{Graph: info, CaseReport: g.Cases(req.Cases), Controllers: g.Controllers(req.Controllers)}, nil
+	res := CollisionsResult{Graph: info, CaseReport: g.Cases(req.Cases), Controllers: g.Controllers(req.Controllers)}
+	return res, a.conceal(ctx, &res, shown{Object: "graph", ID: "collisions", Rows: len(res.Collisions) + len(res.Controllers)}, basePlan)
 }
 
 // ExportRequest asks for an export of the graph or a part of it.
@@ -348,6 +351,8 @@ type ExportResult struct {
 	Format string `json:"format"`
 	Nodes  int    `json:"nodes"`
 	Edges  int    `json:"edges"`
+	// Unmasked says the export holds identifiers in the clear (asked for, allowed, audited).
+	Unmasked bool `json:"unmasked"`
 }
 
 // GraphExport writes the graph, or the neighbourhood of some identifiers, to w.
@@ -389,8 +394,16 @@ func (a *App) GraphExport(ctx context.Context, req ExportRequest, w io.Writer) (
 		of = cs.Of
 	}
 	sg := g.Subgraph(nodes, of)
+	unmasked, err := a.exported(ctx, exportRecord{Object: "graph", ID: strings.Join(req.Datasets, ","), Rows: len(sg.Nodes),
+		Format: req.Format, Detail: map[string]any{"edges": len(sg.Edges), "seeds": len(req.Seeds)}})
+	if err != nil {
+		return ExportResult{}, err
+	}
+	if !unmasked {
+		mask.Walk(&sg, basePlan.apply, maskRefs)
+	}
 	if err := sg.Write(w, req.Format); err != nil {
 		return ExportResult{}, err
 	}
-	return ExportResult{Format: req.Format, Nodes: len(sg.Nodes), Edges: len(sg.Edges)}, nil
+	return ExportResult{Format: req.Format, Nodes: len(sg.Nodes), Edges: len(sg.Edges), Unmasked: unmasked}, nil
 }

@@ -312,7 +312,11 @@ func (a *App) Clues(ctx context.Context, q ClueQuery) (CluePage, error) {
 		}
 		page.Clues = append(page.Clues, v)
 	}
-	return page, nil
+	views := make([]*ClueView, len(page.Clues))
+	for i := range page.Clues {
+		views[i] = &page.Clues[i]
+	}
+	return page, a.maskClues(ctx, "", views)
 }
 
 // ReviewClue records a reviewer's decision on a clue.

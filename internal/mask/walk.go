@@ -18,7 +18,7 @@ func Walk(v any, fn func(name, s string) string, hook func(reflect.Value) bool) 
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return
 	}
-	w := walker{fn: fn, hook: hook, seen: map[uintptr]bool{}}
+	w := walker{fn: fn, hook: hook, seen: map[uintptr]bool{}, strs: map[reflect.Type]bool{}}
 	w.walk(rv, "")
 }
 
@@ -26,6 +26,32 @@ type walker struct {
 	fn   func(name, s string) string
 	hook func(reflect.Value) bool
 	seen map[uintptr]bool
+	strs map[reflect.Type]bool // whether a type can hold a string, so big []int32 are skipped
+}
+
+// holdsStrings reports whether a value of type t can reach a string.
+func (w *walker) holdsStrings(t reflect.Type) bool {
+	if v, ok := w.strs[t]; ok {
+		return v
+	}
+	w.strs[t] = true // a recursive type is assumed to hold strings
+	var v bool
+	switch t.Kind() {
+	case reflect.String, reflect.Interface:
+		v = true
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		v = w.holdsStrings(t.Elem())
+	case reflect.Map:
+		v = w.holdsStrings(t.Key()) || w.holdsStrings(t.Elem())
+	case reflect.Struct:
+		for i := range t.NumField() {
+			if v = w.holdsStrings(t.Field(i).Type); v {
+				break
+			}
+		}
+	}
+	w.strs[t] = v
+	return v
 }
 
 func (w *walker) walk(v reflect.Value, name string) {
@@ -61,6 +87,9 @@ func (w *walker) walk(v reflect.Value, name string) {
 			w.walk(v.Field(i), n)
 		}
 	case reflect.Slice, reflect.Array:
+		if !w.holdsStrings(v.Type().Elem()) {
+			return
+		}
 		for i := range v.Len() {
 			w.walk(v.Index(i), name)
 		}
