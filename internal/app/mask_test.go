@@ -194,4 +194,3 @@ func auditCount(t *testing.T, a *App, action string) int {
 	}
 	return len(es)
 }
-

@@ -121,7 +121,7 @@ func TestADamagedArchiveIsRefusedNamingTheFileAndLeavesNothing(t *testing.T) {
 			}
 			return b, true
 		}), "../outside"},
-		"no manifest": {rewrite(t, arc, func(h *tar.Header, b []byte) ([]byte, bool) { return b, h.Name != ManifestName }), ""},
+		"no manifest":    {rewrite(t, arc, func(h *tar.Header, b []byte) ([]byte, bool) { return b, h.Name != ManifestName }), ""},
 		"not an archive": {[]byte("hello"), ""},
 	}
 	for name, c := range cases {
