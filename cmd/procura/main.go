@@ -23,6 +23,7 @@ type globals struct {
 	workspace string
 	db        string
 	json      bool
+	unmask    bool
 	out       io.Writer
 	errOut    io.Writer
 }
@@ -55,6 +56,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 	root.PersistentFlags().StringVar(&g.workspace, "workspace", "", "workspace directory (default $PROCURA_WORKSPACE, then ./procura-data)")
 	root.PersistentFlags().StringVar(&g.db, "db", "", "PostgreSQL URL to keep the data in (default $PROCURA_DB; empty = embedded DuckDB)")
 	root.PersistentFlags().BoolVar(&g.json, "json", false, "print one JSON object instead of a table")
+	root.PersistentFlags().BoolVar(&g.unmask, "unmask", false, "show identifiers (ID numbers, cards, phones …) unmasked: needs identifiers.unmask; every such view is audited")
 	root.AddCommand(
 		newInitCmd(g), newImportCmd(g), newDatasetsCmd(g), newRejectsCmd(g),
 		newModelCmd(g), newClueCmd(g), newCaseCmd(g), newAICmd(g),
@@ -105,7 +107,7 @@ func (g *globals) config(command string) app.Config {
 	if db == "" {
 		db = os.Getenv("PROCURA_DB")
 	}
-	return app.Config{Workspace: ws, DB: db, Command: "procura " + command}
+	return app.Config{Workspace: ws, DB: db, Command: "procura " + command, Unmask: g.unmask}
 }
 
 func (g *globals) open(ctx context.Context, command string) (*app.App, error) {

@@ -73,6 +73,12 @@ rule: the holder's own money leaves first), proportional. docs/funds.md explains
 			if err != nil {
 				return err
 			}
+			if export != "" {
+				if _, err := a.RecordExport(cmd.Context(), app.ExportRecord{Object: "trace", ID: req.Dataset,
+					Rows: len(r.Flows), Format: export, Dest: out}); err != nil {
+					return err
+				}
+			}
 			if err := exportTrace(r.Result, export, out); err != nil {
 				return err
 			}

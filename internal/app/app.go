@@ -32,6 +32,10 @@ type Config struct {
 	User         string
 	RequireLogin bool
 
+	// Unmask asks, for every call, to see identifiers unmasked (procura --unmask); the role
+	// must allow it and each unmasked view is audited (see WithUnmask).
+	Unmask bool
+
 	HashParams *HashParams      // argon2id cost of new passwords; nil = DefaultHashParams
 	SessionTTL time.Duration    // browser sessions; 0 = DefaultSessionTTL
 	Clock      func() time.Time // nil = time.Now; tests move time forward

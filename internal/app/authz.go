@@ -48,10 +48,11 @@ const (
 	ActEvidenceAdd    Action = "evidence.add"    // register evidence
 	ActExport         Action = "export"          // export data out of the workspace
 	ActUnmask         Action = "identifiers.unmask"
-	ActAuditRead      Action = "audit.read"   // read the audit log
-	ActAuditVerify    Action = "audit.verify" // re-compute the audit chain
-	ActUserManage     Action = "user.manage"  // add users, change roles, reset passwords, grant cases
-	ActUserSelf       Action = "user.self"    // change one's own password, manage one's own tokens
+	ActAuditRead      Action = "audit.read"       // read the audit log
+	ActAuditVerify    Action = "audit.verify"     // re-compute the audit chain
+	ActUserManage     Action = "user.manage"      // add users, change roles, reset passwords, grant cases
+	ActUserSelf       Action = "user.self"        // change one's own password, manage one's own tokens
+	ActBackup         Action = "workspace.backup" // back up the whole workspace (unmasked, everything)
 )
 
 // permissions is the table of (role, action): an action lists the roles that may perform it.
@@ -83,6 +84,7 @@ var permissions = map[Action][]string{
 	ActAuditVerify:    {RoleAdmin, RoleAuditor},
 	ActUserManage:     {RoleAdmin},
 	ActUserSelf:       {RoleAdmin, RoleProsecutor, RoleReviewer, RoleAnalyst, RoleLiaison, RoleAuditor},
+	ActBackup:         {RoleAdmin},
 }
 
 // allCaseRoles see every case without a grant: the administrator runs the office's data, the

@@ -105,7 +105,11 @@ func (a *App) Clues(ctx context.Context, q ClueQuery) (CluePage, error) {
 		}
 		page.Clues = append(page.Clues, v)
 	}
-	return page, nil
+	views := make([]*ClueView, len(page.Clues))
+	for i := range page.Clues {
+		views[i] = &page.Clues[i]
+	}
+	return page, a.maskClues(ctx, q.CaseID, views)
 }
 
 func clueView(c store.Clue) (ClueView, error) {
@@ -166,6 +170,9 @@ func (a *App) Clue(ctx context.Context, id int64) (ClueDetail, error) {
 		return ClueDetail{}, err
 	}
 	d := ClueDetail{ClueView: v, Next: casework.Next(c.Status)}
+	if err := a.maskClues(ctx, c.CaseID, []*ClueView{&d.ClueView}); err != nil {
+		return ClueDetail{}, err
+	}
 	if d.Events, err = a.st.WorkflowEvents(ctx, store.EventFilter{ObjectType: "clue", ObjectID: strconv.FormatInt(id, 10)}); err != nil {
 		return d, err
 	}

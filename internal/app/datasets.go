@@ -35,7 +35,15 @@ func (a *App) DryRun(ctx context.Context, req ImportRequest, rows int) (ingest.P
 	if _, err := a.authorize(ctx, ActDatasetImport); err != nil {
 		return ingest.Preview{}, err
 	}
-	return ingest.DryRun(req, rows)
+	pv, err := ingest.DryRun(req, rows)
+	if err != nil {
+		return pv, err
+	}
+	sem := map[string]string{}
+	for _, m := range pv.Mapping {
+		sem[m.Column] = m.Semantic
+	}
+	return pv, a.conceal(ctx, &pv, shown{Object: "import_preview", ID: pv.File, Rows: len(pv.Rows) + len(pv.Rejects)}, basePlan.withColumns(sem))
 }
 
 // Dataset is a dataset as users see it.
@@ -108,7 +116,8 @@ func (a *App) Rejects(ctx context.Context, dataset string, batch int64, limit, o
 	if rs == nil {
 		rs = []store.Reject{}
 	}
-	return RejectPage{Dataset: dataset, Total: total, Offset: offset, Rejects: rs}, nil
+	page := RejectPage{Dataset: dataset, Total: total, Offset: offset, Rejects: rs}
+	return page, a.conceal(ctx, &page, shown{Object: "dataset", ID: dataset, Rows: len(rs)}, basePlan)
 }
 
 func (a *App) requireDataset(ctx context.Context, name string) error {

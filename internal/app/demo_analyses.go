@@ -48,6 +48,7 @@ type DemoAccount struct {
 // the world's truth: supervision models (truth/violations.json), fund tracing of every victim
 // payment (truth/money_paths.csv), and typologies (truth/mule_accounts.csv).
 func (a *App) demoAnalyses(ctx context.Context, world string, res *DemoResult) error {
+	ctx = scoringOnly(ctx) // results are scored against the truth, never shown
 	truth := filepath.Join(world, "truth")
 	if err := a.demoModels(ctx, filepath.Join(truth, "violations.json"), res); err != nil {
 		return err

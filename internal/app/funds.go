@@ -103,7 +103,8 @@ func (a *App) Trace(ctx context.Context, req TraceRequest) (TraceResult, error) 
 	if err != nil {
 		return TraceResult{}, err
 	}
-	return TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}, nil
+	res := TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}
+	return res, a.conceal(ctx, &res, shown{Object: "trace", ID: req.Dataset, Rows: len(r.Accounts)}, basePlan)
 }
 
 // readVictimsFile reads victims' account or card numbers (funds.ReadVictims).
@@ -186,7 +187,11 @@ func (a *App) Typologies(ctx context.Context, req TypologyRequest) (*funds.Typol
 	if err != nil {
 		return nil, err
 	}
-	return funds.DetectKnown(ctx, g, req.Params, req.Only, known)
+	res, err := funds.DetectKnown(ctx, g, req.Params, req.Only, known)
+	if err != nil {
+		return nil, err
+	}
+	return res, a.conceal(ctx, res, shown{Object: "typologies", ID: req.Dataset, Rows: len(res.Findings)}, basePlan)
 }
 
 // knownVictims gathers the victims' numbers many_victims looks for (docs/funds.md).
@@ -330,5 +335,6 @@ func (a *App) MatchTransfers(ctx context.Context, req MatchTransfersRequest) (*f
 	}
 	o := req.Options
 	o.Location = a.st.Location()
-	return funds.MatchTransfers(outs, ins, o), nil
+	res := funds.MatchTransfers(outs, ins, o)
+	return res, a.conceal(ctx, res, shown{Object: "transfer_match", ID: req.Out + "," + req.In, Rows: len(res.Matches)}, basePlan)
 }

@@ -11,6 +11,7 @@ import (
 
 	"procura/internal/graph"
 	"procura/internal/ident"
+	"procura/internal/mask"
 	"procura/internal/progress"
 )
 
@@ -193,7 +194,7 @@ func (a *App) GraphCommunities(ctx context.Context, req CommunitiesRequest) (Com
 		}
 		res.Top = append(res.Top, summarise(g, int32(c), members[c]))
 	}
-	return res, nil
+	return res, a.conceal(ctx, &res, shown{Object: "graph", ID: "communities", Rows: len(res.Top)}, basePlan)
 }
 
 func summarise(g *graph.Graph, c int32, members []int32) CommunitySummary {
@@ -271,7 +272,7 @@ func (a *App) GraphNeighbours(ctx context.Context, req NeighboursRequest) (Neigh
 		ids[i] = n.ID
 	}
 	res.Edges = g.Subgraph(ids, nil).Edges
-	return res, nil
+	return res, a.conceal(ctx, &res, shown{Object: "graph", ID: "neighbours", Rows: len(res.Nodes)}, basePlan)
 }
 
 // CollisionsRequest asks for the cross-case analysis.
@@ -295,7 +296,8 @@ func (a *App) GraphCollisions(ctx context.Context, req CollisionsRequest) (Colli
 	if err != nil {
 		return CollisionsResult{}, err
 	}
-	return CollisionsResult{Graph: info, CaseReport: g.Cases(req.Cases), Controllers: g.Controllers(req.Controllers)}, nil
+	res := CollisionsResult{Graph: info, CaseReport: g.Cases(req.Cases), Controllers: g.Controllers(req.Controllers)}
+	return res, a.conceal(ctx, &res, shown{Object: "graph", ID: "collisions", Rows: len(res.Collisions) + len(res.Controllers)}, basePlan)
 }
 
 // ExportRequest asks for an export of the graph or a part of it.
@@ -312,6 +314,8 @@ type ExportResult struct {
 	Format string `json:"format"`
 	Nodes  int    `json:"nodes"`
 	Edges  int    `json:"edges"`
+	// Unmasked says the export holds identifiers in the clear (asked for, allowed, audited).
+	Unmasked bool `json:"unmasked"`
 }
 
 // GraphExport writes the graph, or the neighbourhood of some identifiers, to w.
@@ -353,8 +357,16 @@ func (a *App) GraphExport(ctx context.Context, req ExportRequest, w io.Writer) (
 		of = cs.Of
 	}
 	sg := g.Subgraph(nodes, of)
+	unmasked, err := a.exported(ctx, exportRecord{Object: "graph", ID: strings.Join(req.Datasets, ","), Rows: len(sg.Nodes),
+		Format: req.Format, Detail: map[string]any{"edges": len(sg.Edges), "seeds": len(req.Seeds)}})
+	if err != nil {
+		return ExportResult{}, err
+	}
+	if !unmasked {
+		mask.Walk(&sg, basePlan.apply, maskRefs)
+	}
 	if err := sg.Write(w, req.Format); err != nil {
 		return ExportResult{}, err
 	}
-	return ExportResult{Format: req.Format, Nodes: len(sg.Nodes), Edges: len(sg.Edges)}, nil
+	return ExportResult{Format: req.Format, Nodes: len(sg.Nodes), Edges: len(sg.Edges), Unmasked: unmasked}, nil
 }

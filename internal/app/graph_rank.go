@@ -77,7 +77,7 @@ func (a *App) GraphRank(ctx context.Context, req RankRequest) (RankResult, error
 	}
 	res.Seconds = time.Since(t).Seconds()
 	res.Top = g.Top(score, req.Top, types)
-	return res, nil
+	return res, a.conceal(ctx, &res, shown{Object: "graph", ID: "rank", Rows: len(res.Top)}, basePlan)
 }
 
 // PathRequest asks for a shortest path, every shortest path, or a time-respecting path.
@@ -156,7 +156,7 @@ func (a *App) GraphPath(ctx context.Context, req PathRequest) (PathResult, error
 			return PathResult{}, err
 		}
 	}
-	return res, nil
+	return res, a.conceal(ctx, &res, shown{Object: "graph", ID: "path", Rows: len(res.Steps) + len(res.Timed)}, basePlan)
 }
 
 // storeEvents reads dated edges from the workspace's dataset tables.

@@ -195,7 +195,11 @@ func (a *App) Resolve(ctx context.Context, req ResolveRequest) (ResolveResult, e
 		return ResolveResult{}, err
 	}
 	if req.File != "" {
-		return ResolveFile(ctx, req)
+		res, err := ResolveFile(ctx, req)
+		if err != nil {
+			return res, err
+		}
+		return res, a.conceal(ctx, &res, shown{Object: "resolve", ID: req.File, Rows: len(res.Clusters)}, basePlan)
 	}
 	recs, m, err := a.personRecords(ctx, req.Dataset, req.IDColumn)
 	if err != nil {
@@ -208,7 +212,8 @@ func (a *App) Resolve(ctx context.Context, req ResolveRequest) (ResolveResult, e
 	if err != nil {
 		return ResolveResult{}, err
 	}
-	return ResolveResult{Source: "dataset " + req.Dataset, Columns: m.columns, Result: res}, nil
+	out := ResolveResult{Source: "dataset " + req.Dataset, Columns: m.columns, Result: res}
+	return out, a.conceal(ctx, &out, shown{Object: "resolve", ID: req.Dataset, Rows: len(res.Clusters)}, basePlan)
 }
 
 // personRecords reads a dataset's person-like columns as records.

@@ -1,0 +1,288 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+
+	"procura/internal/audit"
+	"procura/internal/graph"
+	"procura/internal/mask"
+)
+
+// Identifiers (resident IDs, cards, accounts, phones, passports, IMEIs, IMSIs, e-mail
+// addresses) leave procura masked: in CLI tables and JSON, API answers, pages and exports.
+// A user sees them unmasked only when the role may (identifiers.unmask), the user holds a
+// grant on the case the data belongs to, and the user asks for it in that call (--unmask,
+// ?unmask=1); every unmasked view is then a sensitive read written to the audit log. The
+// rules are those of package mask (docs/security.md).
+
+type unmaskKey struct{}
+
+// WithUnmask returns a context in which the user asks to see identifiers unmasked. The
+// server sets it for a request with unmask=1; Config.Unmask does the same for every call of
+// the CLI.
+func WithUnmask(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unmaskKey{}, true)
+}
+
+// unmaskAsked reports whether the call in ctx asks for unmasked identifiers.
+func (a *App) unmaskAsked(ctx context.Context) bool {
+	asked, _ := ctx.Value(unmaskKey{}).(bool)
+	// Config.Unmask is the CLI's flag; a server (RequireLogin) decides per request.
+	return asked || a.cfg.Unmask && !a.cfg.RequireLogin
+}
+
+type scoringKey struct{}
+
+// scoringOnly marks a context whose results are compared with ground truth inside procura
+// and never shown to anyone (the demo's scoring): they are not masked. Unexported, so only
+// use cases can use it.
+func scoringOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, scoringKey{}, true)
+}
+
+// shown names what an output shows, for the audit entry of an unmasked view.
+type shown struct {
+	Object string // clue, dataset, trace, graph, resolve …
+	ID     string
+	CaseID string
+	Rows   int
+}
+
+// revealed checks, when the call asks for unmasked identifiers, that the user may see them
+// and records the view; it reports whether the output may stay unmasked. A call that asks
+// and may not is refused, never silently masked: the user asked for something else.
+func (a *App) revealed(ctx context.Context, what shown) (bool, error) {
+	if !a.unmaskAsked(ctx) {
+		return false, nil
+	}
+	p, err := a.authorizeItem(ctx, ActUnmask, what.CaseID)
+	if err != nil {
+		return false, fmt.Errorf("%w (asked to see identifiers unmasked: leave out --unmask / unmask=1 to see them masked)", err)
+	}
+	l, err := a.auditLog()
+	if err == nil {
+		_, err = l.Append(ctx, audit.Event{Actor: p.Name, Action: "identifiers.unmasked", ObjectType: what.Object,
+			ObjectID: what.ID, CaseID: what.CaseID, New: map[string]any{"rows": what.Rows}})
+	}
+	if err != nil {
+		return false, fmt.Errorf("an unmasked view must be recorded in the audit log, and recording it failed: %w", err)
+	}
+	return true, nil
+}
+
+// conceal masks the identifiers in *v (a use case's result) unless the call may and asks to
+// see them, in which case the view is recorded instead. plan says how each field masks.
+func (a *App) conceal(ctx context.Context, v any, what shown, plan maskPlan) error {
+	if ctx.Value(scoringKey{}) != nil {
+		return nil
+	}
+	show, err := a.revealed(ctx, what)
+	if err != nil || show {
+		return err
+	}
+	mask.Walk(v, plan.apply, maskRefs)
+	return nil
+}
+
+// maskPlan says how the strings of a result are masked, by the JSON name of their field
+// (or, for clue fields and preview rows, the column): a kind of identifier, left as it is,
+// or, for every other name, free text in which identifier-shaped runs are masked.
+type maskPlan struct {
+	kinds map[string]mask.Kind
+}
+
+// fieldKinds are the fields of engine results that hold identifiers of a known kind.
+var fieldKinds = map[string]mask.Kind{
+	"account": mask.Account, "accounts": mask.Account, "flagged_accounts": mask.Account,
+	"from": mask.Account, "to": mask.Account, "counterparty": mask.Account, "card": mask.BankCard,
+	"id_number": mask.ResidentID, "phone": mask.Phone, "email": mask.Email, "imei": mask.IMEI, "imsi": mask.IMSI,
+}
+
+// keptFields hold no identifiers, or identifiers of transactions and files that name no
+// one: they are never masked.
+var keptFields = map[string]bool{
+	"tx_id": true, "transactions": true, "out_tx": true, "in_tx": true, "fingerprint": true, "sha256": true,
+	"file_sha256": true, "hash": true, "prev_hash": true, "model_id": true, "dataset": true, "datasets": true,
+	"status": true, "kind": true, "code": true, "semantic": true, "type": true, "direction": true, "policy": true,
+	"created_at": true, "updated_at": true, "subject_type": true, "subject_key": true, "case_no": true,
+}
+
+// basePlan masks engine results by field name.
+var basePlan = maskPlan{kinds: fieldKinds}
+
+// withColumns is the plan extended by column semantic types: a field named after a column
+// (or "alias.column", as clue fields are) masks by the column's semantic type.
+func (p maskPlan) withColumns(semantic map[string]string) maskPlan {
+	kinds := make(map[string]mask.Kind, len(p.kinds)+len(semantic))
+	for k, v := range p.kinds {
+		kinds[k] = v
+	}
+	for col, sem := range semantic {
+		if k, ok := mask.KindOf(sem); ok {
+			kinds[col] = k
+		}
+	}
+	return maskPlan{kinds: kinds}
+}
+
+func (p maskPlan) apply(name, s string) string {
+	if s == "" || keptFields[name] {
+		return s
+	}
+	if k, ok := p.kinds[name]; ok {
+		return mask.Value(k, s)
+	}
+	if i := strings.LastIndexByte(name, '.'); i >= 0 {
+		if k, ok := p.kinds[name[i+1:]]; ok {
+			return mask.Value(k, s)
+		}
+	}
+	return mask.Text(s)
+}
+
+// nodeKinds are the graph's node types whose keys are personal identifiers.
+var nodeKinds = map[graph.NodeType]mask.Kind{
+	graph.Person: mask.ResidentID, graph.Account: mask.Account, graph.Phone: mask.Phone,
+	graph.IMEI: mask.IMEI, graph.IMSI: mask.IMSI, graph.Email: mask.Email,
+}
+
+var refType = reflect.TypeFor[graph.Ref]()
+
+// maskRefs masks a graph node reference by its node type (a person's key is an ID number);
+// it is the hook of mask.Walk.
+func maskRefs(v reflect.Value) bool {
+	if v.Type() != refType {
+		return false
+	}
+	r := v.Addr().Interface().(*graph.Ref)
+	if k, ok := nodeKinds[r.Type]; ok {
+		r.Key = mask.Value(k, r.Key)
+	}
+	r.Label = mask.Text(r.Label)
+	return true
+}
+
+// subjectKinds mask a clue's subject key by its subject type.
+var subjectKinds = map[string]mask.Kind{"account": mask.Account, "card": mask.BankCard, "person": mask.ResidentID,
+	"phone": mask.Phone, "device": mask.IMEI, "imei": mask.IMEI, "email": mask.Email}
+
+// columnSemantics maps the column names of the workspace's datasets to their semantic types.
+// A name used with two semantic types keeps the one that masks.
+func (a *App) columnSemantics(ctx context.Context) (map[string]string, error) {
+	infos, err := a.st.Datasets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, d := range infos {
+		var sch struct {
+			Columns []DatasetColumn `json:"columns"`
+		}
+		if d.ColumnsJSON == "" || json.Unmarshal([]byte(d.ColumnsJSON), &sch) != nil {
+			continue
+		}
+		for _, c := range sch.Columns {
+			if _, masks := mask.KindOf(out[c.Name]); !masks {
+				out[c.Name] = c.Semantic
+			}
+		}
+	}
+	return out, nil
+}
+
+// MaskClue masks one clue for the user in ctx (caseID: the case the clue belongs to, "" when
+// none), or records the unmasked view. Every use case that returns clues calls it.
+func (a *App) maskClue(ctx context.Context, caseID string, v *ClueView) error {
+	return a.maskClues(ctx, caseID, []*ClueView{v})
+}
+
+// maskClues masks clues as maskClue does, with one audit entry for the whole list.
+func (a *App) maskClues(ctx context.Context, caseID string, vs []*ClueView) error {
+	if ctx.Value(scoringKey{}) != nil {
+		return nil
+	}
+	ids := make([]string, 0, len(vs))
+	for _, v := range vs {
+		ids = append(ids, fmt.Sprint(v.ID))
+	}
+	show, err := a.revealed(ctx, shown{Object: "clue", ID: strings.Join(ids, ","), CaseID: caseID, Rows: len(vs)})
+	if err != nil || show {
+		return err
+	}
+	sem, err := a.columnSemantics(ctx)
+	if err != nil {
+		return err
+	}
+	plan := basePlan.withColumns(sem)
+	for _, v := range vs {
+		if k, ok := subjectKinds[v.SubjectType]; ok {
+			v.SubjectKey = mask.Value(k, v.SubjectKey)
+		} else {
+			v.SubjectKey = mask.Text(v.SubjectKey)
+		}
+		mask.Walk(v, plan.apply, maskRefs)
+	}
+	return nil
+}
+
+// exportRecord describes data leaving the workspace, for the audit log.
+type exportRecord struct {
+	Object string // graph, trace …
+	ID     string
+	Rows   int
+	Format string
+	Dest   string // where it was written, when known
+	Detail map[string]any
+}
+
+// exported records an export in the audit log (who exported what, how many rows, whether
+// unmasked) and reports whether the export may hold unmasked identifiers: the same rule as
+// for views, checked here so that one entry says both.
+func (a *App) exported(ctx context.Context, e exportRecord) (unmasked bool, err error) {
+	p, err := a.authorize(ctx, ActExport)
+	if err != nil {
+		return false, err
+	}
+	if a.unmaskAsked(ctx) {
+		if _, err := a.authorize(ctx, ActUnmask); err != nil {
+			return false, fmt.Errorf("%w (asked to export identifiers unmasked: leave out --unmask to export them masked)", err)
+		}
+		unmasked = true
+	}
+	entry := map[string]any{"rows": e.Rows, "format": e.Format, "unmasked": unmasked}
+	if e.Dest != "" {
+		entry["destination"] = e.Dest
+	}
+	for k, v := range e.Detail {
+		entry[k] = v
+	}
+	l, err := a.auditLog()
+	if err == nil {
+		_, err = l.Append(ctx, audit.Event{Actor: p.Name, Action: e.Object + ".exported", ObjectType: e.Object, ObjectID: e.ID, New: entry})
+	}
+	if err != nil {
+		return false, fmt.Errorf("an export must be recorded in the audit log, and recording it failed: %w", err)
+	}
+	return unmasked, nil
+}
+
+// ExportRecord describes an export the CLI writes from a result it got from a use case (a
+// trace written as CSV or a Sankey file).
+type ExportRecord struct {
+	Object string `json:"object"`
+	ID     string `json:"id"`
+	Rows   int    `json:"rows"`
+	Format string `json:"format"`
+	Dest   string `json:"destination"`
+}
+
+// RecordExport checks that the user may export and writes the export to the audit log; call
+// it before writing. The result exported was masked (or not) by the use case that made it;
+// unmasked reports which.
+func (a *App) RecordExport(ctx context.Context, e ExportRecord) (unmasked bool, err error) {
+	return a.exported(ctx, exportRecord{Object: e.Object, ID: e.ID, Rows: e.Rows, Format: e.Format, Dest: e.Dest})
+}

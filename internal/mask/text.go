@@ -1,0 +1,124 @@
+package mask
+
+import (
+	"regexp"
+	"strings"
+)
+
+// textPattern finds what looks like an identifier in free text: e-mail addresses, card and
+// phone numbers written in groups, passport numbers and runs of seven or more digits (with
+// an optional + and a trailing X). Boundaries are checked in code (Go's regexp has no
+// look-behind).
+var textPattern = regexp.MustCompile(
+	`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}` + // e-mail
+		`|\d{4}(?:[ \-]\d{4}){2,3}(?:[ \-]\d{1,3})?` + // card in groups of four
+		`|(?:\+?86[ \-]?)?1\d{2}[ \-]\d{4}[ \-]\d{4}` + // mobile as 138 1234 5678
+		`|[A-Za-z]{1,2}\d{7,8}` + // passport: E12345678, G1234567, PE1234567
+		`|\+?\d{7,}[Xx]?`) // digit run
+
+// Text masks everything in s that looks like an identifier: it is for free text (a rejected
+// line as read, an explanation, a reason) whose columns are unknown. A run of digits is masked
+// by its length: 18 (or 17 and X) as a resident ID, 11 starting with 1 as a mobile phone,
+// 12 to 19 as a card, other runs of 7 or more as an identifier of unknown kind. Left alone:
+// decimals (1234567.89), compact dates and times (20250301, 20250301123000), and digits
+// inside words (TX20250301001).
+func Text(s string) string {
+	locs := textPattern.FindAllStringIndex(s, -1)
+	if locs == nil {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, l := range locs {
+		m := s[l[0]:l[1]]
+		out, ok := textToken(m, before(s, l[0]), after(s, l[1]), after(s, l[1]+1))
+		if !ok {
+			continue
+		}
+		b.WriteString(s[last:l[0]])
+		b.WriteString(out)
+		last = l[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func before(s string, i int) byte {
+	if i == 0 {
+		return 0
+	}
+	return s[i-1]
+}
+
+func after(s string, i int) byte {
+	if i >= len(s) {
+		return 0
+	}
+	return s[i]
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// textToken masks one match; ok is false when the match is to be left as it is.
+func textToken(m string, prev, next, next2 byte) (string, bool) {
+	if strings.ContainsRune(m, '@') {
+		return Value(Email, m), true
+	}
+	if isAlnum(prev) || isAlnum(next) || prev == '_' || next == '_' {
+		return "", false // part of a word: a transaction id, a hash
+	}
+	if m[0] >= 'A' && m[0] <= 'Z' || m[0] >= 'a' && m[0] <= 'z' {
+		return Value(Passport, m), true
+	}
+	if strings.ContainsAny(m, " -") {
+		if r := sig(m); len(r) >= 12 && len(r) <= 19 && !strings.HasPrefix(m, "+") && m[4] == m[9] && (m[4] == ' ' || m[4] == '-') {
+			return Value(BankCard, m), true
+		}
+		return Value(Phone, m), true
+	}
+	// A decimal: the run is the whole or the fractional part of an amount.
+	if prev == '.' || next == '.' && next2 >= '0' && next2 <= '9' {
+		return "", false
+	}
+	d := strings.TrimPrefix(m, "+")
+	n := len(d)
+	switch {
+	case n == 18 && !strings.HasPrefix(m, "+"):
+		return Value(ResidentID, d), true
+	case d[n-1] == 'X' || d[n-1] == 'x':
+		return Value(Other, d), true
+	case strings.HasPrefix(m, "+") || n == 11 && d[0] == '1' || n == 13 && strings.HasPrefix(d, "861"):
+		return Value(Phone, m), true
+	case compactTime(d):
+		return "", false
+	case n >= 12 && n <= 19:
+		return Value(BankCard, d), true
+	}
+	return Value(Other, d), true
+}
+
+// compactTime reports whether d is a date or time written without separators: YYYYMMDD,
+// YYYYMMDDhhmm or YYYYMMDDhhmmss of the years 1900 to 2099.
+func compactTime(d string) bool {
+	if len(d) != 8 && len(d) != 12 && len(d) != 14 {
+		return false
+	}
+	num := func(s string) int {
+		n := 0
+		for i := 0; i < len(s); i++ {
+			n = n*10 + int(s[i]-'0')
+		}
+		return n
+	}
+	y, mo, day := num(d[:4]), num(d[4:6]), num(d[6:8])
+	if y < 1900 || y > 2099 || mo < 1 || mo > 12 || day < 1 || day > 31 {
+		return false
+	}
+	if len(d) >= 12 && (num(d[8:10]) > 23 || num(d[10:12]) > 59) {
+		return false
+	}
+	return len(d) < 14 || num(d[12:14]) <= 59
+}
