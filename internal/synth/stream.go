@@ -63,10 +63,31 @@ type dayJob struct {
 	drawn     chan struct{}
 }
 
-func newDayJob() *dayJob {
-	j := &dayJob{}
+// newDayJob makes a day's buffers at the size a day of p needs (about half a row an event, a
+// tenth more for made-up shortfalls), so that they are allocated once rather than grown.
+func newDayJob(p params) *dayJob {
+	evs := int(p.transactions/600) + 256
+	calls := int(p.calls/330) + 256
+	j := &dayJob{
+		evs: make([]event, 0, evs), keys: make([]uint64, 0, evs), keyTmp: make([]uint64, 0, max(evs, calls)),
+		calls: make([]callRow, 0, calls), callTmp: make([]callRow, 0, calls), callKeys: make([]uint64, 0, calls),
+	}
 	j.r, j.rc = rand.New(&j.pcg), rand.New(&j.pcgC)
 	return j
+}
+
+// Bytes a formatted canonical row takes, rounded up: a chunk's buffers are made this size
+// (statement rows are about 300 bytes, calls about 145).
+const (
+	txRowBytes   = 320
+	callRowBytes = 160
+)
+
+// newChunk makes a chunk with its row and canonical text buffers at their full size.
+func newChunk() *chunk {
+	c := &chunk{tx: make([]txRow, 0, chunkRows), calls: make([]callRow, 0, chunkRows)}
+	c.res.tx, c.res.calls = make([]byte, 0, chunkRows*txRowBytes), make([]byte, 0, chunkRows*callRowBytes)
+	return c
 }
 
 // chunk carries the next statement rows and calls (at most chunkRows of each, in output order)
@@ -119,11 +140,11 @@ func streamActivity(ctx context.Context, w *world, f *fraudWorld, p params, out 
 	workers := max(1, runtime.GOMAXPROCS(0))
 	dayFree := make(chan *dayJob, dayJobs)
 	for range dayJobs {
-		dayFree <- newDayJob()
+		dayFree <- newDayJob(p)
 	}
 	chunkFree := make(chan *chunk, chunks)
 	for range chunks {
-		chunkFree <- &chunk{}
+		chunkFree <- newChunk()
 	}
 	drawQ := make(chan *dayJob, dayJobs)
 	applyQ := make(chan *dayJob, dayJobs)

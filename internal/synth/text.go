@@ -115,13 +115,15 @@ func appendAcctRecord(b []byte, w *world, a *account) ([]byte, [4]uint8) {
 	b = append(b, bankName(a)...)
 	parts[1], start = partLen(b, start), len(b)
 	// dev: "ip,mac,imei"
-	b = append(b, a.ip...)
+	dv := w.device(a)
+	b = append(b, dv.ip...)
 	b = append(b, ',')
-	b = append(b, a.mac...)
+	b = append(b, dv.mac...)
 	b = append(b, ',')
-	b = append(b, a.im...)
+	b = append(b, dv.imei...)
 	parts[2], start = partLen(b, start), len(b)
-	b = append(b, a.teller...)
+	b = append(b, w.branches[a.branch].code[3:7]...)
+	b = appendPadded(b, uint64(a.tellerNo), 3)
 	parts[3] = partLen(b, start)
 	return b, parts
 }
