@@ -60,9 +60,7 @@ type person struct {
 	male        bool
 	birth       int // yyyymmdd
 	phone       string
-	imsi        string
-	imei        string // handset
-	mac         string
+	mac         string // of the handset; its IMEI and the IMSI are on the person's SIM (sim)
 	ip          string
 	operator    uint8
 	div         int32
@@ -112,7 +110,7 @@ func (w *world) device(a *account) device {
 		p = w.companies[a.company].legalRep
 	}
 	pr := &w.persons[p]
-	return device{ip: pr.ip, mac: pr.mac, imei: pr.imei}
+	return device{ip: pr.ip, mac: pr.mac, imei: w.sims[pr.sim].imei}
 }
 
 // addDevice registers a device that accounts other than its owner's use (a dealer's).
@@ -295,13 +293,13 @@ func (w *world) giveSIM(r *rand.Rand, p *person) {
 	p.operator = op
 	w.phoneSerial++
 	p.phone = mobile(o.prefixes[r.IntN(len(o.prefixes))], w.phoneSerial)
-	p.imsi = imsi(o.mccmnc[r.IntN(len(o.mccmnc))], w.phoneSerial)
+	simIMSI := imsi(o.mccmnc[r.IntN(len(o.mccmnc))], w.phoneSerial)
 	w.devSerial++
-	p.imei = imei(imeiTACs[r.IntN(len(imeiTACs))], w.devSerial)
+	handset := imei(imeiTACs[r.IntN(len(imeiTACs))], w.devSerial)
 	p.mac = macAddr(macOUIs[r.IntN(len(macOUIs))], w.devSerial)
 	p.ip = ipv4(r)
 	p.sim = int32(len(w.sims))
-	w.sims = append(w.sims, sim{phone: p.phone, imsi: p.imsi, imei: p.imei, holder: int32(len(w.persons)), operator: op,
+	w.sims = append(w.sims, sim{phone: p.phone, imsi: simIMSI, imei: handset, holder: int32(len(w.persons)), operator: op,
 		hall: w.halls[int(op)*6+r.IntN(6)], opened: -int64(r.IntN(3000)+30) * day, ring: -1, cell: int32(r.IntN(60000))})
 }
 
