@@ -268,3 +268,32 @@ func (x *textArena) simTail(s int32) string {
 	o := sp.off + uint32(sp.phone)
 	return x.s[o : o+uint32(sp.tail)]
 }
+
+// touchAhead is the number of rows whose text touchRows and touchCalls read ahead.
+const touchAhead = 16
+
+// touchRows reads one byte of each arena record the rows will copy. The rows' accounts are
+// scattered over the arena, so every record is a cache miss; read here, one after another and
+// independent of each other, the misses overlap, while formatting would take them one at a time.
+// It returns the sum of the bytes, which the caller keeps so that the reads are not dropped.
+func (x *textArena) touchRows(rows []txRow) byte {
+	var sum byte
+	for i := range rows {
+		sp := &x.accts[rows[i].acct]
+		sum += x.s[sp.off] + x.s[sp.off+uint32(sp.cpAt)+uint32(sp.cp)]
+		if c := rows[i].cp; c >= 0 {
+			sq := &x.accts[c]
+			sum += x.s[sq.off+uint32(sq.cpAt)]
+		}
+	}
+	return sum
+}
+
+// touchCalls is touchRows for calls: the caller's and the callee's SIM records.
+func (x *textArena) touchCalls(calls []callRow) byte {
+	var sum byte
+	for i := range calls {
+		sum += x.s[x.sims[calls[i].caller].off] + x.s[x.sims[calls[i].callee].off]
+	}
+	return sum
+}
