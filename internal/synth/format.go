@@ -250,10 +250,11 @@ func (fw *formatWriters) appendBankCN(b []byte, row *txRow) []byte {
 		branchCode, branchName = fw.w.branchCode(a), fw.w.branchName(a)
 	}
 	if rt.counter {
-		teller = a.teller
+		teller = fw.arena.teller(row.acct)
 	}
 	if rt.online {
-		ip, mac = a.ip, a.mac
+		dv := fw.w.device(a)
+		ip, mac = dv.ip, dv.mac
 	}
 	for _, s := range []string{rt.cpAcct, rt.cpName, rt.cpID, rt.cpBank, rt.channel, branchCode, branchName, teller, ip, mac} {
 		b = append(b, ',')

@@ -49,6 +49,7 @@ type ring struct {
 	numbers   []int32 // indexes into world sims
 	farmIMEIs []string
 	devices   []device // per dealer
+	devIdx    int32    // index of devices[0] in world.devices
 	levels    [5][]int32
 	shells    []int32
 	branches  []int32
@@ -214,6 +215,10 @@ func (f *fraudWorld) buildRingCards(w *world, r *rand.Rand, g *ring, ri int, pic
 		w.devSerial++
 		dev := device{ip: ipv4(r), mac: macAddr(macOUIs[r.IntN(len(macOUIs))], w.devSerial), imei: imei(imeiTACs[r.IntN(len(imeiTACs))], w.devSerial)}
 		g.devices = append(g.devices, dev)
+		devIdx := w.addDevice(dev)
+		if d == 0 {
+			g.devIdx = devIdx
+		}
 		var farmers []int32
 		for k := 0; k < 4+r.IntN(6); k++ {
 			fm := pick(18, 32)
@@ -231,7 +236,7 @@ func (f *fraudWorld) buildRingCards(w *world, r *rand.Rand, g *ring, ri int, pic
 				a := w.openAccount(r, fm, br, opened+int64(c/2)*day+int64(c*1800))
 				ac := &w.accounts[a]
 				ac.ring, ac.inquired = int16(ri), true
-				ac.ip, ac.mac, ac.im = dev.ip, dev.mac, dev.imei
+				ac.dev = devIdx
 				cards = append(cards, a)
 			}
 		}
@@ -245,7 +250,7 @@ func (f *fraudWorld) buildRingCards(w *world, r *rand.Rand, g *ring, ri int, pic
 		a := w.openCompanyAccount(r, c, g.branches[r.IntN(len(g.branches))], g.start-int64(10+r.IntN(40))*day)
 		ac := &w.accounts[a]
 		ac.ring, ac.inquired = int16(ri), true
-		ac.ip, ac.mac, ac.im = g.devices[0].ip, g.devices[0].mac, g.devices[0].imei
+		ac.dev = g.devIdx
 		g.shells = append(g.shells, c)
 		g.levels[2+s%2] = append(g.levels[2+s%2], a)
 	}

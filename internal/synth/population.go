@@ -21,6 +21,7 @@ func buildWorld(seed int64, p params) *world {
 
 	r := newRand(seed, streamPeople)
 	w.persons = make([]person, 0, p.persons+p.persons/20)
+	w.sims = make([]sim, 0, p.persons+p.persons/20) // one a person, and the rings' SIM farms
 	for len(w.persons) < p.persons {
 		// Households of one to four people share an address; members are consecutive.
 		size := 1 + r.IntN(4)

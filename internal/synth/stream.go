@@ -63,10 +63,31 @@ type dayJob struct {
 	drawn     chan struct{}
 }
 
-func newDayJob() *dayJob {
-	j := &dayJob{}
+// newDayJob makes a day's buffers at the size a day of p needs (about half a row an event, a
+// tenth more for made-up shortfalls), so that they are allocated once rather than grown.
+func newDayJob(p params) *dayJob {
+	evs := int(p.transactions/600) + 256
+	calls := int(p.calls/330) + 256
+	j := &dayJob{
+		evs: make([]event, 0, evs), keys: make([]uint64, 0, evs), keyTmp: make([]uint64, 0, max(evs, calls)),
+		calls: make([]callRow, 0, calls), callTmp: make([]callRow, 0, calls), callKeys: make([]uint64, 0, calls),
+	}
 	j.r, j.rc = rand.New(&j.pcg), rand.New(&j.pcgC)
 	return j
+}
+
+// Bytes a formatted canonical row takes, rounded up: a chunk's buffers are made this size
+// (statement rows are about 300 bytes, calls about 145).
+const (
+	txRowBytes   = 320
+	callRowBytes = 160
+)
+
+// newChunk makes a chunk with its row and canonical text buffers at their full size.
+func newChunk() *chunk {
+	c := &chunk{tx: make([]txRow, 0, chunkRows), calls: make([]callRow, 0, chunkRows)}
+	c.res.tx, c.res.calls = make([]byte, 0, chunkRows*txRowBytes), make([]byte, 0, chunkRows*callRowBytes)
+	return c
 }
 
 // chunk carries the next statement rows and calls (at most chunkRows of each, in output order)
@@ -79,6 +100,7 @@ type chunk struct {
 	res       formatted
 	formatted chan struct{}
 	pending   atomic.Int32 // writers still to finish with the chunk
+	touched   byte         // sum of the bytes touchRows and touchCalls read, kept so the reads stay
 }
 
 // Event sort keys: time of day (17 bits), class (fraud 0, scheduled 1, random 2) and the index
@@ -119,11 +141,11 @@ func streamActivity(ctx context.Context, w *world, f *fraudWorld, p params, out 
 	workers := max(1, runtime.GOMAXPROCS(0))
 	dayFree := make(chan *dayJob, dayJobs)
 	for range dayJobs {
-		dayFree <- newDayJob()
+		dayFree <- newDayJob(p)
 	}
 	chunkFree := make(chan *chunk, chunks)
 	for range chunks {
-		chunkFree <- &chunk{}
+		chunkFree <- newChunk()
 	}
 	drawQ := make(chan *dayJob, dayJobs)
 	applyQ := make(chan *dayJob, dayJobs)
@@ -334,47 +356,6 @@ func newDayGen(w *world, f *fraudWorld, p params) *dayGen {
 	return g
 }
 
-// dayStarts returns, for sorted times t(0…n−1), the first index of every day; entries before
-// the year fall into day 0 and entries after it past the last day.
-func dayStarts(n int, t func(int) int64) []int {
-	out := make([]int, numDays+1)
-	i := 0
-	for d := 0; d <= numDays; d++ {
-		for d > 0 && i < n && t(i) < int64(d)*day {
-			i++
-		}
-		out[d] = i
-	}
-	return out
-}
-
-// seedDay seeds a day's generator: each day has its own stream, so days are drawn in parallel
-// and in any order with the same result.
-func seedDay(pcg *rand.PCG, seed int64, stream uint64, d int) {
-	pcg.Seed(uint64(seed), (stream<<16|uint64(d+1))*0x9E3779B97F4A7C15)
-}
-
-// cumulativeByWeekday spreads total over the year with quieter weekends.
-func cumulativeByWeekday(total int64) []int64 {
-	weights := make([]float64, numDays)
-	sum := 0.0
-	for d := range weights {
-		wd := (d + 1) % 7 // 2024-01-01 was a Monday: wd 6 and 0 are Saturday and Sunday
-		weights[d] = 1
-		if wd == 6 || wd == 0 {
-			weights[d] = 0.8
-		}
-		sum += weights[d]
-	}
-	out := make([]int64, numDays)
-	acc := 0.0
-	for d, x := range weights {
-		acc += x
-		out[d] = int64(float64(total) * acc / sum)
-	}
-	return out
-}
-
 func rowsOf(e *event) int64 {
 	if e.from >= 0 && e.to >= 0 {
 		return 2
@@ -389,15 +370,6 @@ func (j *dayJob) add(e event, class uint64) {
 	}
 	j.keys = append(j.keys, eventKey(e.t, j.day, class, len(j.evs)))
 	j.evs = append(j.evs, e)
-}
-
-// dayTime draws a time of day: mostly waking hours.
-func dayTime(r *rand.Rand, d int) int64 {
-	base := int64(d) * day
-	if r.IntN(20) == 0 {
-		return base + int64(r.IntN(7*3600))
-	}
-	return base + 7*3600 + int64(r.IntN(17*3600))
 }
 
 // amountLog draws cents from a log-normal with median m yuan, rounded to whole yuan when round.

@@ -31,7 +31,8 @@ func writeTables(w *world, f *fraudWorld, j *justice, p params, out *outputs) er
 		if a.company >= 0 {
 			atype = "对公"
 		}
-		c.row(a.acct, a.card, bankName(a), w.branchCode(a), w.branchName(a), w.holderName(a), w.holderID(a), timeText(a.opened), a.teller, phone, accountStatus, "", atype, "柜面", a.ip, a.mac, a.im)
+		dv := w.device(a)
+		c.row(a.acct, a.card, bankName(a), w.branchCode(a), w.branchName(a), w.holderName(a), w.holderID(a), timeText(a.opened), w.teller(a), phone, accountStatus, "", atype, "柜面", dv.ip, dv.mac, dv.imei)
 	}
 	if err := c.close(false); err != nil {
 		return err
@@ -168,7 +169,8 @@ func writeSessions(w *world, f *fraudWorld, out *outputs) error {
 		if a.holder >= 0 {
 			user = w.persons[a.holder].phone
 		}
-		c.row(a.acct, user, a.ip, a.mac, a.im, timeText(st), timeText(e.t+int64(30+r.IntN(300))), banks[a.bank].short+" mobile banking", w.divs[f.rings[a.ring].base].County)
+		dv := w.device(a)
+		c.row(a.acct, user, dv.ip, dv.mac, dv.imei, timeText(st), timeText(e.t+int64(30+r.IntN(300))), banks[a.bank].short+" mobile banking", w.divs[f.rings[a.ring].base].County)
 	}
 	for i := int32(0); i < w.background; i += 7 {
 		a := &w.accounts[i]
@@ -177,7 +179,8 @@ func writeSessions(w *world, f *fraudWorld, out *outputs) error {
 		}
 		for k := 0; k < 2; k++ {
 			st := int64(r.IntN(numDays))*day + int64(r.IntN(day-4000))
-			c.row(a.acct, w.persons[a.holder].phone, a.ip, a.mac, a.im, timeText(st), timeText(st+int64(60+r.IntN(1800))), banks[a.bank].short+" mobile banking", w.location(a))
+			dv := w.device(a)
+			c.row(a.acct, w.persons[a.holder].phone, dv.ip, dv.mac, dv.imei, timeText(st), timeText(st+int64(60+r.IntN(1800))), banks[a.bank].short+" mobile banking", w.location(a))
 		}
 	}
 	return c.close(false)

@@ -111,7 +111,7 @@ func writeTruth(w *world, f *fraudWorld, j *justice, st streamStats, out *output
 					if ac.ring < 0 {
 						continue
 					}
-					dealerRows = append(dealerRows, []string{w.persons[d].idNumber, w.persons[d].name, g.id, w.persons[fm].idNumber, w.persons[fm].name, ac.card, bankName(ac), w.branchCode(ac), w.branchName(ac), timeText(ac.opened), ac.ip, ac.mac, ac.im})
+					dealerRows = append(dealerRows, []string{w.persons[d].idNumber, w.persons[d].name, g.id, w.persons[fm].idNumber, w.persons[fm].name, ac.card, bankName(ac), w.branchCode(ac), w.branchName(ac), timeText(ac.opened), w.device(ac).ip, w.device(ac).mac, w.device(ac).imei})
 				}
 			}
 		}
@@ -139,7 +139,7 @@ func writeTruth(w *world, f *fraudWorld, j *justice, st streamStats, out *output
 				if ac.company >= 0 {
 					role = "shell_company"
 				}
-				mules = append(mules, []string{ac.acct, ac.card, bankName(ac), g.id, strconv.Itoa(lv), role, w.holderID(ac), w.holderName(ac), ac.ip, ac.mac, ac.im})
+				mules = append(mules, []string{ac.acct, ac.card, bankName(ac), g.id, strconv.Itoa(lv), role, w.holderID(ac), w.holderName(ac), w.device(ac).ip, w.device(ac).mac, w.device(ac).imei})
 			}
 		}
 		rings[ri] = rt
@@ -193,7 +193,7 @@ func scanViolations(w *world) []Violation {
 		accts := append([]int32(nil), pr.accounts...)
 		slices.SortFunc(accts, func(a, b int32) int { return cmp.Compare(w.accounts[a].opened, w.accounts[b].opened) })
 		for s := range accts {
-			banksSeen := map[int]bool{}
+			banksSeen := map[uint8]bool{}
 			var cards []string
 			for _, a := range accts[s:] {
 				if w.accounts[a].opened-w.accounts[accts[s]].opened > 7*day {

@@ -60,9 +60,7 @@ type person struct {
 	male        bool
 	birth       int // yyyymmdd
 	phone       string
-	imsi        string
-	imei        string // handset
-	mac         string
+	mac         string // of the handset; its IMEI and the IMSI are on the person's SIM (sim)
 	ip          string
 	operator    uint8
 	div         int32
@@ -83,23 +81,47 @@ type branch struct {
 	div        int32
 }
 
-// account holds only what is its own: the holder's and branch's text is looked up through
-// the world (holderName, branchOf…) rather than copied, which keeps the struct small at the
-// hundreds of thousands of accounts of a medium world.
+// account holds only what is its own (80 bytes): the holder's, branch's and device's text is
+// looked up through the world (holderName, branchCode, device, teller…) rather than copied,
+// which keeps the table small at the hundreds of thousands of accounts of a large world.
 type account struct {
-	acct, card  string
-	ip, mac, im string // device used for online banking (a ring may hand a farmer's card its own)
-	teller      string
-	opened      int64 // world seconds
-	reserve     int64 // cents kept back from background spending (a victim's savings)
-	weight      float64
-	bank        int
-	branch      int32
-	holder      int32 // person index, -1 for a company account
-	company     int32 // company index for company accounts, -1 otherwise
-	ring        int16 // -1 unless a mule card of a ring
-	level       int8  // mule level 1..4, 0 for others
-	inquired    bool  // named in a bank inquiry (exported in the realistic bank formats)
+	acct, card string
+	opened     int64 // world seconds
+	reserve    int64 // cents kept back from background spending (a victim's savings)
+	weight     float64
+	branch     int32
+	holder     int32 // person index, -1 for a company account
+	company    int32 // company index for company accounts, -1 otherwise
+	dev        int32 // device used for online banking: -1 the holder's (or legal representative's) own, else an index into world.devices (a ring hands a farmer's card its dealer's)
+	ring       int16 // -1 unless a mule card of a ring
+	tellerNo   uint16
+	bank       uint8
+	level      int8 // mule level 1..4, 0 for others
+	inquired   bool // named in a bank inquiry (exported in the realistic bank formats)
+}
+
+// device returns the device account a is used from for online banking.
+func (w *world) device(a *account) device {
+	if a.dev >= 0 {
+		return w.devices[a.dev]
+	}
+	p := a.holder
+	if p < 0 {
+		p = w.companies[a.company].legalRep
+	}
+	pr := &w.persons[p]
+	return device{ip: pr.ip, mac: pr.mac, imei: w.sims[pr.sim].imei}
+}
+
+// addDevice registers a device that accounts other than its owner's use (a dealer's).
+func (w *world) addDevice(d device) int32 {
+	w.devices = append(w.devices, d)
+	return int32(len(w.devices) - 1)
+}
+
+// teller is the ID of the teller who opened account a: the branch's city digits and a number.
+func (w *world) teller(a *account) string {
+	return w.branches[a.branch].code[3:7] + pad(int64(a.tellerNo), 3)
 }
 
 // accountStatus is the status of every account in the world (none is closed or frozen).
@@ -160,6 +182,7 @@ type world struct {
 	branches     []branch
 	halls        []string
 	accounts     []account
+	devices      []device // devices used by accounts not their owner's (see account.dev)
 	companies    []company
 	ext          []platform // external counterparties (payment platforms, utilities, gold shops)
 	goldExt      int        // index of the first gold shop in ext
@@ -270,13 +293,13 @@ func (w *world) giveSIM(r *rand.Rand, p *person) {
 	p.operator = op
 	w.phoneSerial++
 	p.phone = mobile(o.prefixes[r.IntN(len(o.prefixes))], w.phoneSerial)
-	p.imsi = imsi(o.mccmnc[r.IntN(len(o.mccmnc))], w.phoneSerial)
+	simIMSI := imsi(o.mccmnc[r.IntN(len(o.mccmnc))], w.phoneSerial)
 	w.devSerial++
-	p.imei = imei(imeiTACs[r.IntN(len(imeiTACs))], w.devSerial)
+	handset := imei(imeiTACs[r.IntN(len(imeiTACs))], w.devSerial)
 	p.mac = macAddr(macOUIs[r.IntN(len(macOUIs))], w.devSerial)
 	p.ip = ipv4(r)
 	p.sim = int32(len(w.sims))
-	w.sims = append(w.sims, sim{phone: p.phone, imsi: p.imsi, imei: p.imei, holder: int32(len(w.persons)), operator: op,
+	w.sims = append(w.sims, sim{phone: p.phone, imsi: simIMSI, imei: handset, holder: int32(len(w.persons)), operator: op,
 		hall: w.halls[int(op)*6+r.IntN(6)], opened: -int64(r.IntN(3000)+30) * day, ring: -1, cell: int32(r.IntN(60000))})
 }
 
@@ -330,9 +353,8 @@ func (w *world) openAccount(r *rand.Rand, p int32, br int32, opened int64) int32
 	card := cardNumber(bin, b.cardLen, w.cardSerial[bin])
 	per := &w.persons[p]
 	a := account{
-		acct: card, card: card, bank: bs.bank, branch: br, holder: p, company: -1, opened: opened,
-		teller: bs.code[3:7] + pad(int64(r.IntN(900)+100), 3), ring: -1,
-		ip: per.ip, mac: per.mac, im: per.imei,
+		acct: card, card: card, bank: uint8(bs.bank), branch: br, holder: p, company: -1, opened: opened,
+		tellerNo: uint16(r.IntN(900) + 100), ring: -1, dev: -1,
 	}
 	i := int32(len(w.accounts))
 	w.accounts = append(w.accounts, a)
@@ -347,11 +369,9 @@ func (w *world) openCompanyAccount(r *rand.Rand, c int32, br int32, opened int64
 	w.cardSerial["corp"+b.cnaps]++
 	acct := string(appendPadded([]byte(b.cnaps[1:]), permute(w.cardSerial["corp"+b.cnaps], b.acctLen-2), b.acctLen-2))
 	co := &w.companies[c]
-	lr := &w.persons[co.legalRep]
 	a := account{
-		acct: acct, bank: bs.bank, branch: br, holder: -1, company: c, opened: opened,
-		teller: bs.code[3:7] + pad(int64(r.IntN(900)+100), 3), ring: -1,
-		ip: lr.ip, mac: lr.mac, im: lr.imei,
+		acct: acct, bank: uint8(bs.bank), branch: br, holder: -1, company: c, opened: opened,
+		tellerNo: uint16(r.IntN(900) + 100), ring: -1, dev: -1,
 	}
 	i := int32(len(w.accounts))
 	w.accounts = append(w.accounts, a)

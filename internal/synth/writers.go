@@ -99,6 +99,9 @@ func (fw *formatWriters) format(j *chunk) {
 		r.cdrCN[i], r.cdrRows[i] = r.cdrCN[i][:0], 0
 	}
 	for i := range j.tx {
+		if i%touchAhead == 0 {
+			j.touched += fw.arena.touchRows(j.tx[i:min(i+touchAhead, len(j.tx))])
+		}
 		row := &j.tx[i]
 		r.tx = fw.appendTx(r.tx, row)
 		sp := &fw.arena.accts[row.acct]
@@ -115,6 +118,9 @@ func (fw *formatWriters) format(j *chunk) {
 		}
 	}
 	for i := range j.calls {
+		if i%touchAhead == 0 {
+			j.touched += fw.arena.touchCalls(j.calls[i:min(i+touchAhead, len(j.calls))])
+		}
 		c := &j.calls[i]
 		r.calls = fw.appendCall(r.calls, c, callCanonical)
 		if !fw.arena.sims[c.caller].inquired && !fw.arena.sims[c.callee].inquired {
