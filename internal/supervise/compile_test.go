@@ -222,3 +222,30 @@ func BenchmarkCompileCardsAtManyBanks(b *testing.B) {
 		}
 	}
 }
+
+// A grouped model over one input re-reads its rows by scanning the input again (so the
+// groups' keys filter that scan); over a join it computes the rows once.
+func TestAGroupedScanIsInlinedAndAGroupedJoinIsComputedOnce(t *testing.T) {
+	ms, err := Builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[bool]bool{}
+	for _, m := range ms {
+		if m.Logic.Group == nil {
+			continue
+		}
+		q, err := Compile(m, Env{KindsOnly: true}, "duckdb", nil)
+		if err != nil {
+			t.Fatalf("%s: %v", m.ID, err)
+		}
+		scan := len(m.Logic.Join) == 0 && len(m.Logic.Absent) == 0
+		seen[scan] = true
+		if got := strings.Contains(q.SQL, `WITH "base" AS NOT MATERIALIZED (`); got != scan {
+			t.Errorf("%s (one input: %v): base inlined = %v", m.ID, scan, got)
+		}
+	}
+	if !seen[true] || !seen[false] {
+		t.Errorf("the library should hold grouped models over one input and over joins: %v", seen)
+	}
+}

@@ -12,6 +12,19 @@ type groupPlan struct {
 	measureNames []string
 	measureTypes map[string]string
 	wrap         func(base string) string
+	// inlineBase marks a base that is a filtered scan of one input (no join, no anti-join). It
+	// is then inlined (NOT MATERIALIZED) rather than computed once into a temporary result:
+	// re-reading it is a scan, and the engine pushes the groups' keys from the join into that
+	// scan, so only the rows of the clues are read in full. A base with joins is computed once.
+	inlineBase bool
+}
+
+// baseCTE opens the WITH clause that names the row query "base".
+func (g *groupPlan) baseCTE(base string) string {
+	if g.inlineBase {
+		return "WITH " + quote("base") + " AS NOT MATERIALIZED (\n" + base + "\n),\n"
+	}
+	return "WITH " + quote("base") + " AS (\n" + base + "\n),\n"
 }
 
 func (c *compiler) group(g *Group) *groupPlan {
@@ -121,7 +134,7 @@ func (c *compiler) group(g *Group) *groupPlan {
 		plan.wrap = func(base string) string {
 			grp := "SELECT " + strings.Join(append(prefixed(quote("base"), by), aggSel...), ", ") + " FROM " + quote("base") +
 				" WHERE " + andAll(notNull(quote("base"))) + " GROUP BY " + strings.Join(prefixed(quote("base"), by), ", ") + havingSQL
-			return "WITH " + quote("base") + " AS (\n" + base + "\n),\n" + quote("grp") + " AS (" + grp + ")\n" +
+			return plan.baseCTE(base) + quote("grp") + " AS (" + grp + ")\n" +
 				"SELECT " + strings.Join(append([]string{quote("base") + ".*"}, measureOut...), ", ") + " FROM " + quote("base") +
 				" JOIN " + quote("grp") + " ON " + andAll(joinOn(quote("base"), quote("grp")))
 		}
@@ -156,7 +169,7 @@ func (c *compiler) group(g *Group) *groupPlan {
 		grp := "SELECT " + quote("win") + ".* FROM " + quote("win") + " JOIN " + quote("first") + " ON " +
 			andAll(append(joinOn(quote("win"), quote("first")), quote("win")+"."+quote("_anchor")+" = "+quote("first")+"."+quote("_anchor")))
 		b := quote("base")
-		return "WITH " + b + " AS (\n" + base + "\n),\n" + quote("win") + " AS (" + win + "),\n" +
+		return plan.baseCTE(base) + quote("win") + " AS (" + win + "),\n" +
 			quote("first") + " AS (" + first + "),\n" + quote("grp") + " AS (" + grp + ")\n" +
 			"SELECT " + strings.Join(append([]string{b + ".*"}, measureOut...), ", ") + " FROM " + b + " JOIN " + quote("grp") +
 			" ON " + andAll(append(joinOn(b, quote("grp")),

@@ -95,6 +95,7 @@ func (c *compiler) query() *Query {
 	if g == nil {
 		sqlText = base
 	} else {
+		g.inlineBase = len(lg.Join) == 0 && len(lg.Absent) == 0
 		sqlText = g.wrap(base)
 		for _, name := range g.measureNames {
 			cols = append(cols, OutColumn{Name: name, Col: name, Type: g.measureTypes[name]})
