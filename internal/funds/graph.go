@@ -302,7 +302,11 @@ func (b *Builder) Build() *Graph {
 	g := &Graph{Names: b.names, Holder: b.holder, InData: b.inData, index: b.ids, Channels: b.channels, Rows: int64(len(b.raw)), cardOf: b.cardOf}
 	b.internMemo("")
 	// Outgoing rows first, so that incoming rows find their partner whatever the order.
-	outs := make(map[mergeKey][]int32, len(b.raw)/2)
+	// outs maps a transfer's key to its outgoing rows not yet merged, as a chain through
+	// next (-1 ends it), oldest first: no slice per key.
+	type chain struct{ head, tail int32 }
+	outs := make(map[mergeKey]chain, len(b.raw)/2)
+	next := make([]int32, 0, len(b.raw)/2)
 	type edge struct {
 		from, to   int32
 		amt, unix  int64
@@ -317,7 +321,14 @@ func (b *Builder) Build() *Graph {
 		}
 		to := resolve(r.cp)
 		k := mergeKey{r.acct, to, -r.cents, r.unix}
-		outs[k] = append(outs[k], int32(len(edges)))
+		ei := int32(len(edges))
+		next = append(next, -1)
+		if c, ok := outs[k]; ok && c.head >= 0 {
+			next[c.tail] = ei
+			outs[k] = chain{c.head, ei}
+		} else {
+			outs[k] = chain{ei, ei}
+		}
 		edges = append(edges, edge{from: r.acct, to: to, amt: -r.cents, unix: r.unix, balF: r.bal, balT: NoBalance, seq: int32(i), ch: r.channel, memo: r.memo})
 	}
 	for i, r := range b.raw {
@@ -331,7 +342,8 @@ func (b *Builder) Build() *Graph {
 		from := resolve(r.cp)
 		if from >= 0 && b.inData[from] {
 			k := mergeKey{from, r.acct, r.cents, r.unix}
-			if l := outs[k]; len(l) > 0 {
+			if c, ok := outs[k]; ok && c.head >= 0 {
+				l := [1]int32{c.head}
 				edges[l[0]].balT = r.bal
 				if b.memos[edges[l[0]].memo] == "" {
 					edges[l[0]].memo = r.memo
@@ -339,19 +351,38 @@ func (b *Builder) Build() *Graph {
 					// Both sides wrote a memo (代发工资 out, 工资 in): keep both words.
 					edges[l[0]].memo = b.internMemo(b.memos[edges[l[0]].memo] + " " + b.memos[r.memo])
 				}
-				outs[k] = l[1:]
+				outs[k] = chain{next[c.head], c.tail}
 				g.MergedRows++
 				continue
 			}
 		}
 		edges = append(edges, edge{from: from, to: r.acct, amt: r.cents, unix: r.unix, balF: NoBalance, balT: r.bal, seq: int32(i), ch: r.channel, memo: r.memo})
 	}
-	slices.SortFunc(edges, func(x, y edge) int {
+	less := func(x, y edge) int {
 		if c := cmp.Compare(x.unix, y.unix); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.seq, y.seq)
-	})
+	}
+	// The outgoing rows come first, then the incoming ones; rows in time order (the common
+	// case) make two sorted runs, merged in one pass.
+	nOut := len(next)
+	if slices.IsSortedFunc(edges[:nOut], less) && slices.IsSortedFunc(edges[nOut:], less) {
+		merged := make([]edge, 0, len(edges))
+		i, j := 0, nOut
+		for i < nOut && j < len(edges) {
+			if less(edges[j], edges[i]) < 0 {
+				merged = append(merged, edges[j])
+				j++
+			} else {
+				merged = append(merged, edges[i])
+				i++
+			}
+		}
+		edges = append(append(merged, edges[i:nOut]...), edges[j:]...)
+	} else {
+		slices.SortFunc(edges, less)
+	}
 	n := len(edges)
 	g.From, g.To = make([]int32, n), make([]int32, n)
 	g.Amount, g.Time = make([]int64, n), make([]int64, n)
