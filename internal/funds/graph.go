@@ -323,7 +323,9 @@ func (b *Builder) Build() *Graph {
 		k := mergeKey{r.acct, to, -r.cents, r.unix}
 		ei := int32(len(edges))
 		next = append(next, -1)
-		if c, ok := outs[k]; ok && c.head >= 0 {
+		if to < 0 || !b.inData[to] {
+			// No statement of the receiver: no incoming row to merge with.
+		} else if c, ok := outs[k]; ok && c.head >= 0 {
 			next[c.tail] = ei
 			outs[k] = chain{c.head, ei}
 		} else {
