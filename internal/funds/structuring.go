@@ -58,7 +58,7 @@ const chinaOffset = 8 * 3600
 
 // structuring finds accounts that kept their daily totals just below a reporting threshold:
 // on at least StructuringMin days within StructuringDays days, the day's total of one kind
-// and direction (cash paid in, cash taken out, transfers out, transfers in) lay within
+// and direction (cash paid in, cash taken out, transfers made) lay within
 // StructuringBandPct percent below the threshold, and no day between them reached it. A day
 // at or above the threshold was reported: an account that reaches it now and then is not
 // keeping under it.
@@ -97,7 +97,11 @@ func (d *detector) structuring() {
 			sum[k] += g.Amount[e]
 		}
 		for _, e := range g.In(a) {
-			note(e, false)
+			// Transfers received are the senders' doing: the account keeps nothing under
+			// a threshold by them. Cash paid in is counted (smurfs deposit for it).
+			if g.From[e] < 0 || cash[g.Channel[e]] {
+				note(e, false)
+			}
 		}
 		for _, e := range g.Out(a) {
 			note(e, true)
