@@ -368,22 +368,38 @@ func (b *Builder) Build() *Graph {
 	}
 	// The outgoing rows come first, then the incoming ones; rows in time order (the common
 	// case) make two sorted runs, merged in one pass.
+	// Only the order is built (4 bytes an edge); the edges are read through it.
+	g.Balanced = make([]bool, len(b.names))
+	for _, r := range b.raw {
+		if r.bal != NoBalance {
+			g.Balanced[r.acct] = true
+		}
+	}
 	nOut := len(next)
+	b.raw, next, outs = nil, nil, nil // no longer needed: free them before the graph grows
+	order := make([]int32, 0, len(edges))
 	if slices.IsSortedFunc(edges[:nOut], less) && slices.IsSortedFunc(edges[nOut:], less) {
-		merged := make([]edge, 0, len(edges))
 		i, j := 0, nOut
 		for i < nOut && j < len(edges) {
 			if less(edges[j], edges[i]) < 0 {
-				merged = append(merged, edges[j])
+				order = append(order, int32(j))
 				j++
 			} else {
-				merged = append(merged, edges[i])
+				order = append(order, int32(i))
 				i++
 			}
 		}
-		edges = append(append(merged, edges[i:nOut]...), edges[j:]...)
+		for ; i < nOut; i++ {
+			order = append(order, int32(i))
+		}
+		for ; j < len(edges); j++ {
+			order = append(order, int32(j))
+		}
 	} else {
 		slices.SortFunc(edges, less)
+		for i := range edges {
+			order = append(order, int32(i))
+		}
 	}
 	n := len(edges)
 	g.From, g.To = make([]int32, n), make([]int32, n)
@@ -391,14 +407,9 @@ func (b *Builder) Build() *Graph {
 	g.BalFrom, g.BalTo = make([]int64, n), make([]int64, n)
 	g.Channel, g.TxID = make([]uint16, n), make([]string, n)
 	g.Memo = make([]uint16, n)
-	g.Balanced = make([]bool, len(b.names))
-	for _, r := range b.raw {
-		if r.bal != NoBalance {
-			g.Balanced[r.acct] = true
-		}
-	}
 	running := make([]int64, len(b.names))
-	for i, e := range edges {
+	for i, k := range order {
+		e := &edges[k]
 		g.From[i], g.To[i], g.Amount[i], g.Time[i], g.Channel[i], g.TxID[i] = e.from, e.to, e.amt, e.unix, e.ch, b.txids[e.seq]
 		g.Memo[i] = e.memo
 		if e.from >= 0 {
