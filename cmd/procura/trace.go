@@ -237,6 +237,11 @@ func newEvalCmd(g *globals) *cobra.Command {
 				}
 				o := r.Evaluation.Overall
 				fmt.Fprintf(tw, "overall\t%d\t%d\t%.3f\t%.3f\t%.3f\t\n", o.Positives, o.Flagged, o.Precision, o.Recall, o.F1)
+				for _, t := range funds.AMLSimMembershipTypologies {
+					if s, ok := r.Evaluation.ByTypology[t]; ok {
+						fmt.Fprintf(tw, "%s (members only)\t%d\t%d\t%.3f\t%.3f\t%.3f\t%.3f\n", t, s.Positives, s.Flagged, s.Precision, s.Recall, s.F1, r.Evaluation.RecallAnyDetector[t])
+					}
+				}
 				tw.Flush()
 				fmt.Fprintf(w, "Look-alike (is_sar=False) accounts flagged: %.0f%% of %d (left out of the scores).\n",
 					100*r.Evaluation.LookAlikesFlagged, r.Evaluation.LookAlikes)

@@ -156,8 +156,13 @@ func EvaluateAML(res *TypologyResult, sar map[string]map[string]bool, lookAlike 
 			ev.ByTypology[t] = score(byDet[t], sar[t], func(a string) bool { return lookAlike[a] || anySAR[a] })
 		}
 	}
-	for _, t := range scored {
-		ev.ByTypology[t] = score(byDet[t], sar[t], func(a string) bool { return skip[a] || pos[a] })
+	for _, t := range append(slices.Clone(scored), AMLSimMembershipTypologies...) {
+		if _, ok := ev.ByTypology[t]; !ok {
+			if slices.Contains(AMLSimMembershipTypologies, t) {
+				continue // no alerts of it
+			}
+			ev.ByTypology[t] = score(byDet[t], sar[t], func(a string) bool { return skip[a] || pos[a] })
+		}
 		n := 0
 		for a := range sar[t] {
 			if flagged[a] {

@@ -58,9 +58,10 @@ const chinaOffset = 8 * 3600
 
 // structuring finds accounts that kept their daily totals just below a reporting threshold:
 // on at least StructuringMin days within StructuringDays days, the day's total of one kind
-// and direction (cash paid in, cash taken out, transfers out, transfers in) lay within
-// StructuringBandPct percent below the threshold. A day at or above the threshold was
-// reported, so it is not counted; nor is a day far below it.
+// and direction (cash paid in, cash taken out, transfers made) lay within
+// StructuringBandPct percent below the threshold, and no day between them reached it. A day
+// at or above the threshold was reported: an account that reaches it now and then is not
+// keeping under it.
 func (d *detector) structuring() {
 	g := d.g
 	cash := make([]bool, len(g.Channels))
@@ -96,7 +97,11 @@ func (d *detector) structuring() {
 			sum[k] += g.Amount[e]
 		}
 		for _, e := range g.In(a) {
-			note(e, false)
+			// Transfers received are the senders' doing: the account keeps nothing under
+			// a threshold by them. Cash paid in is counted (smurfs deposit for it).
+			if g.From[e] < 0 || cash[g.Channel[e]] {
+				note(e, false)
+			}
 		}
 		for _, e := range g.Out(a) {
 			note(e, true)
@@ -109,17 +114,25 @@ func (d *detector) structuring() {
 			}
 			hi := th.Yuan * 100
 			lo := hi - hi*int64(d.p.StructuringBandPct)/100
-			var near []int64
+			var near, over []int64
 			for k, s := range sum {
-				if k.kind == kind && s >= lo && s < hi {
+				switch {
+				case k.kind != kind:
+				case s >= hi:
+					over = append(over, k.day)
+				case s >= lo:
 					near = append(near, k.day)
 				}
 			}
 			slices.Sort(near)
-			// The longest run of near days within the window.
+			slices.Sort(over)
+			// The longest run of near days within the window with no reported day among
+			// them: a business whose takings cross the threshold now and then is reported
+			// on those days and is not avoiding it.
 			best, bi := 0, 0
 			for i, j := 0, 0; j < len(near); j++ {
-				for near[j]*86400-near[i]*86400 >= window {
+				o, _ := slices.BinarySearch(over, near[j])
+				for near[j]*86400-near[i]*86400 >= window || (o > 0 && over[o-1] > near[i]) {
 					i++
 				}
 				if j-i+1 > best {

@@ -111,6 +111,8 @@ func TestStructuringFindsDaysJustBelowTheThreshold(t *testing.T) {
 		row("CO Z 1900000 %d holder=某某贸易有限公司", i) // a company's below 2,000,000
 		row("PQ Z 1900000 %d holder=张三", i)       // a person's 1,900,000: reported
 	}
+	// A business whose cash takings cross the threshold between its near days.
+	b.WriteString("- B 48000 0\n- B 60000 2880\n- B 48000 5760\n- B 49000 8640\n- B 52000 11520\n- B 47000 14400\n")
 	// Near days too far apart, and too few.
 	b.WriteString("- S 49000 0\n- S 49000 43200\n- S 49000 86400\n- T 49000 0\n- T 49000 2880\n")
 	res := detect(t, transfers(t, b.String()), Known{}, Structuring)

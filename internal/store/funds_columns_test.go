@@ -187,3 +187,42 @@ func FuzzReadCopyBinary(f *testing.F) {
 		}
 	})
 }
+
+func TestKnownVictimsReadsVictimRowsOfCaseParties(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		s := mustInit(t, b.options(t))
+		ctx := context.Background()
+		if src, err := s.KnownVictims(ctx); err != nil || len(src.Numbers) != 0 {
+			t.Fatalf("a workspace without case parties: %+v, %v", src, err)
+		}
+		tx := mustBegin(t, s)
+		cols := []ColumnDef{{Name: "case_no", Type: TypeText}, {Name: "role", Type: TypeText}, {Name: "name", Type: TypeText},
+			{Name: "bank_card", Type: TypeText}, {Name: "account", Type: TypeText}}
+		if err := tx.EnsureDataset(ctx, "parties", "case_parties", `{}`, cols); err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range [][4]any{{"victim", "张三", "6222", "6222"}, {"suspect", "李四", "6333", nil}, {"victim", "王五", nil, "A9"}, {"victim", "赵六", "6444", "6445"}} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO ds_parties (_batch, _line, _fp, case_no, role, name, bank_card, account) VALUES (1, $1, 0, 'C1', $2, $3, $4, $5)`,
+				i+1, r[0], r[1], r[2], r[3]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.EnsureDataset(ctx, "tx", "transactions", `{}`, txCols); err != nil {
+			t.Fatal(err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		src, err := s.KnownVictims(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(src.Numbers)
+		if want := []string{"6222", "6444", "6445", "A9"}; !slices.Equal(src.Numbers, want) || !slices.Equal(src.Datasets, []string{"parties"}) {
+			t.Errorf("victims %v from %v, want %v from [parties]", src.Numbers, src.Datasets, want)
+		}
+		if _, err := s.KnownVictims(ctx, "tx"); err == nil {
+			t.Error("a transactions dataset was read as case parties")
+		}
+	})
+}
