@@ -72,6 +72,7 @@ func NewIndex(ctx context.Context, entities []Entity) (*Index, error) {
 		}
 		for k, name := range entities[e].Names {
 			f := normalize(name)
+			f.index = true
 			if len(f.tokens) == 0 {
 				continue
 			}
@@ -133,6 +134,9 @@ func wordKeys(f *form, i int, keys []string) []string {
 	}
 	if len(t) >= 6 && strings.HasPrefix(t, "al") {
 		keys = append(keys, "d:"+t[2:])
+	}
+	if c := consonants(t); len(c) >= 3 && (f.index || vowelless(t)) {
+		keys = append(keys, "c:"+c) // listed words by their consonants, for queries without vowels
 	}
 	return keys
 }

@@ -89,7 +89,7 @@ func TestCrossScriptPairs(t *testing.T) {
 		t.Logf("  %s → %s", p.query, got)
 	}
 	t.Logf("cross-script pairs at the default threshold: %s", r)
-	for _, q := range []string{"Владимир Путин", "Иван Иванов", "Дмитрий Медведев", "李明", "王伟", "习近平"} {
+	for _, q := range []string{"Владимир Путин", "Иван Иванов", "Дмитрий Медведев", "李明", "王伟", "习近平", "محمد علي", "أحمد حسن", "عبد الله"} {
 		if !found[q] {
 			t.Errorf("%s did not find its Latin spelling first", q)
 		}

@@ -13,6 +13,9 @@ const (
 	// one typo in a word of six letters or more stays above it (0.89–0.97), different names
 	// that merely look alike (Morrison/Moreno 0.83, Coleman/Company 0.85) fall below.
 	minTokenSim = 0.88
+	// abjadSim is what a word written without vowels (Arabic and Hebrew transliterated letter
+	// by letter) scores against a word with the same consonants.
+	abjadSim = 0.90
 	// initialSim is what an initial scores against a word it begins: it agrees, but says little.
 	initialSim = 0.5
 	// minFuzzyLen is the length a word needs before it may match another word inexactly.
@@ -53,6 +56,9 @@ func tokenSim(a, b, skelA, skelB string) float64 {
 	}
 	if len(a) <= 2 || len(b) <= 2 {
 		return 0
+	}
+	if va, vb := vowelless(a), vowelless(b); va != vb && consonants(a) == consonants(b) {
+		return abjadSim // "mhmd" (محمد, written without short vowels) is Muhammad
 	}
 	if len(a) >= 6 && len(b) >= 4 && a[:2] == "al" && a[2:] == b || len(b) >= 6 && len(a) >= 4 && b[:2] == "al" && b[2:] == a {
 		return articleSim // "al-Haramain" written "Haramain"

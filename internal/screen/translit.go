@@ -22,6 +22,7 @@ func transliterate(s string) string {
 	if plain {
 		return s
 	}
+	s = strings.ReplaceAll(s, "الله", "allah") // the name of God is written without its long vowel
 	var b strings.Builder
 	wordStart := true
 	for _, r := range s {
@@ -71,7 +72,7 @@ var arabic = map[rune]string{
 }
 
 var hebrew = map[rune]string{
-	'א': "", 'ב': "v", 'ג': "g", 'ד': "d", 'ה': "h", 'ו': "o", 'ז': "z", 'ח': "ch", 'ט': "t", 'י': "y",
+	'א': "", 'ב': "v", 'ג': "g", 'ד': "d", 'ה': "h", 'ו': "v", 'ז': "z", 'ח': "ch", 'ט': "t", 'י': "y",
 	'ך': "ch", 'כ': "k", 'ל': "l", 'ם': "m", 'מ': "m", 'ן': "n", 'נ': "n", 'ס': "s", 'ע': "", 'ף': "f",
 	'פ': "p", 'ץ': "ts", 'צ': "ts", 'ק': "k", 'ר': "r", 'ש': "sh", 'ת': "t",
 }
