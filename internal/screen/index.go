@@ -185,7 +185,11 @@ type scratch struct {
 }
 
 // Search screens one name (or identifier) and returns the best-scoring entities, best first.
-func (ix *Index) Search(query string, opt Options) []Match {
+func (ix *Index) Search(query string, opt Options) []Match { return ix.search(query, opt, false) }
+
+// search is Search; exhaustive scores every name instead of those the keys propose, which
+// the tests use to measure what the keys miss.
+func (ix *Index) search(query string, opt Options, exhaustive bool) []Match {
 	opt = opt.withDefaults()
 	best := map[int32]Match{}
 	for _, part := range append([]string{query}, strings.Fields(query)...) {
@@ -196,7 +200,13 @@ func (ix *Index) Search(query string, opt Options) []Match {
 		}
 	}
 	q := normalize(query)
-	if len(q.tokens) > 0 {
+	switch {
+	case len(q.tokens) == 0:
+	case exhaustive:
+		for n := range ix.names {
+			ix.score(&q, int32(n), opt.MinScore, best)
+		}
+	default:
 		ix.searchNames(&q, opt.MinScore, best)
 	}
 	out := make([]Match, 0, len(best))
@@ -269,25 +279,30 @@ func (ix *Index) searchNames(q *form, minScore float64, best map[int32]Match) {
 		}
 	}
 	for _, n := range s.cands {
-		name := &ix.names[n]
-		if minScore >= 0 && s.hit[n] != 0xFFFF && ix.bound(q, s.hit[n], assumed, name.particles) < minScore {
+		if minScore >= 0 && s.hit[n] != 0xFFFF && ix.bound(q, s.hit[n], assumed, ix.names[n].particles) < minScore {
 			continue
 		}
-		sc, al := compare(q, &name.f)
-		if sc < minScore && minScore >= 0 {
-			continue
-		}
-		if old, ok := best[name.entity]; ok && old.Score >= sc {
-			continue
-		}
-		e := &ix.entities[name.entity]
-		m := Match{ListID: e.ListID, Name: name.text, Type: e.Type, Score: round3(sc)}
-		if name.alias {
-			m.PrimaryName = e.primary()
-		}
-		m.Explanation = al.explain(q, &name.f, name.alias)
-		best[name.entity] = m
+		ix.score(q, n, minScore, best)
 	}
+}
+
+// score compares the query with name n and keeps it as its entity's best match.
+func (ix *Index) score(q *form, n int32, minScore float64, best map[int32]Match) {
+	name := &ix.names[n]
+	sc, al := compare(q, &name.f)
+	if sc < minScore && minScore >= 0 {
+		return
+	}
+	if old, ok := best[name.entity]; ok && old.Score >= sc {
+		return
+	}
+	e := &ix.entities[name.entity]
+	m := Match{ListID: e.ListID, Name: name.text, Type: e.Type, Score: round3(sc)}
+	if name.alias {
+		m.PrimaryName = e.primary()
+	}
+	m.Explanation = al.explain(q, &name.f, name.alias)
+	best[name.entity] = m
 }
 
 // bound is the best score a name can reach when only the query words in hit (and the assumed

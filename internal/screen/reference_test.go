@@ -114,6 +114,43 @@ func BenchmarkScreenOFAC(b *testing.B) {
 	b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "procs")
 }
 
+// BenchmarkScreenOFACExhaustive is the peer of BenchmarkScreenOFAC: the same scoring of every
+// listed name, without the keys that propose candidates.
+func BenchmarkScreenOFACExhaustive(b *testing.B) {
+	ents, ix := ofacIndex(b)
+	qs := misspelledQueries(ents)
+	var next atomic.Int64
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := next.Add(1)
+			ix.SearchExhaustive(qs[int(i*7919)%len(qs)].text, screen.Options{})
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "queries/s")
+}
+
+// TestKeysLoseAlmostNothingAgainstScoringEveryName compares the indexed search with scoring
+// every listed name on a sample of the misspelled queries: the candidate keys and the bound
+// that skips hopeless candidates may cost at most 0.5% of recall@10.
+func TestKeysLoseAlmostNothingAgainstScoringEveryName(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scoring every name takes about 0.1 s a query; run without -short")
+	}
+	ents, ix := ofacIndex(t)
+	qs := misspelledQueries(ents)
+	var keyed, every recall
+	for i := 0; i < len(qs); i += 97 {
+		keyed.add(ix.Search(qs[i].text, screen.Options{}), qs[i].want)
+		every.add(ix.SearchExhaustive(qs[i].text, screen.Options{}), qs[i].want)
+	}
+	t.Logf("keys: %s; every name scored: %s", keyed, every)
+	if loss := float64(every.at10-keyed.at10) / float64(every.n); loss > 0.005 {
+		t.Errorf("the keys lose %.4f of recall@10 against scoring every name", loss)
+	}
+}
+
 // BenchmarkBuildOFACIndex measures indexing the whole list.
 func BenchmarkBuildOFACIndex(b *testing.B) {
 	ents, _ := ofacIndex(b)
