@@ -45,8 +45,12 @@ var particles = set(
 	"de", "del", "della", "der", "den", "van", "von", "da", "do", "dos", "das", "du", "la", "le", "les", "los", "y", "e",
 	"of", "the", "and", "for", "al", "bin", "binti", "ibn", "ben", "bint", "ould", "abu", "oglu", "ogly", "kyzy")
 
-// isHonorific reports whether t is a title, or one typo from a title of six letters or more
-// ("Shiekh", "Generl").
+// misspeltTitles are the titles that lists and queries misspell ("Shiekh", "Generl"); a word
+// one typo from one of them is a title too. Titles that are also surnames (Marshal/Marshall,
+// Major) are not among them.
+var misspeltTitles = []string{"sheikh", "shaikh", "shaykh", "general", "colonel", "captain", "mullah", "maulana", "lieutenant", "brigadier"}
+
+// isHonorific reports whether t is a title, or one typo from a commonly misspelt title.
 func isHonorific(t string) bool {
 	if honorifics[t] {
 		return true
@@ -54,8 +58,8 @@ func isHonorific(t string) bool {
 	if len(t) < 5 {
 		return false
 	}
-	for h := range honorifics {
-		if len(h) >= 6 && names.WithinOneEdit(h, t) {
+	for _, h := range misspeltTitles {
+		if names.WithinOneEdit(h, t) {
 			return true
 		}
 	}
@@ -203,6 +207,9 @@ func joinArticles(toks []string) []string {
 		if isArticle(toks[i]) && i+1 < len(toks) {
 			toks[i+1] = "al" + toks[i+1]
 			continue
+		}
+		if isArticle(toks[i]) && len(out) > 0 {
+			continue // an article left over when its word was a title ("al-Shaykh")
 		}
 		out = append(out, toks[i])
 	}
