@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -83,7 +84,7 @@ func (a *App) Screen(ctx context.Context, req ScreenRequest) (ScreenResult, erro
 	}
 	res := ScreenResult{MinScore: screen.DefaultMinScore, Top: screen.DefaultTop}
 	if opt.MinScore > 0 {
-		res.MinScore = opt.MinScore
+		res.MinScore = math.Round(opt.MinScore*1000) / 1000
 	}
 	if opt.Top > 0 {
 		res.Top = opt.Top
