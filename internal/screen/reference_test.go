@@ -90,7 +90,7 @@ func TestCrossScriptPairs(t *testing.T) {
 		t.Logf("  %s → %s", p.query, got)
 	}
 	t.Logf("cross-script pairs at the default threshold: %s", r)
-	for _, q := range []string{"Владимир Путин", "Иван Иванов", "Дмитрий Медведев", "李明", "王伟", "习近平", "محمد علي", "أحمد حسن", "عبد الله"} {
+	for _, q := range []string{"Владимир Путин", "Иван Иванов", "Дмитрий Медведев", "李明", "王伟", "习近平", "محمد علي", "أحمد حسن", "عبد الله", "김정은", "이민호"} {
 		if !found[q] {
 			t.Errorf("%s did not find its Latin spelling first", q)
 		}

@@ -87,10 +87,20 @@ var (
 		'조': "cho", '윤': "yoon", '장': "jang", '임': "lim", '한': "han", '오': "oh", '신': "shin", '권': "kwon"}
 )
 
+// hangul romanises one syllable. Korean given names are written in Latin a syllable a word
+// ("Kim Jong Un", "Lee Min Ho"), and with o and u where the Revised Romanization writes eo
+// and eu (정 Jong, 은 Un), as lists spell them.
 func hangul(r rune, wordStart bool) string {
 	if s, ok := hangulSurname[r]; ok && wordStart {
 		return s + " "
 	}
 	n := int(r - 0xAC00)
-	return hangulInitial[n/588] + hangulMedial[(n%588)/28] + hangulFinal[n%28]
+	medial := hangulMedial[(n%588)/28]
+	switch medial {
+	case "eo":
+		medial = "o"
+	case "eu":
+		medial = "u"
+	}
+	return hangulInitial[n/588] + medial + hangulFinal[n%28] + " "
 }
