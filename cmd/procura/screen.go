@@ -41,6 +41,9 @@ docs/screening.md gives the accuracy measured on the OFAC list.`,
 			if len(req.Queries) == 0 {
 				return fmt.Errorf("nothing to screen: give --query NAME (several times if needed) or --query-file FILE with one name per line")
 			}
+			if cmd.Flags().Changed("min-score") && req.MinScore == 0 {
+				req.MinScore = 1e-9 // 0 asks for every candidate; the zero value would mean the default
+			}
 			a, err := g.open(cmd.Context(), "screen")
 			if err != nil {
 				return err
@@ -58,7 +61,7 @@ docs/screening.md gives the accuracy measured on the OFAC list.`,
 	cmd.Flags().StringArrayVar(&req.Queries, "query", nil, "a name or identifier to screen; repeatable")
 	cmd.Flags().StringVar(&queryFile, "query-file", "", "file with one name or identifier per line (blank lines and lines starting with # are skipped)")
 	cmd.Flags().IntVar(&req.Top, "top", screen.DefaultTop, "matches per query at most")
-	cmd.Flags().Float64Var(&req.MinScore, "min-score", screen.DefaultMinScore, "score a match needs (0..1)")
+	cmd.Flags().Float64Var(&req.MinScore, "min-score", screen.DefaultMinScore, "score a match needs (0..1; 0 lists every candidate found)")
 	return cmd
 }
 

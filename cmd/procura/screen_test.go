@@ -52,6 +52,10 @@ func TestScreenCommandPrintsMatchesWithExplanationsAsJSON(t *testing.T) {
 	if r := res.Results[2]; r.Query != "John Smith" || len(r.Matches) != 0 {
 		t.Errorf("%q matched %+v", r.Query, r.Matches)
 	}
+	out, _, err = run(t, "screen", "--workspace", ws, "--list", "csv:"+list, "--query", "Ivanov Pyotr", "--min-score", "0", "--json")
+	if err != nil || !strings.Contains(out, `"list_id":"csv:7"`) || !strings.Contains(out, `"min_score":0,`) {
+		t.Errorf("--min-score 0 must list every candidate: %q, %v", out, err)
+	}
 	out, _, err = run(t, "screen", "--workspace", ws, "--list", "csv:"+list, "--query", "Sergei Ivanoff")
 	if err != nil || !strings.Contains(out, "csv:7") || !strings.Contains(out, "IVANOV, Sergey Petrovich") {
 		t.Errorf("table output %q, %v", out, err)

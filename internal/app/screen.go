@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"runtime"
 	"strings"
 	"sync"
@@ -83,7 +84,7 @@ func (a *App) Screen(ctx context.Context, req ScreenRequest) (ScreenResult, erro
 	}
 	res := ScreenResult{MinScore: screen.DefaultMinScore, Top: screen.DefaultTop}
 	if opt.MinScore > 0 {
-		res.MinScore = opt.MinScore
+		res.MinScore = math.Round(opt.MinScore*1000) / 1000
 	}
 	if opt.Top > 0 {
 		res.Top = opt.Top
@@ -247,7 +248,12 @@ func workspaceEntity(dataset, kind string, cols, row []string, n int, idCols []s
 	return e
 }
 
-// auditScreening records the run: the lists, every query (who was looked up is what an
+// maxAuditedQueries is how many queries a screening event records as typed; a bulk run
+// records the first ones, the count and the SHA-256 of them all (the query file can be checked
+// against it).
+const maxAuditedQueries = 1000
+
+// auditScreening records the run: the lists, the queries (who was looked up is what an
 // auditor asks about) and how many matched.
 func (a *App) auditScreening(ctx context.Context, p Principal, lists, queries []string, res ScreenResult) error {
 	h := sha256.New()
@@ -260,11 +266,14 @@ func (a *App) auditScreening(ctx context.Context, p Principal, lists, queries []
 	for _, r := range res.Results {
 		matched += len(r.Matches)
 	}
+	ev := map[string]any{"lists": lists, "queries": queries, "queries_sha256": digest, "query_count": len(queries),
+		"queries_with_matches": res.Hits, "matches": matched, "min_score": res.MinScore, "top": res.Top}
+	if len(queries) > maxAuditedQueries {
+		ev["queries"], ev["queries_recorded"] = queries[:maxAuditedQueries], maxAuditedQueries
+	}
 	l, err := a.auditLog()
 	if err == nil {
-		_, err = l.Append(ctx, audit.Event{Actor: p.Name, Action: "screening.run", ObjectType: "screening", ObjectID: digest[:16],
-			New: map[string]any{"lists": lists, "queries": queries, "queries_sha256": digest, "query_count": len(queries),
-				"queries_with_matches": res.Hits, "matches": matched, "min_score": res.MinScore, "top": res.Top}})
+		_, err = l.Append(ctx, audit.Event{Actor: p.Name, Action: "screening.run", ObjectType: "screening", ObjectID: digest[:16], New: ev})
 	}
 	if err != nil {
 		return fmt.Errorf("the screening ran, but recording it in the audit log failed, so its result is withheld: %w; check the chain with procura audit verify", err)

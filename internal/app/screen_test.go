@@ -86,3 +86,33 @@ func TestScreenRefusesBadRequestsAndRolesWithoutThePermission(t *testing.T) {
 		t.Errorf("auditor screening = %v, want ErrForbidden", err)
 	}
 }
+
+func TestScreenReadsCasePartiesAndCompaniesOfTheWorkspace(t *testing.T) {
+	a, _, _ := newTestApp(t, nil)
+	ctx := context.Background()
+	dir := t.TempDir()
+	parties := filepath.Join(dir, "parties.csv")
+	companies := filepath.Join(dir, "companies.csv")
+	if err := os.WriteFile(parties, []byte("case_no,role,name,id_number\nA-2024-7,suspect,王建国,\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(companies, []byte("uscc,name\n91350100M000100Y43,Golden Dragon Trading Co. Ltd\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, imp := range []ImportRequest{{Path: parties, Dataset: "parties", Kind: "case_parties"}, {Path: companies, Dataset: "firms", Kind: "companies"}} {
+		res, err := a.Import(ctx, imp)
+		if err != nil || res.RowsImported != 1 {
+			t.Fatalf("import %s: %+v, %v", imp.Dataset, res, err)
+		}
+	}
+	res, err := a.Screen(ctx, ScreenRequest{Lists: []string{"workspace"}, Queries: []string{"Wang Jianguo", "GOLDEN DRAGON TRADING COMPANY LIMITED", "91350100M000100Y43"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"workspace:parties:1", "workspace:firms:1", "workspace:firms:1"}
+	for i, r := range res.Results {
+		if len(r.Matches) == 0 || r.Matches[0].ListID != want[i] {
+			t.Errorf("%q matched %+v, want %s", r.Query, r.Matches, want[i])
+		}
+	}
+}

@@ -37,7 +37,7 @@ func (o Options) withDefaults() Options {
 type Index struct {
 	entities []Entity
 	names    []indexedName
-	keys     map[string][]int32 // token, one-deletion and skeleton keys → names
+	keys     postings           // token, one-deletion, skeleton … keys → names
 	ids      map[string][]idRef // normalised identifier → entities
 	scratch  sync.Pool
 }
@@ -62,8 +62,9 @@ const maxPosting = 2500
 // NewIndex indexes the entities' names and identifiers. Entities without any name are kept
 // for their identifiers.
 func NewIndex(ctx context.Context, entities []Entity) (*Index, error) {
-	ix := &Index{entities: entities, keys: map[string][]int32{}, ids: map[string][]idRef{}}
-	var keys []string
+	ix := &Index{entities: entities, ids: map[string][]idRef{}}
+	var keys []uint64
+	var pairs []keyName
 	for e := range entities {
 		if e%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -72,6 +73,7 @@ func NewIndex(ctx context.Context, entities []Entity) (*Index, error) {
 		}
 		for k, name := range entities[e].Names {
 			f := normalize(name)
+			f.index = true
 			if len(f.tokens) == 0 {
 				continue
 			}
@@ -86,7 +88,7 @@ func NewIndex(ctx context.Context, entities []Entity) (*Index, error) {
 			keys = nameKeys(&f, keys[:0])
 			slices.Sort(keys)
 			for _, key := range slices.Compact(keys) {
-				ix.keys[key] = append(ix.keys[key], n)
+				pairs = append(pairs, keyName{key, n})
 			}
 		}
 		for _, id := range entities[e].IDs {
@@ -95,6 +97,7 @@ func NewIndex(ctx context.Context, entities []Entity) (*Index, error) {
 			}
 		}
 	}
+	ix.keys = newPostings(pairs)
 	ix.scratch.New = func() any { return &scratch{stamp: make([]uint32, len(ix.names)), hit: make([]uint16, len(ix.names))} }
 	return ix, nil
 }
@@ -106,7 +109,7 @@ func (ix *Index) Size() (entities, names int) { return len(ix.entities), len(ix.
 // deletions (so one substitution, insertion, deletion or transposition still meets), and its
 // consonant skeleton (so transliterations meet). Particles are keys only in names made of
 // nothing else.
-func nameKeys(f *form, keys []string) []string {
+func nameKeys(f *form, keys []uint64) []uint64 {
 	significant := false
 	for _, w := range f.weights {
 		significant = significant || w == 1
@@ -118,36 +121,95 @@ func nameKeys(f *form, keys []string) []string {
 		keys = wordKeys(f, i, keys)
 	}
 	if len(f.joined) >= 6 {
-		keys = append(keys, "j:"+f.joined)
+		keys = append(keys, key('j', f.joined, ""))
 	}
 	return keys
 }
 
 // wordKeys are the keys of word i of f: its own, those of its spelling as written when that
 // differs, and the word without the article "al".
-func wordKeys(f *form, i int, keys []string) []string {
+func wordKeys(f *form, i int, keys []uint64) []uint64 {
 	t := f.tokens[i]
 	keys = tokenKeys(t, f.skels[i], keys)
 	if f.orig[i] != t {
 		keys = tokenKeys(f.orig[i], "", keys)
 	}
 	if len(t) >= 6 && strings.HasPrefix(t, "al") {
-		keys = append(keys, "d:"+t[2:])
+		keys = append(keys, key('d', t[2:], ""))
+	}
+	if c := consonants(t); len(c) >= 3 && (f.index || vowelless(t)) {
+		keys = append(keys, key('c', c, "")) // listed words by their consonants, for queries without vowels
 	}
 	return keys
 }
 
-func tokenKeys(t, skel string, keys []string) []string {
-	keys = append(keys, "d:"+t)
+func tokenKeys(t, skel string, keys []uint64) []uint64 {
+	keys = append(keys, key('d', t, ""))
 	if len(t) >= 5 {
 		for i := 0; i < len(t); i++ {
-			keys = append(keys, "d:"+t[:i]+t[i+1:])
+			keys = append(keys, key('d', t[:i], t[i+1:]))
 		}
 	}
 	if skel != "" {
-		keys = append(keys, "s:"+skel)
+		keys = append(keys, key('s', skel, ""))
 	}
 	return keys
+}
+
+// key is the 64-bit FNV-1a hash of a key's kind and text (a+b, so a word with one letter left
+// out needs no new string). A collision only proposes a candidate more, which is then scored.
+func key(kind byte, a, b string) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	h = (h ^ uint64(kind)) * prime
+	for i := 0; i < len(a); i++ {
+		h = (h ^ uint64(a[i])) * prime
+	}
+	for i := 0; i < len(b); i++ {
+		h = (h ^ uint64(b[i])) * prime
+	}
+	return h
+}
+
+type keyName struct {
+	key  uint64
+	name int32
+}
+
+// postings maps keys to the names that have them, in three flat arrays (compressed sparse
+// rows): a map of slices would cost a slice header and an allocation per key.
+type postings struct {
+	keys  []uint64 // sorted, unique
+	start []int32  // names of keys[i] are names[start[i]:start[i+1]]
+	names []int32
+}
+
+func newPostings(pairs []keyName) postings {
+	slices.SortFunc(pairs, func(a, b keyName) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.name, b.name)
+	})
+	p := postings{names: make([]int32, len(pairs))}
+	for i, kn := range pairs {
+		if i == 0 || kn.key != pairs[i-1].key {
+			p.keys = append(p.keys, kn.key)
+			p.start = append(p.start, int32(i))
+		}
+		p.names[i] = kn.name
+	}
+	p.start = append(p.start, int32(len(pairs)))
+	return p
+}
+
+// get returns the names that have key k.
+func (p *postings) get(k uint64) []int32 {
+	i, ok := slices.BinarySearch(p.keys, k)
+	if !ok {
+		return nil
+	}
+	return p.names[p.start[i]:p.start[i+1]]
 }
 
 // normID keeps the letters and digits of an identifier in upper case; values too short or
@@ -177,11 +239,15 @@ type scratch struct {
 	hit   []uint16 // which query words met name n through a key
 	gen   uint32
 	cands []int32
-	keys  []string
+	keys  []uint64
 }
 
 // Search screens one name (or identifier) and returns the best-scoring entities, best first.
-func (ix *Index) Search(query string, opt Options) []Match {
+func (ix *Index) Search(query string, opt Options) []Match { return ix.search(query, opt, false) }
+
+// search is Search; exhaustive scores every name instead of those the keys propose, which
+// the tests use to measure what the keys miss.
+func (ix *Index) search(query string, opt Options, exhaustive bool) []Match {
 	opt = opt.withDefaults()
 	best := map[int32]Match{}
 	for _, part := range append([]string{query}, strings.Fields(query)...) {
@@ -192,7 +258,13 @@ func (ix *Index) Search(query string, opt Options) []Match {
 		}
 	}
 	q := normalize(query)
-	if len(q.tokens) > 0 {
+	switch {
+	case len(q.tokens) == 0:
+	case exhaustive:
+		for n := range ix.names {
+			ix.score(&q, int32(n), opt.MinScore, best)
+		}
+	default:
 		ix.searchNames(&q, opt.MinScore, best)
 	}
 	out := make([]Match, 0, len(best))
@@ -239,7 +311,7 @@ func (ix *Index) searchNames(q *form, minScore float64, best map[int32]Match) {
 		s.keys = wordKeys(q, i, s.keys[:0])
 		proposed := false
 		for _, key := range s.keys {
-			post := ix.keys[key]
+			post := ix.keys.get(key)
 			if len(post) > maxPosting {
 				continue
 			}
@@ -251,7 +323,7 @@ func (ix *Index) searchNames(q *form, minScore float64, best map[int32]Match) {
 		}
 	}
 	if len(q.joined) >= 6 {
-		ix.propose(s, ix.keys["j:"+q.joined], 0xFFFF)
+		ix.propose(s, ix.keys.get(key('j', q.joined, "")), 0xFFFF)
 	}
 	for _, i := range common {
 		if len(s.cands) > 0 {
@@ -261,29 +333,34 @@ func (ix *Index) searchNames(q *form, minScore float64, best map[int32]Match) {
 		// Only common words in the query: their keys must propose the candidates.
 		s.keys = wordKeys(q, i, s.keys[:0])
 		for _, key := range s.keys {
-			ix.propose(s, ix.keys[key], 1<<i)
+			ix.propose(s, ix.keys.get(key), 1<<i)
 		}
 	}
 	for _, n := range s.cands {
-		name := &ix.names[n]
-		if minScore >= 0 && s.hit[n] != 0xFFFF && ix.bound(q, s.hit[n], assumed, name.particles) < minScore {
+		if minScore >= 0 && s.hit[n] != 0xFFFF && ix.bound(q, s.hit[n], assumed, ix.names[n].particles) < minScore {
 			continue
 		}
-		sc, al := compare(q, &name.f)
-		if sc < minScore && minScore >= 0 {
-			continue
-		}
-		if old, ok := best[name.entity]; ok && old.Score >= sc {
-			continue
-		}
-		e := &ix.entities[name.entity]
-		m := Match{ListID: e.ListID, Name: name.text, Type: e.Type, Score: round3(sc)}
-		if name.alias {
-			m.PrimaryName = e.primary()
-		}
-		m.Explanation = al.explain(q, &name.f, name.alias)
-		best[name.entity] = m
+		ix.score(q, n, minScore, best)
 	}
+}
+
+// score compares the query with name n and keeps it as its entity's best match.
+func (ix *Index) score(q *form, n int32, minScore float64, best map[int32]Match) {
+	name := &ix.names[n]
+	sc, al := compare(q, &name.f)
+	if sc < minScore && minScore >= 0 {
+		return
+	}
+	if old, ok := best[name.entity]; ok && old.Score >= sc {
+		return
+	}
+	e := &ix.entities[name.entity]
+	m := Match{ListID: e.ListID, Name: name.text, Type: e.Type, Score: round3(sc)}
+	if name.alias {
+		m.PrimaryName = e.primary()
+	}
+	m.Explanation = al.explain(q, &name.f, name.alias)
+	best[name.entity] = m
 }
 
 // bound is the best score a name can reach when only the query words in hit (and the assumed

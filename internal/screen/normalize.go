@@ -15,6 +15,7 @@ type form struct {
 	skels       []string
 	total       float64 // sum of weights
 	significant int     // words of full weight
+	index       bool    // a listed name: every word gets a consonant key
 	joined      string  // tokens without spaces, for names split differently ("kim jong un" / "kimjongun")
 }
 
@@ -44,8 +45,12 @@ var particles = set(
 	"de", "del", "della", "der", "den", "van", "von", "da", "do", "dos", "das", "du", "la", "le", "les", "los", "y", "e",
 	"of", "the", "and", "for", "al", "bin", "binti", "ibn", "ben", "bint", "ould", "abu", "oglu", "ogly", "kyzy")
 
-// isHonorific reports whether t is a title, or one typo from a title of six letters or more
-// ("Shiekh", "Generl").
+// misspeltTitles are the titles that lists and queries misspell ("Shiekh", "Generl"); a word
+// one typo from one of them is a title too. Titles that are also surnames (Marshal/Marshall,
+// Major) are not among them.
+var misspeltTitles = []string{"sheikh", "shaikh", "shaykh", "general", "colonel", "captain", "mullah", "maulana", "lieutenant", "brigadier"}
+
+// isHonorific reports whether t is a title, or one typo from a commonly misspelt title.
 func isHonorific(t string) bool {
 	if honorifics[t] {
 		return true
@@ -53,8 +58,8 @@ func isHonorific(t string) bool {
 	if len(t) < 5 {
 		return false
 	}
-	for h := range honorifics {
-		if len(h) >= 6 && names.WithinOneEdit(h, t) {
+	for _, h := range misspeltTitles {
+		if names.WithinOneEdit(h, t) {
 			return true
 		}
 	}
@@ -203,6 +208,9 @@ func joinArticles(toks []string) []string {
 			toks[i+1] = "al" + toks[i+1]
 			continue
 		}
+		if isArticle(toks[i]) && len(out) > 0 {
+			continue // an article left over when its word was a title ("al-Shaykh")
+		}
 		out = append(out, toks[i])
 	}
 	return out
@@ -215,7 +223,7 @@ func joinAbd(toks, orig []string) ([]string, []string) {
 	out, outOrig := toks[:0], orig[:0]
 	for i := 0; i < len(toks); i++ {
 		if toks[i] == "abdal" && i+1 < len(toks) {
-			toks[i+1] = "abdal" + strings.TrimPrefix(toks[i+1], "al")
+			toks[i+1] = canonical("abdal" + strings.TrimPrefix(toks[i+1], "al"))
 			orig[i+1] = toks[i+1]
 			continue
 		}
@@ -262,6 +270,30 @@ func skeleton(t string) string {
 	}
 	if len(b) < 3 {
 		return ""
+	}
+	return string(b)
+}
+
+// vowelless reports whether a word of three letters or more has no vowel: a transliteration
+// of Arabic or Hebrew, which write short vowels rarely.
+func vowelless(t string) bool {
+	return len(t) >= 3 && !strings.ContainsAny(t[1:], "aeiou") // an initial alif is written: "ahmd"
+}
+
+// consonants is a word's first letter and the consonants after it, doubled letters once, with
+// the letters Arabic and Hebrew use as long vowels (w, y) left out: "muhammad" and "mhmd"
+// are both "mhmd", "moshe" and "msh" both "msh".
+func consonants(t string) string {
+	b := make([]byte, 0, len(t))
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if i > 0 && strings.IndexByte("aeiouwy", c) >= 0 {
+			continue
+		}
+		if len(b) > 0 && b[len(b)-1] == c {
+			continue
+		}
+		b = append(b, c)
 	}
 	return string(b)
 }

@@ -13,6 +13,9 @@ const (
 	// one typo in a word of six letters or more stays above it (0.89–0.97), different names
 	// that merely look alike (Morrison/Moreno 0.83, Coleman/Company 0.85) fall below.
 	minTokenSim = 0.88
+	// abjadSim is what a word written without vowels (Arabic and Hebrew transliterated letter
+	// by letter) scores against a word with the same consonants.
+	abjadSim = 0.90
 	// initialSim is what an initial scores against a word it begins: it agrees, but says little.
 	initialSim = 0.5
 	// minFuzzyLen is the length a word needs before it may match another word inexactly.
@@ -41,7 +44,7 @@ type alignment struct {
 }
 
 // tokenSim is how alike two folded words are, 0 when they do not correspond.
-func tokenSim(a, b, skelA, skelB string) float64 {
+func tokenSim(a, b string) float64 {
 	if a == b {
 		return 1
 	}
@@ -53,6 +56,9 @@ func tokenSim(a, b, skelA, skelB string) float64 {
 	}
 	if len(a) <= 2 || len(b) <= 2 {
 		return 0
+	}
+	if va, vb := vowelless(a), vowelless(b); va != vb && consonants(a) == consonants(b) {
+		return abjadSim // "mhmd" (محمد, written without short vowels) is Muhammad
 	}
 	if len(a) >= 6 && len(b) >= 4 && a[:2] == "al" && a[2:] == b || len(b) >= 6 && len(a) >= 4 && b[:2] == "al" && b[2:] == a {
 		return articleSim // "al-Haramain" written "Haramain"
@@ -81,10 +87,10 @@ func compare(q, n *form) (float64, alignment) {
 	var sims [maxTokens * maxTokens]float64
 	for i := 0; i < nq; i++ {
 		for j := 0; j < nn; j++ {
-			sim := tokenSim(q.tokens[i], n.tokens[j], q.skels[i], n.skels[j])
+			sim := tokenSim(q.tokens[i], n.tokens[j])
 			if sim < 1 && (q.orig[i] != q.tokens[i] || n.orig[j] != n.tokens[j]) {
 				// A typo in a variant spelling ("Mohmed") is judged against the spelling as written.
-				sim = max(sim, tokenSim(q.orig[i], n.orig[j], "", ""))
+				sim = max(sim, tokenSim(q.orig[i], n.orig[j]))
 			}
 			sims[i*maxTokens+j] = sim
 		}
@@ -169,11 +175,14 @@ func (al alignment) explain(q, n *form, alias bool) string {
 		}
 		i, j, s := int(p[0]), int(p[1]), p[2]
 		matchedN[j] = true
+		qw, nw := q.orig[i], n.orig[j]
 		switch {
+		case qw == nw:
+			fmt.Fprintf(&b, "%s = %s", qw, nw)
 		case s == 1:
-			fmt.Fprintf(&b, "%s = %s", q.tokens[i], n.tokens[j])
+			fmt.Fprintf(&b, "%s = %s (spellings of %s)", qw, nw, n.tokens[j])
 		default:
-			fmt.Fprintf(&b, "%s ~ %s (Jaro-Winkler %.2f)", q.tokens[i], n.tokens[j], s)
+			fmt.Fprintf(&b, "%s ~ %s (%s %.2f)", qw, nw, howAlike(q.tokens[i], n.tokens[j]), s)
 		}
 	}
 	var missing []string
@@ -203,9 +212,17 @@ func inversions(pairs [][3]float64) bool {
 	return false
 }
 
-func abs(x int) int {
-	if x < 0 {
-		return -x
+// howAlike names the rule of tokenSim that made two different words correspond.
+func howAlike(a, b string) string {
+	switch {
+	case len(a) == 1 || len(b) == 1:
+		return "initial"
+	case vowelless(a) != vowelless(b) && consonants(a) == consonants(b):
+		return "same consonants"
+	case strings.TrimPrefix(a, "al") == strings.TrimPrefix(b, "al"):
+		return "without al-"
+	case names.WithinOneEdit(a, b):
+		return "one typo"
 	}
-	return x
+	return "Jaro-Winkler"
 }

@@ -2,6 +2,7 @@ package screen
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -114,4 +115,32 @@ func FuzzSearch(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestConcurrentSearchesAgreeWithOneAtATime(t *testing.T) {
+	ix := testIndex(t)
+	queries := []string{"Muhammad Youssef al Amin", "Zhang Wei", "j287011", "Sergei Ivanoff", "Golden Dragon"}
+	want := make([][]Match, len(queries))
+	for i, q := range queries {
+		want[i] = ix.Search(q, Options{MinScore: -1})
+	}
+	done := make(chan error, 8)
+	for w := 0; w < 8; w++ {
+		go func() {
+			for r := 0; r < 50; r++ {
+				i := (w + r) % len(queries)
+				got := ix.Search(queries[i], Options{MinScore: -1})
+				if len(got) != len(want[i]) || len(got) > 0 && got[0] != want[i][0] {
+					done <- fmt.Errorf("query %q: got %+v, want %+v", queries[i], got, want[i])
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for w := 0; w < 8; w++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
 }

@@ -22,6 +22,7 @@ func transliterate(s string) string {
 	if plain {
 		return s
 	}
+	s = strings.ReplaceAll(s, "الله", "allah") // the name of God is written without its long vowel
 	var b strings.Builder
 	wordStart := true
 	for _, r := range s {
@@ -71,7 +72,7 @@ var arabic = map[rune]string{
 }
 
 var hebrew = map[rune]string{
-	'א': "", 'ב': "v", 'ג': "g", 'ד': "d", 'ה': "h", 'ו': "o", 'ז': "z", 'ח': "ch", 'ט': "t", 'י': "y",
+	'א': "", 'ב': "v", 'ג': "g", 'ד': "d", 'ה': "h", 'ו': "v", 'ז': "z", 'ח': "ch", 'ט': "t", 'י': "y",
 	'ך': "ch", 'כ': "k", 'ל': "l", 'ם': "m", 'מ': "m", 'ן': "n", 'נ': "n", 'ס': "s", 'ע': "", 'ף': "f",
 	'פ': "p", 'ץ': "ts", 'צ': "ts", 'ק': "k", 'ר': "r", 'ש': "sh", 'ת': "t",
 }
@@ -86,10 +87,20 @@ var (
 		'조': "cho", '윤': "yoon", '장': "jang", '임': "lim", '한': "han", '오': "oh", '신': "shin", '권': "kwon"}
 )
 
+// hangul romanises one syllable. Korean given names are written in Latin a syllable a word
+// ("Kim Jong Un", "Lee Min Ho"), and with o and u where the Revised Romanization writes eo
+// and eu (정 Jong, 은 Un), as lists spell them.
 func hangul(r rune, wordStart bool) string {
 	if s, ok := hangulSurname[r]; ok && wordStart {
 		return s + " "
 	}
 	n := int(r - 0xAC00)
-	return hangulInitial[n/588] + hangulMedial[(n%588)/28] + hangulFinal[n%28]
+	medial := hangulMedial[(n%588)/28]
+	switch medial {
+	case "eo":
+		medial = "o"
+	case "eu":
+		medial = "u"
+	}
+	return hangulInitial[n/588] + medial + hangulFinal[n%28] + " "
 }
