@@ -365,6 +365,7 @@ func (a *App) changeClues(ctx context.Context, p Principal, refs []ClueRef, acti
 		res = TransitionResult{Clues: make([]store.Clue, len(cs))}
 		old, new := map[string]any{}, map[string]any{}
 		evs := make([]store.WorkflowEvent, len(cs))
+		expect := make([]int64, len(cs))
 		var decisions []clueDecision
 		caseID := ""
 		for i, c := range cs {
@@ -379,24 +380,14 @@ func (a *App) changeClues(ctx context.Context, p Principal, refs []ClueRef, acti
 			if err != nil {
 				return err
 			}
-			if err := tx.UpdateClueWorkflow(ctx, after, c.Version, now); err != nil {
-				if errors.Is(err, store.ErrStale) {
-					if cur, rerr := a.st.Clue(ctx, c.ID); rerr == nil {
-						return a.clueConflict(ctx, cur, c.Version)
-					}
-				}
+			if err := runClueHook(ctx, i); err != nil {
 				return err
 			}
 			after.Version, after.UpdatedAt = c.Version+1, now
-			if hook, ok := ctx.Value(clueHookKey{}).(func(context.Context, int) error); ok {
-				if err := hook(ctx, i); err != nil {
-					return err
-				}
-			}
 			key := strconv.FormatInt(c.ID, 10)
 			old[key], new[key] = clueState(c), clueState(after)
 			ev.ObjectType, ev.ObjectID, ev.CaseID, ev.Actor, ev.At = "clue", key, after.CaseID, p.Name, now
-			evs[i], res.Clues[i] = ev, after
+			evs[i], res.Clues[i], expect[i] = ev, after, c.Version
 			if i == 0 {
 				caseID = after.CaseID
 			} else if caseID != after.CaseID {
@@ -405,6 +396,18 @@ func (a *App) changeClues(ctx context.Context, p Principal, refs []ClueRef, acti
 			if d, ok := decisionOf(c, after); ok {
 				decisions = append(decisions, d)
 			}
+		}
+		if err := tx.UpdateCluesWorkflow(ctx, res.Clues, expect, now); err != nil {
+			var stale *store.StaleClues
+			if errors.As(err, &stale) {
+				if cur, rerr := a.st.Clue(ctx, stale.IDs[0]); rerr == nil {
+					return a.clueConflict(ctx, cur, expectOf(cs, stale.IDs[0]))
+				}
+			}
+			return err
+		}
+		if err := runClueHook(ctx, len(cs)); err != nil {
+			return err
 		}
 		aiNew, err := a.decideClueSuggestions(ctx, tx, p, decisions, now)
 		if err != nil {
@@ -432,6 +435,25 @@ func (a *App) changeClues(ctx context.Context, p Principal, refs []ClueRef, acti
 		return TransitionResult{}, err
 	}
 	return res, nil
+}
+
+// expectOf is the version clue id had when the change read it.
+func expectOf(cs []store.Clue, id int64) int64 {
+	for _, c := range cs {
+		if c.ID == id {
+			return c.Version
+		}
+	}
+	return 0
+}
+
+// runClueHook runs the test hook of ctx, if any: after each clue of a change is checked
+// (done = its index) and after all of them are written (done = their number).
+func runClueHook(ctx context.Context, done int) error {
+	if hook, ok := ctx.Value(clueHookKey{}).(func(context.Context, int) error); ok {
+		return hook(ctx, done)
+	}
+	return nil
 }
 
 // clueHookKey carries a function that runs after each clue of a change is written, before
