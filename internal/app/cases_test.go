@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,6 +71,11 @@ func TestACaseOpenedByAClueGathersEvidenceAndKeepsOtherCasesItemsOut(t *testing.
 			!strings.Contains(err.Error(), "prosecutor") {
 			t.Errorf("a link expecting an old case version = %v, want a conflict naming who changed it", err)
 		}
+		registered := add("call-records.csv", "C-3")
+		d, err = a.CaseShow(pros, "C-3")
+		if err != nil || len(d.Evidence) != 2 || d.Evidence[1].Ref != fmt.Sprint(registered) {
+			t.Errorf("case evidence = %+v, %v; want the linked item and the one registered with the case", d.Evidence, err)
+		}
 		tl, err := a.CaseTimeline(pros, "C-3")
 		if err != nil {
 			t.Fatal(err)
@@ -78,7 +84,7 @@ func TestACaseOpenedByAClueGathersEvidenceAndKeepsOtherCasesItemsOut(t *testing.
 		for _, e := range tl {
 			kinds = append(kinds, e.Kind)
 		}
-		if got := strings.Join(kinds, ","); got != "found,create,case,link,link,link" {
+		if got := strings.Join(kinds, ","); got != "found,create,case,link,link,link,evidence" {
 			t.Errorf("timeline kinds = %s", got)
 		}
 	})

@@ -47,6 +47,7 @@ type ClueQuery struct {
 	Status   string
 	Assignee string
 	CaseID   string
+	Overdue  bool // only open clues whose due date has passed
 	Gone     bool // list clues that no longer hold instead of those that do
 	All      bool // list both
 	Limit    int
@@ -89,6 +90,9 @@ func (a *App) Clues(ctx context.Context, q ClueQuery) (CluePage, error) {
 	}
 	f := store.ClueFilter{ModelID: q.ModelID, Status: q.Status, Assignee: q.Assignee, CaseID: q.CaseID, Limit: q.Limit,
 		Offset: q.Offset, VisibleTo: visibleTo(p)}
+	if q.Overdue {
+		f.DueBefore = a.now()
+	}
 	if !q.All {
 		holds := !q.Gone
 		f.Holds = &holds
