@@ -130,7 +130,7 @@ type ClueDetail struct {
 	Next        []string              `json:"next"`
 	Events      []store.WorkflowEvent `json:"events"`
 	Attachments []store.Attachment    `json:"attachments"`
-	Suggestion  *store.Suggestion     `json:"suggestion,omitempty"`
+	Suggestion  *SuggestionView       `json:"suggestion,omitempty"`
 }
 
 // clue reads clue id for act, with need-to-know on its case.
@@ -179,7 +179,8 @@ func (a *App) Clue(ctx context.Context, id int64) (ClueDetail, error) {
 	s, err := a.st.SuggestionOn(ctx, featureClue, "clue", strconv.FormatInt(id, 10))
 	switch {
 	case err == nil:
-		d.Suggestion = &s
+		v := suggestionView(s)
+		d.Suggestion = &v
 	case !errors.Is(err, store.ErrNoSuggestion):
 		return d, err
 	}
