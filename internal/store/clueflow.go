@@ -291,3 +291,6 @@ func (s *Store) Attachments(ctx context.Context, clueID int64) ([]Attachment, er
 	}
 	return out, rows.Err()
 }
+
+// IDString is the clue's id as the ledger and the audit log name it.
+func (c Clue) IDString() string { return strconv.FormatInt(c.ID, 10) }
