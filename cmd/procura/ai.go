@@ -43,6 +43,31 @@ func newAICmd(g *globals) *cobra.Command {
 			})
 		}),
 	})
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show clue ID",
+		Short: "The ledger's record of one suggestion: engine version, inputs, sources, what was suggested, the decision and its diff",
+		Args:  cobra.ExactArgs(2),
+		RunE: withApp(g, "ai show", func(ctx context.Context, a *app.App, args []string) error {
+			v, err := a.AISuggestion(ctx, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			return g.emit(v, func(w io.Writer) {
+				fmt.Fprintf(w, "%s %s %s: suggested by %s version %s (run %d) on %s\n", v.Feature, v.SubjectType, v.SubjectID,
+					v.Engine, v.EngineVersion, v.RunID, v.CreatedAt.Local().Format("2006-01-02 15:04"))
+				fmt.Fprintf(w, "  inputs:    %s\n  sources:   %s\n  suggested: %s\n", v.Inputs, v.Sources, v.Suggested)
+				if v.Decision == "" {
+					fmt.Fprintln(w, "  decision:  pending — no person has decided yet")
+					return
+				}
+				fmt.Fprintf(w, "  decision:  %s by %s on %s, distance %s\n", v.Decision, v.DecidedBy,
+					v.DecidedAt.Local().Format("2006-01-02 15:04"), ratio(v.Distance))
+				if v.Diff != "" {
+					fmt.Fprintf(w, "  diff:\n%s", v.Diff)
+				}
+			})
+		}),
+	})
 	return cmd
 }
 

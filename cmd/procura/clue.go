@@ -144,6 +144,7 @@ func newClueListCmd(g *globals) *cobra.Command {
 	f.StringVar(&q.Status, "status", "", "only clues in this status: "+strings.Join(casework.Statuses, ", "))
 	f.StringVar(&q.Assignee, "assignee", "", "only clues assigned to this user")
 	f.StringVar(&q.CaseID, "case", "", "only clues of this case")
+	f.BoolVar(&q.Overdue, "overdue", false, "only open clues whose due date has passed")
 	f.BoolVar(&q.Gone, "gone", false, "list clues that no longer hold after the latest run")
 	f.BoolVar(&q.All, "all", false, "list clues that hold and clues that no longer hold")
 	f.IntVar(&q.Limit, "limit", 100, "clues per page")

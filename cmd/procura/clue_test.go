@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -59,6 +60,26 @@ func TestAClueGoesFromAModelRunThroughACaseToTheAILedgerOnTheCommandLine(t *test
 	}
 	ok("next: procura clue transition 1 --to measure_proposed", "clue", "show", "1")
 	ok(`"edited":1`, "ai", "report", "--json")
+	ok(`+  "severity": "high",`, "ai", "show", "clue", "1")
+	ok(`"sources":[{"input"`, "ai", "show", "clue", "1", "--json")
 	ok("C-1", "case", "list")
 	ok("confirmed", "clues", "--case", "C-1") // the name before the lifecycle lists too
+}
+
+// FuzzParseIDs checks that ids are read from any text without panicking, and that every id
+// it returns was written in the input.
+func FuzzParseIDs(f *testing.F) {
+	f.Add("12,13 14")
+	f.Add("# comment\n7\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		ids, err := parseIDs("clue", strings.Fields(s), "")
+		if err == nil && len(ids) == 0 {
+			t.Fatalf("parseIDs(%q) returned no ids and no error", s)
+		}
+		for _, id := range ids {
+			if !strings.Contains(s, strings.TrimPrefix(fmt.Sprint(id), "+")) {
+				t.Fatalf("parseIDs(%q) returned %d, which is not in the input", s, id)
+			}
+		}
+	})
 }

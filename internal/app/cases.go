@@ -173,6 +173,29 @@ func (a *App) CaseShow(ctx context.Context, id string) (CaseDetail, error) {
 	if err != nil {
 		return d, err
 	}
+	// Items registered with the case (procura evidence add --case) belong to it without a link.
+	items, err := a.st.CaseEvidence(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	linked := map[string]bool{}
+	for _, l := range links {
+		if l.Kind == LinkEvidence {
+			linked[l.Ref] = true
+		}
+	}
+	for _, it := range items {
+		if !linked[it.Ref] {
+			links = append(links, it)
+		}
+	}
+	// The measure stages of the case's clues are measures of the case too.
+	for _, cl := range d.Clues {
+		if cl.Status != casework.Confirmed && casework.Decided(cl.Status) {
+			links = append(links, store.CaseLink{CaseID: id, Kind: LinkMeasure, Ref: fmt.Sprintf("clue:%d", cl.ID),
+				Label: cl.Status, AddedBy: cl.ReviewedBy, AddedAt: cl.UpdatedAt})
+		}
+	}
 	for _, l := range links {
 		switch l.Kind {
 		case LinkParty:
@@ -428,6 +451,15 @@ func (a *App) CaseTimeline(ctx context.Context, id string) ([]store.WorkflowEven
 			Reason: fmt.Sprintf("run %d: %s", c.FirstRun, c.TitleZH)})
 	}
 	out := append(found, evs...)
+	// Evidence received, read, exported or transferred for the case, from the audit chain.
+	es, err := a.st.AuditEntries(ctx, store.AuditFilter{CaseID: id, Action: "evidence", Limit: 100000})
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		out = append(out, store.WorkflowEvent{ObjectType: e.ObjectType, ObjectID: e.ObjectID, CaseID: id, Kind: "evidence",
+			Actor: e.Actor, At: e.At, New: e.Action, AuditSeq: e.Seq})
+	}
 	slices.SortStableFunc(out, func(x, y store.WorkflowEvent) int { return x.At.Compare(y.At) })
 	return out, nil
 }

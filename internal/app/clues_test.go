@@ -289,7 +289,7 @@ func TestABulkTransitionCancelledMidwayLeavesNoneApplied(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		ctx = context.WithValue(ctx, clueHookKey{}, func(ctx context.Context, done int) error {
-			if done == 25 {
+			if done == len(ids) { // every clue is written, nothing is committed
 				cancel()
 			}
 			return ctx.Err()
@@ -323,5 +323,32 @@ func assertNoneMoved(t *testing.T, a *App, ids []int64) {
 	v, err := a.AuditVerify(ctx, false)
 	if err != nil || !v.OK {
 		t.Errorf("audit chain after the interruption: %+v, %v", v.Report, err)
+	}
+}
+
+func TestOverdueListsOpenCluesPastTheirDueDate(t *testing.T) {
+	a, clock, _ := newTestApp(t, nil)
+	ctx := context.Background()
+	addUsers(t, a, RoleReviewer)
+	ids := seedClues(t, a, 3)
+	due, err := a.ParseDue("2025-03-05")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AssignClues(ctx, AssignRequest{Clues: Refs(ids...), Assignee: "reviewer", Due: due}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.TransitionClues(ctx, TransitionRequest{Clues: Refs(ids[0]), To: casework.Dismissed, Reason: "不属实"}); err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := a.Clues(ctx, ClueQuery{Overdue: true}); p.Total != 0 {
+		t.Errorf("overdue before the due date = %d", p.Total)
+	}
+	clock.Add(5 * 24 * time.Hour)
+	if p, _ := a.Clues(ctx, ClueQuery{Overdue: true}); p.Total != 2 {
+		t.Errorf("overdue after the due date = %d, want the two open clues", p.Total)
+	}
+	if _, err := a.ParseDue("30/04/2025"); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "YYYY-MM-DD") {
+		t.Errorf("a bad due date = %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -160,4 +161,46 @@ func (a *App) AIReport(ctx context.Context) (AIReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// SuggestionView is a ledger entry with its recorded documents: what the automation read
+// (inputs, parameters, sources), what it suggested, and the final decision.
+type SuggestionView struct {
+	store.Suggestion
+	Inputs    json.RawMessage `json:"inputs"`
+	Params    json.RawMessage `json:"params"`
+	Sources   json.RawMessage `json:"sources"`
+	Suggested json.RawMessage `json:"suggested"`
+	Final     json.RawMessage `json:"final,omitempty"`
+}
+
+func suggestionView(s store.Suggestion) SuggestionView {
+	raw := func(t string) json.RawMessage {
+		if t == "" || !json.Valid([]byte(t)) {
+			return nil
+		}
+		return json.RawMessage(t)
+	}
+	return SuggestionView{Suggestion: s, Inputs: raw(s.InputsJSON), Params: raw(s.ParamsJSON), Sources: raw(s.SourcesJSON),
+		Suggested: raw(s.SuggestionJSON), Final: raw(s.FinalJSON)}
+}
+
+// AISuggestion shows the ledger's record of a suggestion on a subject: for feature clue, the
+// subject is a clue id and the clue's permissions and need-to-know apply.
+func (a *App) AISuggestion(ctx context.Context, feature, subjectID string) (SuggestionView, error) {
+	if feature != featureClue {
+		return SuggestionView{}, fmt.Errorf("%w: the ledger holds suggestions of feature %q only so far", ErrInvalid, featureClue)
+	}
+	id, err := strconv.ParseInt(subjectID, 10, 64)
+	if err != nil {
+		return SuggestionView{}, fmt.Errorf("%w: clue id %q is not a number: list clues with procura clue list", ErrInvalid, subjectID)
+	}
+	if _, _, err := a.clue(ctx, ActClueRead, id); err != nil {
+		return SuggestionView{}, err
+	}
+	s, err := a.st.SuggestionOn(ctx, feature, "clue", subjectID)
+	if err != nil {
+		return SuggestionView{}, notFound(err)
+	}
+	return suggestionView(s), nil
 }

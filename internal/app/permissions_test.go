@@ -27,9 +27,9 @@ func TestEveryClueAndCaseUseCaseObeysThePermissionTableAndNeedToKnow(t *testing.
 		RoleAnalyst: RoleAnalyst, RoleLiaison: RoleLiaison, RoleAuditor: RoleAuditor}
 
 	type useCase struct {
-		name string
-		acts []Action // allowed when the role holds any of them
-		inCase bool   // subject to need-to-know
+		name   string
+		acts   []Action // allowed when the role holds any of them
+		inCase bool     // subject to need-to-know
 		// setup puts the clue into the state the use case starts from.
 		setup string
 		call  func(ctx context.Context, caseID string, clue, item int64) (seen bool, err error)

@@ -1,6 +1,8 @@
 package casework
 
 import (
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -74,5 +76,39 @@ func TestDismissingEscalatingAndReopeningNeedAReason(t *testing.T) {
 	}
 	if !Decided(Rectified) || Decided(Dismissed) || Decided(Verifying) || !slices.Contains(ConfirmedOrLater, Confirmed) {
 		t.Error("Decided does not count confirmed and later as confirmed")
+	}
+}
+
+func TestTheLifecycleTableOfTheDocsMatchesTheCode(t *testing.T) {
+	b, err := os.ReadFile("../../docs/workflow.md")
+	if err != nil {
+		t.Fatalf("docs/workflow.md: %v", err)
+	}
+	tick := regexp.MustCompile("`([a-z_]+)`")
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 4 || !strings.HasPrefix(strings.TrimSpace(cells[1]), "`") {
+			continue
+		}
+		var to []string
+		for _, m := range tick.FindAllStringSubmatch(cells[2], -1) {
+			to = append(to, m[1])
+		}
+		for _, m := range tick.FindAllStringSubmatch(cells[1], -1) {
+			from := m[1]
+			if !Valid(from) {
+				continue // a row of another table
+			}
+			seen[from] = true
+			if got := Next(from); !slices.Equal(got, to) && !(len(got) == 0 && len(to) == 0) {
+				t.Errorf("docs/workflow.md: %s may move to %v, the code says %v", from, to, got)
+			}
+		}
+	}
+	for _, s := range Statuses {
+		if !seen[s] {
+			t.Errorf("docs/workflow.md has no row for %s", s)
+		}
 	}
 }

@@ -189,3 +189,25 @@ func (tx *Tx) ModelRunExists(ctx context.Context, id int64) (bool, error) {
 	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM model_runs WHERE id = $1`, id).Scan(&n)
 	return n > 0, err
 }
+
+// CaseEvidence lists the evidence items registered with case id (evidence add --case, or
+// linked), as links of kind evidence labelled with the file name.
+func (s *Store) CaseEvidence(ctx context.Context, id string) ([]CaseLink, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, file_name, added_by, added_at FROM evidence_items
+		WHERE case_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("list evidence of case %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []CaseLink
+	for rows.Next() {
+		l := CaseLink{CaseID: id, Kind: "evidence"}
+		var item int64
+		if err := rows.Scan(&item, &l.Label, &l.AddedBy, &l.AddedAt); err != nil {
+			return nil, err
+		}
+		l.Ref = fmt.Sprint(item)
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

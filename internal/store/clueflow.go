@@ -101,6 +101,69 @@ func (tx *Tx) UpdateClueWorkflow(ctx context.Context, c Clue, expect int64, at t
 	return nil
 }
 
+// StaleClues is returned by UpdateCluesWorkflow when some clues were no longer at the
+// version expected; IDs names them.
+type StaleClues struct{ IDs []int64 }
+
+func (e *StaleClues) Error() string { return fmt.Sprintf("clues %v changed in the meantime", e.IDs) }
+func (e *StaleClues) Unwrap() error { return ErrStale }
+
+// UpdateCluesWorkflow is UpdateClueWorkflow for many clues in one statement per 500: cs[i] is
+// written when the clue is still at version expect[i]. When any is not, nothing of this call
+// should be kept: it returns *StaleClues naming them and the caller rolls back.
+func (tx *Tx) UpdateCluesWorkflow(ctx context.Context, cs []Clue, expect []int64, at time.Time) error {
+	const chunk = 500
+	for i := 0; i < len(cs); i += chunk {
+		part := cs[i:min(i+chunk, len(cs))]
+		var b strings.Builder
+		b.WriteString(`UPDATE clues SET status = v.status, assignee = v.assignee, due_at = v.due_at, case_id = v.case_id,
+			review_note = v.review_note, reviewed_by = v.reviewed_by, reviewed_at = v.reviewed_at,
+			decided_version = v.decided_version, severity = v.severity, version = clues.version + 1, updated_at = $1
+			FROM (VALUES `)
+		args := []any{at}
+		for j, c := range part {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&b, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TIMESTAMPTZ), "+
+				"CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TIMESTAMPTZ), CAST($%d AS INTEGER), CAST($%d AS TEXT))",
+				n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8, n+9, n+10, n+11)
+			args = append(args, c.ID, expect[i+j], c.Status, c.Assignee, nullTime(c.DueAt), c.CaseID, c.ReviewNote, c.ReviewedBy,
+				nullTime(c.ReviewedAt), nullInt(int64(c.DecidedVersion)), c.Severity)
+		}
+		b.WriteString(`) AS v(id, expect, status, assignee, due_at, case_id, review_note, reviewed_by, reviewed_at,
+			decided_version, severity) WHERE clues.id = v.id AND clues.version = v.expect`)
+		rows, err := tx.QueryContext(ctx, b.String()+` RETURNING clues.id`, args...)
+		if err != nil {
+			return fmt.Errorf("update %d clues: %w", len(part), err)
+		}
+		done := make(map[int64]bool, len(part))
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("update %d clues: %w", len(part), err)
+			}
+			done[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("update %d clues: %w", len(part), err)
+		}
+		if len(done) != len(part) {
+			stale := &StaleClues{}
+			for _, c := range part {
+				if !done[c.ID] {
+					stale.IDs = append(stale.IDs, c.ID)
+				}
+			}
+			return stale
+		}
+	}
+	return nil
+}
+
 func nullInt(n int64) any {
 	if n == 0 {
 		return nil
@@ -228,3 +291,6 @@ func (s *Store) Attachments(ctx context.Context, clueID int64) ([]Attachment, er
 	}
 	return out, rows.Err()
 }
+
+// IDString is the clue's id as the ledger and the audit log name it.
+func (c Clue) IDString() string { return strconv.FormatInt(c.ID, 10) }

@@ -204,6 +204,8 @@ type ClueFilter struct {
 	CaseID    string
 	IDs       []int64
 	VisibleTo string // a user whose role needs grants: only clues outside cases or in cases granted to them
+	// DueBefore selects open clues (not dismissed, rectified or escalated) due before it.
+	DueBefore time.Time
 }
 
 const clueColumns = `id, model_id, model_version, fingerprint, subject_type, subject_key, subject_name, severity,
@@ -245,6 +247,9 @@ func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) 
 	}
 	if f.CaseID != "" {
 		add("case_id = $%d", f.CaseID)
+	}
+	if !f.DueBefore.IsZero() {
+		add("due_at < $%d AND status NOT IN ('dismissed', 'rectified', 'escalated')", f.DueBefore)
 	}
 	if f.VisibleTo != "" {
 		add("(case_id = '' OR case_id IN (SELECT case_id FROM case_grants WHERE user_name = $%d))", f.VisibleTo)
