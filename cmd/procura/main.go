@@ -63,7 +63,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		newTraceCmd(g), newTypologiesCmd(g), newMatchTransfersCmd(g), newEvalCmd(g),
 		newResolveCmd(g), newGraphCmd(g),
 		newAuditCmd(g), newEvidenceCmd(g),
-		newServeCmd(g), newUserCmd(g),
+		newServeCmd(g), newUserCmd(g), newBackupCmd(g), newRestoreCmd(g),
 		newSynthCmd(g), newDemoCmd(g), newVersionCmd(g),
 	)
 	root.AddCommand(newScreenCmd(g))

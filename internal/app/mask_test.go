@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"procura/internal/funds"
+	"procura/internal/store/pgtest"
 )
 
 // The identifiers of the masking world, as imported.
@@ -43,9 +44,9 @@ T4,6222021234567890,11010519491231002X,not a time,-5.00,6222029876543210,1101051
 // maskWorld imports a small case (transactions with a rejected row, accounts, persons) and
 // runs a model that finds a clue; it returns the App and the contexts of an analyst and a
 // prosecutor.
-func maskWorld(t *testing.T) (a *App, analyst, prosecutor context.Context, files string) {
+func maskWorld(t *testing.T, db string) (a *App, analyst, prosecutor context.Context, files string) {
 	t.Helper()
-	a, _, _ = newTestApp(t, nil)
+	a, _, _ = newTestApp(t, func(c *Config) { c.DB = db })
 	ctx := context.Background()
 	for _, u := range []NewUser{{Name: "li", Role: RoleAnalyst}, {Name: "wang", Role: RoleProsecutor}} {
 		u.Password = "a long enough password"
@@ -114,8 +115,18 @@ func outputs(t *testing.T, a *App, ctx context.Context, files string) map[string
 	return out
 }
 
-func TestAnAnalystSeesIdentifiersMaskedInEveryOutput(t *testing.T) {
-	a, analyst, _, files := maskWorld(t)
+// backends runs f on DuckDB and, when PROCURA_TEST_POSTGRES is set, on PostgreSQL.
+func backends(t *testing.T, f func(t *testing.T, db string)) {
+	t.Run("duckdb", func(t *testing.T) { f(t, "") })
+	if url := os.Getenv(pgtest.Env); url != "" {
+		t.Run("postgres", func(t *testing.T) { f(t, pgtest.FreshSchema(t, url)) })
+	}
+}
+
+func TestAnAnalystSeesIdentifiersMaskedInEveryOutput(t *testing.T) { backends(t, analystSeesMasked) }
+
+func analystSeesMasked(t *testing.T, db string) {
+	a, analyst, _, files := maskWorld(t, db)
 	for name, js := range outputs(t, a, analyst, files) {
 		for _, s := range secrets {
 			if strings.Contains(js, s) {
@@ -133,7 +144,11 @@ func TestAnAnalystSeesIdentifiersMaskedInEveryOutput(t *testing.T) {
 }
 
 func TestAProsecutorWhoAsksSeesIdentifiersAndEachViewIsAudited(t *testing.T) {
-	a, _, prosecutor, files := maskWorld(t)
+	backends(t, prosecutorUnmasks)
+}
+
+func prosecutorUnmasks(t *testing.T, db string) {
+	a, _, prosecutor, files := maskWorld(t, db)
 	masked := outputs(t, a, prosecutor, files)
 	if strings.Contains(masked["trace"], "6222029876543210") {
 		t.Error("a prosecutor who did not ask sees identifiers unmasked")
@@ -157,7 +172,7 @@ func TestAProsecutorWhoAsksSeesIdentifiersAndEachViewIsAudited(t *testing.T) {
 }
 
 func TestAGraphExportIsAuditedWithItsRowsAndWhetherUnmasked(t *testing.T) {
-	a, analyst, prosecutor, _ := maskWorld(t)
+	a, analyst, prosecutor, _ := maskWorld(t, "")
 	if _, err := a.GraphExport(analyst, ExportRequest{Format: "json"}, &bytes.Buffer{}); !errors.Is(err, ErrForbidden) {
 		t.Errorf("an analyst exported the graph: %v", err)
 	}
@@ -193,4 +208,25 @@ func auditCount(t *testing.T, a *App, action string) int {
 		t.Fatal(err)
 	}
 	return len(es)
+}
+
+// Data of a case is shown unmasked only to a user with a grant on the case (need-to-know),
+// even when the role may unmask.
+func TestUnmaskingTheDataOfACaseNeedsAGrantOnTheCase(t *testing.T) {
+	a, _, prosecutor, _ := maskWorld(t, "")
+	ctx := WithUnmask(prosecutor)
+	if _, err := a.revealed(ctx, shown{Object: "clue", ID: "1", CaseID: "C-3", Rows: 1}); !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), "C-3") {
+		t.Errorf("unmask without a grant = %v, want refused naming the case", err)
+	}
+	if err := a.GrantCase(context.Background(), "wang", "C-3"); err != nil {
+		t.Fatal(err)
+	}
+	show, err := a.revealed(ctx, shown{Object: "clue", ID: "1", CaseID: "C-3", Rows: 1})
+	if err != nil || !show {
+		t.Errorf("unmask with a grant = %v, %v; want shown", show, err)
+	}
+	es, _ := a.AuditLog(context.Background(), AuditQuery{Case: "C-3", Action: "identifiers.unmasked"})
+	if len(es) != 1 {
+		t.Errorf("audit entries of case C-3 = %d, want the one unmasked view", len(es))
+	}
 }

@@ -303,5 +303,9 @@ func (a *App) Backtest(ctx context.Context, id, truthPath string, params map[str
 	if err != nil {
 		return supervise.BacktestResult{}, err
 	}
-	return supervise.Backtest(lm.m.ID, *lm.m.Backtest, findings, truth)
+	res, err := supervise.Backtest(lm.m.ID, *lm.m.Backtest, findings, truth)
+	if err != nil {
+		return res, err
+	}
+	return res, a.conceal(ctx, &res, shown{Object: "backtest", ID: lm.m.ID, Rows: len(res.Missed) + len(res.Extra)}, basePlan)
 }

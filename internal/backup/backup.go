@@ -193,7 +193,11 @@ func Extract(ctx context.Context, r io.Reader, dir string) (m Manifest, err erro
 			return m, &DamagedError{File: rel, Reason: "appears twice"}
 		}
 		dst := filepath.Join(dir, filepath.FromSlash(rel))
-		f, err := extractFile(ctx, tr, dst, os.FileMode(hdr.Mode)&0o770, &written)
+		f, err := extractFile(ctx, &readErr{r: tr}, dst, os.FileMode(hdr.Mode)&0o770, &written)
+		var re *readFailure
+		if errors.As(err, &re) && ctx.Err() == nil {
+			return m, &DamagedError{File: rel, Reason: "cannot be read in full (" + re.err.Error() + "): the archive is cut short or corrupt"}
+		}
 		if err != nil {
 			return m, err
 		}
@@ -266,6 +270,22 @@ func checkRel(rel string) error {
 		return fmt.Errorf("path %q is not a plain relative path inside the workspace", rel)
 	}
 	return nil
+}
+
+// readErr marks the errors of reading the archive, to tell them from errors of writing.
+type readErr struct{ r io.Reader }
+
+type readFailure struct{ err error }
+
+func (e *readFailure) Error() string { return e.err.Error() }
+func (e *readFailure) Unwrap() error { return e.err }
+
+func (r *readErr) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &readFailure{err}
+	}
+	return n, err
 }
 
 // ctxReader stops a copy when the context ends.

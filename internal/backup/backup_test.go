@@ -123,6 +123,7 @@ func TestADamagedArchiveIsRefusedNamingTheFileAndLeavesNothing(t *testing.T) {
 		}), "../outside"},
 		"no manifest":    {rewrite(t, arc, func(h *tar.Header, b []byte) ([]byte, bool) { return b, h.Name != ManifestName }), ""},
 		"not an archive": {[]byte("hello"), ""},
+		"cut short":      {arc[:len(arc)/2], ""},
 	}
 	for name, c := range cases {
 		dir := t.TempDir()

@@ -92,19 +92,21 @@ func Value(k Kind, s string) string {
 		return email(s)
 	case Phone:
 		return phone(s)
+	}
+	r := sig(s)
+	switch k {
 	case ResidentID:
-		if !residentIDShape(sig(s)) {
+		if !residentIDShape(r) {
 			k = Passport
 		}
 	case Account:
-		if cardShape(sig(s)) {
+		if cardShape(r) {
 			k = BankCard
 		}
 	case BankCard, IMEI, IMSI, Passport, Other:
 	default:
 		k = Other
 	}
-	r := sig(s)
 	h, t := bound(rules[k], len(r))
 	if k == BankCard && len(r) >= 12 && h == 4 && t == 4 {
 		// Grouped like a card and of fixed width, so the length is not shown either.

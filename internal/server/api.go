@@ -48,6 +48,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/jobs/{id}", s.apiJob},
 		{"DELETE", "/api/v1/jobs/{id}", s.apiCancelJob},
 		{"GET", "/api/v1/jobs/{id}/events", s.apiJobEvents},
+		{"POST", "/api/v1/backup", s.apiBackup},
 	}
 }
 
