@@ -18,6 +18,7 @@ import (
 	"procura/internal/screen/sources/ftm"
 	"procura/internal/screen/sources/ofac"
 	"procura/internal/screen/sources/un"
+	"procura/internal/store"
 )
 
 // ScreenRequest names the lists to screen against and the names to screen.
@@ -167,9 +168,9 @@ var workspaceKinds = map[string]struct{ names, ids []string }{
 	"companies":    {names: []string{"name"}, ids: []string{"uscc"}},
 }
 
-// workspaceEntities reads the persons, case parties and companies of the workspace as a list:
-// "workspace:DATASET:ROW" entries. Persons without a full name column use surname and given
-// name.
+// workspaceEntities reads the persons, case parties and companies of the workspace as a list.
+// An entry's id is "workspace:DATASET:BATCH:LINE": the import batch and the line of the
+// imported file it came from. Persons without a full name column use surname and given name.
 func (a *App) workspaceEntities(ctx context.Context) ([]screen.Entity, error) {
 	infos, err := a.st.Datasets(ctx)
 	if err != nil {
@@ -191,20 +192,18 @@ func (a *App) workspaceEntities(ctx context.Context) ([]screen.Entity, error) {
 		for _, c := range sch.Columns {
 			have[c.Name] = true
 		}
-		var read []string
-		for _, c := range append(append(append([]string{}, cols.names...), cols.ids...), "surname", "given_name", "case_no", "person_id") {
+		read := []string{store.ColBatch, store.ColLine}
+		for _, c := range append(append(append([]string{}, cols.names...), cols.ids...), "surname", "given_name", "case_no") {
 			if have[c] {
 				read = append(read, c)
 			}
 		}
-		if len(read) == 0 {
+		if len(read) == 2 {
 			continue
 		}
-		row := 0
 		err := a.st.ScanText(ctx, info.Name, read, 50_000, func(rows [][]string) error {
 			for _, r := range rows {
-				row++
-				ents = append(ents, workspaceEntity(info.Name, info.Kind, read, r, row, cols.ids))
+				ents = append(ents, workspaceEntity(info.Name, info.Kind, read, r, cols.ids))
 			}
 			return nil
 		})
@@ -215,18 +214,14 @@ func (a *App) workspaceEntities(ctx context.Context) ([]screen.Entity, error) {
 	return ents, nil
 }
 
-func workspaceEntity(dataset, kind string, cols, row []string, n int, idCols []string) screen.Entity {
+func workspaceEntity(dataset, kind string, cols, row []string, idCols []string) screen.Entity {
 	val := map[string]string{}
 	for i, c := range cols {
 		if i < len(row) {
 			val[c] = strings.TrimSpace(row[i])
 		}
 	}
-	id := fmt.Sprint(n)
-	if v := val["person_id"]; v != "" {
-		id = v
-	}
-	e := screen.Entity{ListID: "workspace:" + dataset + ":" + id, Type: "individual"}
+	e := screen.Entity{ListID: "workspace:" + dataset + ":" + val[store.ColBatch] + ":" + val[store.ColLine], Type: "individual"}
 	if kind == "companies" {
 		e.Type = "entity"
 	}

@@ -34,7 +34,7 @@ func TestScreenFindsListedAndWorkspacePersonsAndIsAudited(t *testing.T) {
 	if len(res.Lists) != 2 || res.Lists[0].Entities != 1 || int64(res.Lists[1].Entities) != imp.RowsImported || imp.RowsImported == 0 {
 		t.Errorf("lists read = %+v", res.Lists)
 	}
-	want := []string{"csv:W1", "workspace:persons:P1", "csv:W1", ""}
+	want := []string{"csv:W1", "workspace:persons:1:2", "csv:W1", ""} // batch 1, line 2 of the file
 	for i, r := range res.Results {
 		got := ""
 		if len(r.Matches) > 0 {
@@ -109,7 +109,7 @@ func TestScreenReadsCasePartiesAndCompaniesOfTheWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"workspace:parties:1", "workspace:firms:1", "workspace:firms:1"}
+	want := []string{"workspace:parties:1:2", "workspace:firms:2:2", "workspace:firms:2:2"}
 	for i, r := range res.Results {
 		if len(r.Matches) == 0 || r.Matches[0].ListID != want[i] {
 			t.Errorf("%q matched %+v, want %s", r.Query, r.Matches, want[i])

@@ -14,6 +14,8 @@ func testIndex(t *testing.T) *Index {
 		{ListID: "l:2", Type: "individual", Names: []string{"张伟"}},
 		{ListID: "l:3", Type: "entity", Names: []string{"GOLDEN DRAGON TRADING CO., LTD."}},
 		{ListID: "l:4", Type: "individual", Names: []string{"IVANOV, Sergey Petrovich"}},
+		{ListID: "l:5", Type: "individual", Names: []string{"王建国"}},
+		{ListID: "l:6", Type: "individual", Names: []string{"欧阳修"}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -30,6 +32,8 @@ func TestSearchFindsNamesWrittenDifferently(t *testing.T) {
 		{"Sheikh Mohammed Yusuf Al-Amin", "l:1"}, // honorific
 		{"Zhang Wei", "l:2"},                     // pinyin
 		{"WEI ZHANG", "l:2"},
+		{"Wang Jianguo", "l:5"},                          // pinyin given names are one word
+		{"OUYANG Xiu", "l:6"},                            // a compound surname
 		{"Golden Dragon Trading Company Limited", "l:3"}, // company suffixes
 		{"Sergei Ivanoff", "l:4"},                        // -off, dropped patronymic
 		{"Сергей Иванов", "l:4"},                         // Cyrillic
