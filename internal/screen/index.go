@@ -284,9 +284,9 @@ func (ix *Index) search(query string, opt Options, exhaustive bool) []Match {
 }
 
 // searchNames scores the names that share a key with the query. A candidate is scored only
-// when the query words that met it through a key (plus the particles and the words whose keys
-// were too common to look up) could reach minScore; a word that shares no key with a listed
-// word is more than one typo away from it and scores 0 anyway.
+// when the query words that met it through a key (plus the particles, and the words with a key
+// too common to look up, which may meet it) could reach minScore; a word that shares no key
+// with a listed word is more than one typo away from it and scores 0 anyway.
 func (ix *Index) searchNames(q *form, minScore float64, best map[int32]Match) {
 	s := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(s)
@@ -301,43 +301,40 @@ func (ix *Index) searchNames(q *form, minScore float64, best map[int32]Match) {
 		significant = significant || w == 1
 	}
 	nq := min(len(q.tokens), 16)
-	var assumed float64 // weight of particles and of words found only through common keys
-	var common []int
+	var assumed float64 // weight of the particles, which propose nothing
+	var common uint16   // words with a key too common to look up: they may meet any candidate
 	for i := 0; i < nq; i++ {
 		if significant && q.weights[i] != 1 {
 			assumed += q.weights[i]
 			continue
 		}
 		s.keys = wordKeys(q, i, s.keys[:0])
-		proposed := false
 		for _, key := range s.keys {
 			post := ix.keys.get(key)
 			if len(post) > maxPosting {
+				common |= 1 << i
 				continue
 			}
-			proposed = proposed || len(post) > 0
 			ix.propose(s, post, 1<<i)
-		}
-		if !proposed {
-			common = append(common, i)
 		}
 	}
 	if len(q.joined) >= 6 {
 		ix.propose(s, ix.keys.get(key('j', q.joined, "")), 0xFFFF)
 	}
-	for _, i := range common {
-		if len(s.cands) > 0 {
-			assumed += q.weights[i]
-			continue
-		}
+	if len(s.cands) == 0 && common != 0 {
 		// Only common words in the query: their keys must propose the candidates.
-		s.keys = wordKeys(q, i, s.keys[:0])
-		for _, key := range s.keys {
-			ix.propose(s, ix.keys.get(key), 1<<i)
+		for i := 0; i < nq; i++ {
+			if common&(1<<i) == 0 {
+				continue
+			}
+			s.keys = wordKeys(q, i, s.keys[:0])
+			for _, key := range s.keys {
+				ix.propose(s, ix.keys.get(key), 1<<i)
+			}
 		}
 	}
 	for _, n := range s.cands {
-		if minScore >= 0 && s.hit[n] != 0xFFFF && ix.bound(q, s.hit[n], assumed, ix.names[n].particles) < minScore {
+		if minScore >= 0 && s.hit[n] != 0xFFFF && ix.bound(q, s.hit[n]|common, assumed, ix.names[n].particles) < minScore {
 			continue
 		}
 		ix.score(q, n, minScore, best)

@@ -148,3 +148,23 @@ func TestConcurrentSearchesAgreeWithOneAtATime(t *testing.T) {
 		}
 	}
 }
+
+func TestACommonWordStillCountsTowardsItsCandidates(t *testing.T) {
+	// "muhammad" is in more names than a key may propose; the query must still find KARIM,
+	// Muhammad through "karim", with "muhammad" counted as possibly matching.
+	ents := []Entity{{ListID: "target", Names: []string{"KARIM, Muhammad"}}, {ListID: "other", Names: []string{"MUHAMMED Xyzzy"}},
+		{ListID: "one", Names: []string{"MUHAMMAD"}}}
+	for i := 0; i < maxPosting+100; i++ {
+		ents = append(ents, Entity{ListID: fmt.Sprintf("m%d", i), Names: []string{fmt.Sprintf("MUHAMMAD Q%dZ", i)}})
+	}
+	ix, err := NewIndex(context.Background(), ents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms := ix.Search("Muhammad Karim", Options{}); len(ms) == 0 || ms[0].ListID != "target" {
+		t.Errorf("Muhammad Karim found %+v", ms)
+	}
+	if ms := ix.Search("Mohammed", Options{}); len(ms) != 1 || ms[0].ListID != "one" || ms[0].Score != 1 {
+		t.Errorf("a one-word query of a common word found %+v, want the one-word entry (the whole-name key is never too common)", ms)
+	}
+}
