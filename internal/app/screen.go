@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -54,9 +56,10 @@ type ScreenResult struct {
 	Results  []ScreenQuery  `json:"results"`
 }
 
-// listReaders read one list source each; the spec's prefix chooses the reader.
-var listReaders = map[string]func(context.Context, string) ([]screen.Entity, error){
-	"ofac": ofac.Read, "un": un.Read, "ftm": ftm.Read, "csv": csv.Read,
+// listParsers read a one-file list source each; the spec's prefix chooses the parser. OFAC
+// lists are a directory of files and are read by ofac.Read.
+var listParsers = map[string]func(context.Context, io.Reader, string) ([]screen.Entity, error){
+	"un": un.Parse, "ftm": ftm.Parse, "csv": csv.Parse,
 }
 
 // Screen screens names against sanctions and watch lists and the workspace's own persons. A
@@ -90,21 +93,22 @@ func (a *App) Screen(ctx context.Context, req ScreenRequest) (ScreenResult, erro
 	if opt.Top > 0 {
 		res.Top = opt.Top
 	}
+	prog := progress.OrNop(req.Progress)
 	var ents []screen.Entity
 	for _, spec := range req.Lists {
-		got, err := a.readList(ctx, spec)
+		got, err := a.readList(ctx, spec, prog)
 		if err != nil {
 			return ScreenResult{}, err
 		}
 		res.Lists = append(res.Lists, ScreenedList{Spec: spec, Entities: len(got)})
 		ents = append(ents, got...)
 	}
-	ix, err := screen.NewIndex(ctx, ents)
+	ix, err := screen.NewIndex(ctx, ents, prog)
 	if err != nil {
 		return ScreenResult{}, err
 	}
 	_, res.Names = ix.Size()
-	res.Results = searchAll(ctx, ix, queries, opt, progress.OrNop(req.Progress))
+	res.Results = searchAll(ctx, ix, queries, opt, prog)
 	if err := ctx.Err(); err != nil {
 		return ScreenResult{}, err
 	}
@@ -147,17 +151,43 @@ func searchAll(ctx context.Context, ix *screen.Index, queries []string, opt scre
 	return out
 }
 
-// readList reads one list spec.
-func (a *App) readList(ctx context.Context, spec string) ([]screen.Entity, error) {
-	if spec == "workspace" {
+// readList reads one list spec, reporting the bytes read of a list file to prog.
+func (a *App) readList(ctx context.Context, spec string, prog progress.Reporter) ([]screen.Entity, error) {
+	kind, path, _ := strings.Cut(spec, ":")
+	switch {
+	case spec == "workspace":
 		return a.workspaceEntities(ctx)
+	case kind == "ofac" && path != "":
+		return ofac.Read(ctx, path)
 	}
-	kind, path, ok := strings.Cut(spec, ":")
-	read := listReaders[kind]
-	if !ok || read == nil || path == "" {
+	parse := listParsers[kind]
+	if parse == nil || path == "" {
 		return nil, fmt.Errorf("%w: list %q: write ofac:DIR, un:FILE.xml, ftm:FILE.json, csv:FILE or workspace", ErrInvalid, spec)
 	}
-	return read(ctx, path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w; check the path after %s:", spec, err, kind)
+	}
+	defer f.Close()
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	prog.Begin("reading "+path, size, "bytes")
+	defer prog.End()
+	return parse(ctx, &countingReader{r: f, prog: prog}, path)
+}
+
+// countingReader reports the bytes read through it.
+type countingReader struct {
+	r    io.Reader
+	prog progress.Reporter
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.prog.Add(int64(n))
+	return n, err
 }
 
 // workspaceKinds are the dataset kinds whose rows are screened as the workspace's own list,

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"procura/internal/progress"
 )
 
 func TestScreenFindsListedAndWorkspacePersonsAndIsAudited(t *testing.T) {
@@ -26,10 +28,14 @@ func TestScreenFindsListedAndWorkspacePersonsAndIsAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	prog := &progress.Counter{}
 	res, err := a.Screen(ctx, ScreenRequest{Lists: []string{"csv:" + list, "workspace"},
-		Queries: []string{"Muhammad Youssef al Amin", "Zhang Wei", "J287011", "Jane Citizen"}})
+		Queries: []string{"Muhammad Youssef al Amin", "Zhang Wei", "J287011", "Jane Citizen"}, Progress: prog})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if phase, done, total := prog.Snapshot(); phase != "screening" || done != 4 || total != 4 {
+		t.Errorf("progress ended at %s %d/%d, want screening 4/4", phase, done, total)
 	}
 	if len(res.Lists) != 2 || res.Lists[0].Entities != 1 || int64(res.Lists[1].Entities) != imp.RowsImported || imp.RowsImported == 0 {
 		t.Errorf("lists read = %+v", res.Lists)

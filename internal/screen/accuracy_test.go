@@ -41,7 +41,7 @@ func ofacIndex(t testing.TB) ([]screen.Entity, *screen.Index) {
 	ofacOnce.Do(func() {
 		ofacOnce.ents, ofacOnce.err = ofac.Read(context.Background(), dir)
 		if ofacOnce.err == nil {
-			ofacOnce.ix, ofacOnce.err = screen.NewIndex(context.Background(), ofacOnce.ents)
+			ofacOnce.ix, ofacOnce.err = screen.NewIndex(context.Background(), ofacOnce.ents, nil)
 		}
 	})
 	if ofacOnce.err != nil {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"procura/internal/progress"
 )
 
 // DefaultMinScore is the score a match needs to be reported. It is the one setting for every
@@ -59,9 +61,12 @@ type idRef struct {
 // ("muhammad", "trading"): the other words of the query find the candidates instead.
 const maxPosting = 2500
 
-// NewIndex indexes the entities' names and identifiers. Entities without any name are kept
-// for their identifiers.
-func NewIndex(ctx context.Context, entities []Entity) (*Index, error) {
+// NewIndex indexes the entities' names and identifiers, reporting to prog (nil for none).
+// Entities without any name are kept for their identifiers.
+func NewIndex(ctx context.Context, entities []Entity, prog progress.Reporter) (*Index, error) {
+	prog = progress.OrNop(prog)
+	prog.Begin("indexing names", int64(len(entities)), "entries")
+	defer prog.End()
 	ix := &Index{entities: entities, ids: map[string][]idRef{}}
 	var keys []uint64
 	var pairs []keyName
@@ -69,6 +74,9 @@ func NewIndex(ctx context.Context, entities []Entity) (*Index, error) {
 		if e%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
+			}
+			if e > 0 {
+				prog.Add(1024)
 			}
 		}
 		for k, name := range entities[e].Names {

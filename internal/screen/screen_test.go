@@ -16,7 +16,7 @@ func testIndex(t *testing.T) *Index {
 		{ListID: "l:4", Type: "individual", Names: []string{"IVANOV, Sergey Petrovich"}},
 		{ListID: "l:5", Type: "individual", Names: []string{"王建国"}},
 		{ListID: "l:6", Type: "individual", Names: []string{"欧阳修"}},
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func FuzzSearch(f *testing.F) {
 	f.Add("Muhammad al-Amin")
 	f.Add("张伟 Ивано́в Αλέξανδρος 김정은 محمد")
 	f.Add("a b c d e f g h i j k l m n o p q r s")
-	ix, err := NewIndex(context.Background(), []Entity{{ListID: "x", Names: []string{"AL-AMIN, Mohammed", "a b c"}}})
+	ix, err := NewIndex(context.Background(), []Entity{{ListID: "x", Names: []string{"AL-AMIN, Mohammed", "a b c"}}}, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestACommonWordStillCountsTowardsItsCandidates(t *testing.T) {
 	for i := 0; i < maxPosting+100; i++ {
 		ents = append(ents, Entity{ListID: fmt.Sprintf("m%d", i), Names: []string{fmt.Sprintf("MUHAMMAD Q%dZ", i)}})
 	}
-	ix, err := NewIndex(context.Background(), ents)
+	ix, err := NewIndex(context.Background(), ents, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
