@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -31,8 +32,12 @@ type ScreenRequest struct {
 	Queries  []string // names, or identifiers (passport, ID numbers)
 	Top      int      // matches per query; 0 = screen.DefaultTop
 	MinScore float64  // 0 = screen.DefaultMinScore
+	Types    []string // keep only entries of these types (individual, entity, vessel, aircraft); empty = all
 	Progress progress.Reporter
 }
+
+// entryTypes are the types a listed entry may have.
+var entryTypes = []string{"individual", "entity", "vessel", "aircraft"}
 
 // ScreenedList describes one list the index was built from.
 type ScreenedList struct {
@@ -82,7 +87,12 @@ func (a *App) Screen(ctx context.Context, req ScreenRequest) (ScreenResult, erro
 	if len(queries) == 0 {
 		return ScreenResult{}, fmt.Errorf("%w: nothing to screen; give --query NAME or --query-file FILE", ErrInvalid)
 	}
-	opt := screen.Options{Top: req.Top, MinScore: req.MinScore}
+	opt := screen.Options{Top: req.Top, MinScore: req.MinScore, Types: req.Types}
+	for _, t := range req.Types {
+		if !slices.Contains(entryTypes, t) {
+			return ScreenResult{}, fmt.Errorf("%w: --type %q: use %s", ErrInvalid, t, strings.Join(entryTypes, ", "))
+		}
+	}
 	if opt.MinScore < 0 || opt.MinScore > 1 {
 		return ScreenResult{}, fmt.Errorf("%w: --min-score %v is outside 0..1", ErrInvalid, opt.MinScore)
 	}

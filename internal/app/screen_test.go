@@ -70,6 +70,7 @@ func TestScreenRefusesBadRequestsAndRolesWithoutThePermission(t *testing.T) {
 		{Lists: []string{"workspace"}},
 		{Lists: []string{"sdn:foo"}, Queries: []string{"x"}},
 		{Lists: []string{"workspace"}, Queries: []string{"x"}, MinScore: 2},
+		{Lists: []string{"workspace"}, Queries: []string{"x"}, Types: []string{"person"}},
 	} {
 		if _, err := a.Screen(ctx, req); !errors.Is(err, ErrInvalid) {
 			t.Errorf("Screen(%+v) = %v, want ErrInvalid", req, err)

@@ -22,6 +22,14 @@ const DefaultTop = 10
 type Options struct {
 	MinScore float64 // matches scoring below are dropped; 0 = DefaultMinScore, <0 = keep all
 	Top      int     // at most this many matches per query; 0 = DefaultTop
+	// Types keeps only entries of these types (individual, entity, vessel, aircraft) and
+	// entries of unknown type; empty keeps all. Screening a person, say "individual".
+	Types []string
+}
+
+// wants reports whether an entry of type t may be returned.
+func (o *Options) wants(t string) bool {
+	return len(o.Types) == 0 || t == "" || slices.Contains(o.Types, t)
 }
 
 func (o Options) withDefaults() Options {
@@ -261,6 +269,9 @@ func (ix *Index) search(query string, opt Options, exhaustive bool) []Match {
 	for _, part := range append([]string{query}, strings.Fields(query)...) {
 		for _, ref := range ix.ids[normID(part)] {
 			e := &ix.entities[ref.entity]
+			if !opt.wants(e.Type) {
+				continue
+			}
 			best[ref.entity] = Match{ListID: e.ListID, Name: e.primary(), Type: e.Type, Score: 1,
 				Explanation: fmt.Sprintf("identifier %s (%s) is listed for this entry", ref.id.Value, ref.id.Kind)}
 		}
@@ -270,10 +281,10 @@ func (ix *Index) search(query string, opt Options, exhaustive bool) []Match {
 	case len(q.tokens) == 0:
 	case exhaustive:
 		for n := range ix.names {
-			ix.score(&q, int32(n), opt.MinScore, best)
+			ix.score(&q, int32(n), &opt, best)
 		}
 	default:
-		ix.searchNames(&q, opt.MinScore, best)
+		ix.searchNames(&q, &opt, best)
 	}
 	out := make([]Match, 0, len(best))
 	for _, m := range best {
@@ -295,7 +306,8 @@ func (ix *Index) search(query string, opt Options, exhaustive bool) []Match {
 // when the query words that met it through a key (plus the particles, and the words with a key
 // too common to look up, which may meet it) could reach minScore; a word that shares no key
 // with a listed word is more than one typo away from it and scores 0 anyway.
-func (ix *Index) searchNames(q *form, minScore float64, best map[int32]Match) {
+func (ix *Index) searchNames(q *form, opt *Options, best map[int32]Match) {
+	minScore := opt.MinScore
 	s := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(s)
 	s.gen++
@@ -345,13 +357,18 @@ func (ix *Index) searchNames(q *form, minScore float64, best map[int32]Match) {
 		if minScore >= 0 && s.hit[n] != 0xFFFF && ix.bound(q, s.hit[n]|common, assumed, ix.names[n].particles) < minScore {
 			continue
 		}
-		ix.score(q, n, minScore, best)
+		ix.score(q, n, opt, best)
 	}
 }
 
 // score compares the query with name n and keeps it as its entity's best match.
-func (ix *Index) score(q *form, n int32, minScore float64, best map[int32]Match) {
+func (ix *Index) score(q *form, n int32, opt *Options, best map[int32]Match) {
 	name := &ix.names[n]
+	e := &ix.entities[name.entity]
+	if !opt.wants(e.Type) {
+		return
+	}
+	minScore := opt.MinScore
 	sc, al := compare(q, &name.f)
 	if sc < minScore && minScore >= 0 {
 		return
@@ -359,7 +376,6 @@ func (ix *Index) score(q *form, n int32, minScore float64, best map[int32]Match)
 	if old, ok := best[name.entity]; ok && old.Score >= sc {
 		return
 	}
-	e := &ix.entities[name.entity]
 	m := Match{ListID: e.ListID, Name: name.text, Type: e.Type, Score: round3(sc)}
 	if name.alias {
 		m.PrimaryName = e.primary()

@@ -87,6 +87,19 @@ func TestOptionsBoundTheAnswer(t *testing.T) {
 	}
 }
 
+func TestTypesKeepOnlyEntriesOfThoseTypes(t *testing.T) {
+	ix := testIndex(t)
+	if ms := ix.Search("Golden Dragon Trading", Options{Types: []string{"individual"}}); len(ms) != 0 {
+		t.Errorf("a company was returned when screening individuals: %+v", ms)
+	}
+	if ms := ix.Search("J287011", Options{Types: []string{"entity"}}); len(ms) != 0 {
+		t.Errorf("an individual's passport was returned when screening entities: %+v", ms)
+	}
+	if ms := ix.Search("Golden Dragon Trading", Options{Types: []string{"entity", "vessel"}}); len(ms) != 1 {
+		t.Errorf("the company was not found among entities: %+v", ms)
+	}
+}
+
 func TestNormalizeFoldsTheSameNameToTheSameWords(t *testing.T) {
 	same := [][2]string{
 		{"AL-AMIN", "al amin"},
