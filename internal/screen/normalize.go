@@ -167,8 +167,6 @@ func normalize(name string) form {
 		f.total += w
 		if w == 1 {
 			f.significant++
-		}
-		if w == 1 {
 			joined.WriteString(t)
 		}
 	}
