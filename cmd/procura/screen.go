@@ -20,7 +20,7 @@ func newScreenCmd(g *globals) *cobra.Command {
 		queryFile string
 	)
 	cmd := &cobra.Command{
-		Use:   "screen --list ofac:DIR|un:FILE.xml|ftm:FILE.json|csv:FILE|workspace (--query NAME | --query-file F) [--top 10] [--min-score S]",
+		Use:   "screen --list ofac:DIR|un:FILE.xml|ftm:FILE.json|csv:FILE|workspace (--query NAME | --query-file F) [--type individual] [--top 10] [--min-score S]",
 		Short: "Screen names and identifiers against sanctions and watch lists and the workspace's own persons",
 		Long: `Fuzzy name screening: every name of a listed entity (primary names and aliases) is indexed;
 queries are folded the same way (transliteration of Cyrillic, Greek, Arabic, Hebrew and Hangul,
@@ -60,6 +60,7 @@ docs/screening.md gives the accuracy measured on the OFAC list.`,
 	cmd.Flags().StringArrayVar(&req.Lists, "list", nil, "list to screen against: ofac:DIR (sdn.csv, alt.csv), un:FILE.xml, ftm:FILE.json, csv:FILE, or workspace; repeatable")
 	cmd.Flags().StringArrayVar(&req.Queries, "query", nil, "a name or identifier to screen; repeatable")
 	cmd.Flags().StringVar(&queryFile, "query-file", "", "file with one name or identifier per line (blank lines and lines starting with # are skipped)")
+	cmd.Flags().StringSliceVar(&req.Types, "type", nil, "keep only entries of these types: individual, entity, vessel, aircraft (entries of unknown type are kept)")
 	cmd.Flags().IntVar(&req.Top, "top", screen.DefaultTop, "matches per query at most")
 	cmd.Flags().Float64Var(&req.MinScore, "min-score", screen.DefaultMinScore, "score a match needs (0..1; 0 lists every candidate found)")
 	return cmd

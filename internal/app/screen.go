@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -18,6 +21,7 @@ import (
 	"procura/internal/screen/sources/ftm"
 	"procura/internal/screen/sources/ofac"
 	"procura/internal/screen/sources/un"
+	"procura/internal/store"
 )
 
 // ScreenRequest names the lists to screen against and the names to screen.
@@ -28,8 +32,12 @@ type ScreenRequest struct {
 	Queries  []string // names, or identifiers (passport, ID numbers)
 	Top      int      // matches per query; 0 = screen.DefaultTop
 	MinScore float64  // 0 = screen.DefaultMinScore
+	Types    []string // keep only entries of these types (individual, entity, vessel, aircraft); empty = all
 	Progress progress.Reporter
 }
+
+// entryTypes are the types a listed entry may have.
+var entryTypes = []string{"individual", "entity", "vessel", "aircraft"}
 
 // ScreenedList describes one list the index was built from.
 type ScreenedList struct {
@@ -53,9 +61,10 @@ type ScreenResult struct {
 	Results  []ScreenQuery  `json:"results"`
 }
 
-// listReaders read one list source each; the spec's prefix chooses the reader.
-var listReaders = map[string]func(context.Context, string) ([]screen.Entity, error){
-	"ofac": ofac.Read, "un": un.Read, "ftm": ftm.Read, "csv": csv.Read,
+// listParsers read a one-file list source each; the spec's prefix chooses the parser. OFAC
+// lists are a directory of files and are read by ofac.Read.
+var listParsers = map[string]func(context.Context, io.Reader, string) ([]screen.Entity, error){
+	"un": un.Parse, "ftm": ftm.Parse, "csv": csv.Parse,
 }
 
 // Screen screens names against sanctions and watch lists and the workspace's own persons. A
@@ -78,7 +87,12 @@ func (a *App) Screen(ctx context.Context, req ScreenRequest) (ScreenResult, erro
 	if len(queries) == 0 {
 		return ScreenResult{}, fmt.Errorf("%w: nothing to screen; give --query NAME or --query-file FILE", ErrInvalid)
 	}
-	opt := screen.Options{Top: req.Top, MinScore: req.MinScore}
+	opt := screen.Options{Top: req.Top, MinScore: req.MinScore, Types: req.Types}
+	for _, t := range req.Types {
+		if !slices.Contains(entryTypes, t) {
+			return ScreenResult{}, fmt.Errorf("%w: --type %q: use %s", ErrInvalid, t, strings.Join(entryTypes, ", "))
+		}
+	}
 	if opt.MinScore < 0 || opt.MinScore > 1 {
 		return ScreenResult{}, fmt.Errorf("%w: --min-score %v is outside 0..1", ErrInvalid, opt.MinScore)
 	}
@@ -89,21 +103,22 @@ func (a *App) Screen(ctx context.Context, req ScreenRequest) (ScreenResult, erro
 	if opt.Top > 0 {
 		res.Top = opt.Top
 	}
+	prog := progress.OrNop(req.Progress)
 	var ents []screen.Entity
 	for _, spec := range req.Lists {
-		got, err := a.readList(ctx, spec)
+		got, err := a.readList(ctx, spec, prog)
 		if err != nil {
 			return ScreenResult{}, err
 		}
 		res.Lists = append(res.Lists, ScreenedList{Spec: spec, Entities: len(got)})
 		ents = append(ents, got...)
 	}
-	ix, err := screen.NewIndex(ctx, ents)
+	ix, err := screen.NewIndex(ctx, ents, prog)
 	if err != nil {
 		return ScreenResult{}, err
 	}
 	_, res.Names = ix.Size()
-	res.Results = searchAll(ctx, ix, queries, opt, progress.OrNop(req.Progress))
+	res.Results = searchAll(ctx, ix, queries, opt, prog)
 	if err := ctx.Err(); err != nil {
 		return ScreenResult{}, err
 	}
@@ -146,17 +161,43 @@ func searchAll(ctx context.Context, ix *screen.Index, queries []string, opt scre
 	return out
 }
 
-// readList reads one list spec.
-func (a *App) readList(ctx context.Context, spec string) ([]screen.Entity, error) {
-	if spec == "workspace" {
+// readList reads one list spec, reporting the bytes read of a list file to prog.
+func (a *App) readList(ctx context.Context, spec string, prog progress.Reporter) ([]screen.Entity, error) {
+	kind, path, _ := strings.Cut(spec, ":")
+	switch {
+	case spec == "workspace":
 		return a.workspaceEntities(ctx)
+	case kind == "ofac" && path != "":
+		return ofac.Read(ctx, path)
 	}
-	kind, path, ok := strings.Cut(spec, ":")
-	read := listReaders[kind]
-	if !ok || read == nil || path == "" {
+	parse := listParsers[kind]
+	if parse == nil || path == "" {
 		return nil, fmt.Errorf("%w: list %q: write ofac:DIR, un:FILE.xml, ftm:FILE.json, csv:FILE or workspace", ErrInvalid, spec)
 	}
-	return read(ctx, path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w; check the path after %s:", spec, err, kind)
+	}
+	defer f.Close()
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	prog.Begin("reading "+path, size, "bytes")
+	defer prog.End()
+	return parse(ctx, &countingReader{r: f, prog: prog}, path)
+}
+
+// countingReader reports the bytes read through it.
+type countingReader struct {
+	r    io.Reader
+	prog progress.Reporter
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.prog.Add(int64(n))
+	return n, err
 }
 
 // workspaceKinds are the dataset kinds whose rows are screened as the workspace's own list,
@@ -167,9 +208,9 @@ var workspaceKinds = map[string]struct{ names, ids []string }{
 	"companies":    {names: []string{"name"}, ids: []string{"uscc"}},
 }
 
-// workspaceEntities reads the persons, case parties and companies of the workspace as a list:
-// "workspace:DATASET:ROW" entries. Persons without a full name column use surname and given
-// name.
+// workspaceEntities reads the persons, case parties and companies of the workspace as a list.
+// An entry's id is "workspace:DATASET:BATCH:LINE": the import batch and the line of the
+// imported file it came from. Persons without a full name column use surname and given name.
 func (a *App) workspaceEntities(ctx context.Context) ([]screen.Entity, error) {
 	infos, err := a.st.Datasets(ctx)
 	if err != nil {
@@ -191,20 +232,18 @@ func (a *App) workspaceEntities(ctx context.Context) ([]screen.Entity, error) {
 		for _, c := range sch.Columns {
 			have[c.Name] = true
 		}
-		var read []string
-		for _, c := range append(append(append([]string{}, cols.names...), cols.ids...), "surname", "given_name", "case_no", "person_id") {
+		read := []string{store.ColBatch, store.ColLine}
+		for _, c := range append(append(append([]string{}, cols.names...), cols.ids...), "surname", "given_name", "case_no") {
 			if have[c] {
 				read = append(read, c)
 			}
 		}
-		if len(read) == 0 {
+		if len(read) == 2 {
 			continue
 		}
-		row := 0
 		err := a.st.ScanText(ctx, info.Name, read, 50_000, func(rows [][]string) error {
 			for _, r := range rows {
-				row++
-				ents = append(ents, workspaceEntity(info.Name, info.Kind, read, r, row, cols.ids))
+				ents = append(ents, workspaceEntity(info.Name, info.Kind, read, r, cols.ids))
 			}
 			return nil
 		})
@@ -215,18 +254,14 @@ func (a *App) workspaceEntities(ctx context.Context) ([]screen.Entity, error) {
 	return ents, nil
 }
 
-func workspaceEntity(dataset, kind string, cols, row []string, n int, idCols []string) screen.Entity {
+func workspaceEntity(dataset, kind string, cols, row []string, idCols []string) screen.Entity {
 	val := map[string]string{}
 	for i, c := range cols {
 		if i < len(row) {
 			val[c] = strings.TrimSpace(row[i])
 		}
 	}
-	id := fmt.Sprint(n)
-	if v := val["person_id"]; v != "" {
-		id = v
-	}
-	e := screen.Entity{ListID: "workspace:" + dataset + ":" + id, Type: "individual"}
+	e := screen.Entity{ListID: "workspace:" + dataset + ":" + val[store.ColBatch] + ":" + val[store.ColLine], Type: "individual"}
 	if kind == "companies" {
 		e.Type = "entity"
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"procura/internal/progress"
 )
 
 func TestScreenFindsListedAndWorkspacePersonsAndIsAudited(t *testing.T) {
@@ -26,15 +28,19 @@ func TestScreenFindsListedAndWorkspacePersonsAndIsAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	prog := &progress.Counter{}
 	res, err := a.Screen(ctx, ScreenRequest{Lists: []string{"csv:" + list, "workspace"},
-		Queries: []string{"Muhammad Youssef al Amin", "Zhang Wei", "J287011", "Jane Citizen"}})
+		Queries: []string{"Muhammad Youssef al Amin", "Zhang Wei", "J287011", "Jane Citizen"}, Progress: prog})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if phase, done, total := prog.Snapshot(); phase != "screening" || done != 4 || total != 4 {
+		t.Errorf("progress ended at %s %d/%d, want screening 4/4", phase, done, total)
 	}
 	if len(res.Lists) != 2 || res.Lists[0].Entities != 1 || int64(res.Lists[1].Entities) != imp.RowsImported || imp.RowsImported == 0 {
 		t.Errorf("lists read = %+v", res.Lists)
 	}
-	want := []string{"csv:W1", "workspace:persons:P1", "csv:W1", ""}
+	want := []string{"csv:W1", "workspace:persons:1:2", "csv:W1", ""} // batch 1, line 2 of the file
 	for i, r := range res.Results {
 		got := ""
 		if len(r.Matches) > 0 {
@@ -64,6 +70,7 @@ func TestScreenRefusesBadRequestsAndRolesWithoutThePermission(t *testing.T) {
 		{Lists: []string{"workspace"}},
 		{Lists: []string{"sdn:foo"}, Queries: []string{"x"}},
 		{Lists: []string{"workspace"}, Queries: []string{"x"}, MinScore: 2},
+		{Lists: []string{"workspace"}, Queries: []string{"x"}, Types: []string{"person"}},
 	} {
 		if _, err := a.Screen(ctx, req); !errors.Is(err, ErrInvalid) {
 			t.Errorf("Screen(%+v) = %v, want ErrInvalid", req, err)
@@ -109,7 +116,7 @@ func TestScreenReadsCasePartiesAndCompaniesOfTheWorkspace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"workspace:parties:1", "workspace:firms:1", "workspace:firms:1"}
+	want := []string{"workspace:parties:1:2", "workspace:firms:2:2", "workspace:firms:2:2"}
 	for i, r := range res.Results {
 		if len(r.Matches) == 0 || r.Matches[0].ListID != want[i] {
 			t.Errorf("%q matched %+v, want %s", r.Query, r.Matches, want[i])

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"procura/internal/progress"
 )
 
 // DefaultMinScore is the score a match needs to be reported. It is the one setting for every
@@ -20,6 +22,14 @@ const DefaultTop = 10
 type Options struct {
 	MinScore float64 // matches scoring below are dropped; 0 = DefaultMinScore, <0 = keep all
 	Top      int     // at most this many matches per query; 0 = DefaultTop
+	// Types keeps only entries of these types (individual, entity, vessel, aircraft) and
+	// entries of unknown type; empty keeps all. Screening a person, say "individual".
+	Types []string
+}
+
+// wants reports whether an entry of type t may be returned.
+func (o *Options) wants(t string) bool {
+	return len(o.Types) == 0 || t == "" || slices.Contains(o.Types, t)
 }
 
 func (o Options) withDefaults() Options {
@@ -59,9 +69,12 @@ type idRef struct {
 // ("muhammad", "trading"): the other words of the query find the candidates instead.
 const maxPosting = 2500
 
-// NewIndex indexes the entities' names and identifiers. Entities without any name are kept
-// for their identifiers.
-func NewIndex(ctx context.Context, entities []Entity) (*Index, error) {
+// NewIndex indexes the entities' names and identifiers, reporting to prog (nil for none).
+// Entities without any name are kept for their identifiers.
+func NewIndex(ctx context.Context, entities []Entity, prog progress.Reporter) (*Index, error) {
+	prog = progress.OrNop(prog)
+	prog.Begin("indexing names", int64(len(entities)), "entries")
+	defer prog.End()
 	ix := &Index{entities: entities, ids: map[string][]idRef{}}
 	var keys []uint64
 	var pairs []keyName
@@ -69,6 +82,9 @@ func NewIndex(ctx context.Context, entities []Entity) (*Index, error) {
 		if e%1024 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
+			}
+			if e > 0 {
+				prog.Add(1024)
 			}
 		}
 		for k, name := range entities[e].Names {
@@ -253,6 +269,9 @@ func (ix *Index) search(query string, opt Options, exhaustive bool) []Match {
 	for _, part := range append([]string{query}, strings.Fields(query)...) {
 		for _, ref := range ix.ids[normID(part)] {
 			e := &ix.entities[ref.entity]
+			if !opt.wants(e.Type) {
+				continue
+			}
 			best[ref.entity] = Match{ListID: e.ListID, Name: e.primary(), Type: e.Type, Score: 1,
 				Explanation: fmt.Sprintf("identifier %s (%s) is listed for this entry", ref.id.Value, ref.id.Kind)}
 		}
@@ -262,10 +281,10 @@ func (ix *Index) search(query string, opt Options, exhaustive bool) []Match {
 	case len(q.tokens) == 0:
 	case exhaustive:
 		for n := range ix.names {
-			ix.score(&q, int32(n), opt.MinScore, best)
+			ix.score(&q, int32(n), &opt, best)
 		}
 	default:
-		ix.searchNames(&q, opt.MinScore, best)
+		ix.searchNames(&q, &opt, best)
 	}
 	out := make([]Match, 0, len(best))
 	for _, m := range best {
@@ -284,10 +303,11 @@ func (ix *Index) search(query string, opt Options, exhaustive bool) []Match {
 }
 
 // searchNames scores the names that share a key with the query. A candidate is scored only
-// when the query words that met it through a key (plus the particles and the words whose keys
-// were too common to look up) could reach minScore; a word that shares no key with a listed
-// word is more than one typo away from it and scores 0 anyway.
-func (ix *Index) searchNames(q *form, minScore float64, best map[int32]Match) {
+// when the query words that met it through a key (plus the particles, and the words with a key
+// too common to look up, which may meet it) could reach minScore; a word that shares no key
+// with a listed word is more than one typo away from it and scores 0 anyway.
+func (ix *Index) searchNames(q *form, opt *Options, best map[int32]Match) {
+	minScore := opt.MinScore
 	s := ix.scratch.Get().(*scratch)
 	defer ix.scratch.Put(s)
 	s.gen++
@@ -301,52 +321,54 @@ func (ix *Index) searchNames(q *form, minScore float64, best map[int32]Match) {
 		significant = significant || w == 1
 	}
 	nq := min(len(q.tokens), 16)
-	var assumed float64 // weight of particles and of words found only through common keys
-	var common []int
+	var assumed float64 // weight of the particles, which propose nothing
+	var common uint16   // words with a key too common to look up: they may meet any candidate
 	for i := 0; i < nq; i++ {
 		if significant && q.weights[i] != 1 {
 			assumed += q.weights[i]
 			continue
 		}
 		s.keys = wordKeys(q, i, s.keys[:0])
-		proposed := false
 		for _, key := range s.keys {
 			post := ix.keys.get(key)
 			if len(post) > maxPosting {
+				common |= 1 << i
 				continue
 			}
-			proposed = proposed || len(post) > 0
 			ix.propose(s, post, 1<<i)
-		}
-		if !proposed {
-			common = append(common, i)
 		}
 	}
 	if len(q.joined) >= 6 {
 		ix.propose(s, ix.keys.get(key('j', q.joined, "")), 0xFFFF)
 	}
-	for _, i := range common {
-		if len(s.cands) > 0 {
-			assumed += q.weights[i]
-			continue
-		}
+	if len(s.cands) == 0 && common != 0 {
 		// Only common words in the query: their keys must propose the candidates.
-		s.keys = wordKeys(q, i, s.keys[:0])
-		for _, key := range s.keys {
-			ix.propose(s, ix.keys.get(key), 1<<i)
+		for i := 0; i < nq; i++ {
+			if common&(1<<i) == 0 {
+				continue
+			}
+			s.keys = wordKeys(q, i, s.keys[:0])
+			for _, key := range s.keys {
+				ix.propose(s, ix.keys.get(key), 1<<i)
+			}
 		}
 	}
 	for _, n := range s.cands {
-		if minScore >= 0 && s.hit[n] != 0xFFFF && ix.bound(q, s.hit[n], assumed, ix.names[n].particles) < minScore {
+		if minScore >= 0 && s.hit[n] != 0xFFFF && ix.bound(q, s.hit[n]|common, assumed, ix.names[n].particles) < minScore {
 			continue
 		}
-		ix.score(q, n, minScore, best)
+		ix.score(q, n, opt, best)
 	}
 }
 
 // score compares the query with name n and keeps it as its entity's best match.
-func (ix *Index) score(q *form, n int32, minScore float64, best map[int32]Match) {
+func (ix *Index) score(q *form, n int32, opt *Options, best map[int32]Match) {
 	name := &ix.names[n]
+	e := &ix.entities[name.entity]
+	if !opt.wants(e.Type) {
+		return
+	}
+	minScore := opt.MinScore
 	sc, al := compare(q, &name.f)
 	if sc < minScore && minScore >= 0 {
 		return
@@ -354,7 +376,6 @@ func (ix *Index) score(q *form, n int32, minScore float64, best map[int32]Match)
 	if old, ok := best[name.entity]; ok && old.Score >= sc {
 		return
 	}
-	e := &ix.entities[name.entity]
 	m := Match{ListID: e.ListID, Name: name.text, Type: e.Type, Score: round3(sc)}
 	if name.alias {
 		m.PrimaryName = e.primary()

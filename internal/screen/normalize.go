@@ -2,6 +2,7 @@ package screen
 
 import (
 	"strings"
+	"unicode"
 
 	"procura/internal/names"
 )
@@ -126,7 +127,8 @@ func normalize(name string) form {
 	if sur, given, ok := strings.Cut(name, ","); ok && strings.TrimSpace(given) != "" {
 		name = given + " " + sur
 	}
-	latin, _ := names.Fold(transliterate(name))
+	latin, script := names.Fold(transliterate(name))
+	latin = chineseGivenName(latin, script)
 	toks := make([]string, 0, len(latin))
 	for i := 0; i < len(latin); i++ {
 		t := latin[i]
@@ -165,8 +167,6 @@ func normalize(name string) form {
 		f.total += w
 		if w == 1 {
 			f.significant++
-		}
-		if w == 1 {
 			joined.WriteString(t)
 		}
 	}
@@ -296,4 +296,26 @@ func consonants(t string) string {
 		b = append(b, c)
 	}
 	return string(b)
+}
+
+// compoundSurnames are the two-character Chinese surnames common enough to meet in lists.
+var compoundSurnames = set("欧阳", "司马", "诸葛", "上官", "司徒", "东方", "皇甫", "令狐", "夏侯", "慕容", "公孙", "尉迟", "长孙", "宇文", "端木", "歐陽", "諸葛", "司馬")
+
+// chineseGivenName writes a name of Han characters as pinyin is written in Latin: the surname,
+// then the given name's syllables as one word (王建国 → wang jianguo, 欧阳修 → ouyang xiu).
+func chineseGivenName(latin, script []string) []string {
+	n := len(script)
+	if n < 2 || n > 4 || len(latin) != n {
+		return latin
+	}
+	for _, t := range script {
+		if r := []rune(t); len(r) != 1 || !unicode.Is(unicode.Han, r[0]) {
+			return latin
+		}
+	}
+	sur := 1
+	if n >= 3 && compoundSurnames[script[0]+script[1]] {
+		sur = 2
+	}
+	return []string{strings.Join(latin[:sur], ""), strings.Join(latin[sur:], "")}
 }

@@ -27,7 +27,7 @@ func TestAliasesFoundFromPrimaryNamesOnly(t *testing.T) {
 		primary[i] = e
 		primary[i].Names = e.Names[:min(1, len(e.Names))]
 	}
-	ix, err := screen.NewIndex(context.Background(), primary)
+	ix, err := screen.NewIndex(context.Background(), primary, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestCrossScriptPairs(t *testing.T) {
 		pairs = append(pairs, pair{fs[0], id})
 		all = append(all, screen.Entity{ListID: id, Names: []string{fs[1]}})
 	}
-	ix, err := screen.NewIndex(context.Background(), all)
+	ix, err := screen.NewIndex(context.Background(), all, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestKeysLoseAlmostNothingAgainstScoringEveryName(t *testing.T) {
 func BenchmarkBuildOFACIndex(b *testing.B) {
 	ents, _ := ofacIndex(b)
 	for b.Loop() {
-		if _, err := screen.NewIndex(context.Background(), ents); err != nil {
+		if _, err := screen.NewIndex(context.Background(), ents, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

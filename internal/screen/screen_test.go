@@ -14,7 +14,9 @@ func testIndex(t *testing.T) *Index {
 		{ListID: "l:2", Type: "individual", Names: []string{"张伟"}},
 		{ListID: "l:3", Type: "entity", Names: []string{"GOLDEN DRAGON TRADING CO., LTD."}},
 		{ListID: "l:4", Type: "individual", Names: []string{"IVANOV, Sergey Petrovich"}},
-	})
+		{ListID: "l:5", Type: "individual", Names: []string{"王建国"}},
+		{ListID: "l:6", Type: "individual", Names: []string{"欧阳修"}},
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,6 +32,8 @@ func TestSearchFindsNamesWrittenDifferently(t *testing.T) {
 		{"Sheikh Mohammed Yusuf Al-Amin", "l:1"}, // honorific
 		{"Zhang Wei", "l:2"},                     // pinyin
 		{"WEI ZHANG", "l:2"},
+		{"Wang Jianguo", "l:5"},                          // pinyin given names are one word
+		{"OUYANG Xiu", "l:6"},                            // a compound surname
 		{"Golden Dragon Trading Company Limited", "l:3"}, // company suffixes
 		{"Sergei Ivanoff", "l:4"},                        // -off, dropped patronymic
 		{"Сергей Иванов", "l:4"},                         // Cyrillic
@@ -83,6 +87,19 @@ func TestOptionsBoundTheAnswer(t *testing.T) {
 	}
 }
 
+func TestTypesKeepOnlyEntriesOfThoseTypes(t *testing.T) {
+	ix := testIndex(t)
+	if ms := ix.Search("Golden Dragon Trading", Options{Types: []string{"individual"}}); len(ms) != 0 {
+		t.Errorf("a company was returned when screening individuals: %+v", ms)
+	}
+	if ms := ix.Search("J287011", Options{Types: []string{"entity"}}); len(ms) != 0 {
+		t.Errorf("an individual's passport was returned when screening entities: %+v", ms)
+	}
+	if ms := ix.Search("Golden Dragon Trading", Options{Types: []string{"entity", "vessel"}}); len(ms) != 1 {
+		t.Errorf("the company was not found among entities: %+v", ms)
+	}
+}
+
 func TestNormalizeFoldsTheSameNameToTheSameWords(t *testing.T) {
 	same := [][2]string{
 		{"AL-AMIN", "al amin"},
@@ -104,7 +121,7 @@ func FuzzSearch(f *testing.F) {
 	f.Add("Muhammad al-Amin")
 	f.Add("张伟 Ивано́в Αλέξανδρος 김정은 محمد")
 	f.Add("a b c d e f g h i j k l m n o p q r s")
-	ix, err := NewIndex(context.Background(), []Entity{{ListID: "x", Names: []string{"AL-AMIN, Mohammed", "a b c"}}})
+	ix, err := NewIndex(context.Background(), []Entity{{ListID: "x", Names: []string{"AL-AMIN, Mohammed", "a b c"}}}, nil)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -142,5 +159,25 @@ func TestConcurrentSearchesAgreeWithOneAtATime(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestACommonWordStillCountsTowardsItsCandidates(t *testing.T) {
+	// "muhammad" is in more names than a key may propose; the query must still find KARIM,
+	// Muhammad through "karim", with "muhammad" counted as possibly matching.
+	ents := []Entity{{ListID: "target", Names: []string{"KARIM, Muhammad"}}, {ListID: "other", Names: []string{"MUHAMMED Xyzzy"}},
+		{ListID: "one", Names: []string{"MUHAMMAD"}}}
+	for i := 0; i < maxPosting+100; i++ {
+		ents = append(ents, Entity{ListID: fmt.Sprintf("m%d", i), Names: []string{fmt.Sprintf("MUHAMMAD Q%dZ", i)}})
+	}
+	ix, err := NewIndex(context.Background(), ents, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ms := ix.Search("Muhammad Karim", Options{}); len(ms) == 0 || ms[0].ListID != "target" {
+		t.Errorf("Muhammad Karim found %+v", ms)
+	}
+	if ms := ix.Search("Mohammed", Options{}); len(ms) != 1 || ms[0].ListID != "one" || ms[0].Score != 1 {
+		t.Errorf("a one-word query of a common word found %+v, want the one-word entry (the whole-name key is never too common)", ms)
 	}
 }
