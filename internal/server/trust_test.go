@@ -49,7 +49,7 @@ func TestTheRunningServerStreamsABackupThatRestores(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "b.procura-backup")
 	os.WriteFile(path, arc, 0o600)
-	rr, err := app.Restore(context.Background(), app.Config{Workspace: filepath.Join(t.TempDir(), "r"), HashParams: cheapHash}, path, nil)
+	rr, err := app.Restore(context.Background(), app.Config{Workspace: filepath.Join(t.TempDir(), "r"), HashParams: cheapHash}, path, app.RestoreOptions{})
 	if err != nil || !rr.OK {
 		t.Fatalf("restore of the server's backup: %+v, %v", rr, err)
 	}
