@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"procura/internal/app"
 )
 
 func TestBackupAndRestoreRoundTripThroughTheCLI(t *testing.T) {
@@ -58,5 +61,22 @@ func TestBackupAndRestoreRoundTripThroughTheCLI(t *testing.T) {
 	os.WriteFile(arc+".cut", b[:len(b)/2], 0o600)
 	if _, _, err := run(t, "restore", arc+".cut", "--workspace", filepath.Join(dir, "r2")); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("restore of a cut archive = %v, want it refused as damaged", err)
+	}
+}
+
+// While another process (procura serve) holds the workspace, backup says how to get one from it.
+func TestBackupOfAHeldWorkspacePointsToTheServer(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws")
+	if _, _, err := run(t, "init", "--workspace", ws); err != nil {
+		t.Fatal(err)
+	}
+	held, err := app.Open(context.Background(), app.Config{Workspace: ws, Command: "procura serve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	_, _, err = run(t, "backup", "--out", filepath.Join(t.TempDir(), "b"), "--workspace", ws)
+	if err == nil || !strings.Contains(err.Error(), "/api/v1/backup") || !strings.Contains(err.Error(), "procura serve") {
+		t.Errorf("backup of a held workspace = %v, want the holder named and the server's endpoint", err)
 	}
 }
