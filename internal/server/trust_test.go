@@ -57,3 +57,19 @@ func TestTheRunningServerStreamsABackupThatRestores(t *testing.T) {
 		t.Errorf("manifest = %+v, want created by u_admin", rr.Manifest)
 	}
 }
+
+func TestTheRejectsPageOffersUnmaskingOnlyToRolesThatMay(t *testing.T) {
+	f := newFixture(t)
+	_, analyst, _ := f.do("analyst", "GET", "/datasets/bank_tx/rejects?lang=en", nil, "")
+	if !strings.Contains(string(analyst), "are masked") || strings.Contains(string(analyst), "unmask=1") {
+		t.Errorf("the analyst's page does not say the identifiers are masked, or offers to unmask them")
+	}
+	_, pros, _ := f.do("prosecutor", "GET", "/datasets/bank_tx/rejects?lang=en", nil, "")
+	if !strings.Contains(string(pros), "unmask=1") {
+		t.Errorf("the prosecutor's page offers no way to unmask")
+	}
+	_, clear, _ := f.do("prosecutor", "GET", "/datasets/bank_tx/rejects?lang=en&unmask=1", nil, "")
+	if !strings.Contains(string(clear), "recorded in the audit log") || len(digitRun.FindAllString(string(clear), -1)) == 0 {
+		t.Errorf("the unmasked page shows no identifiers or does not say it was recorded")
+	}
+}
