@@ -73,6 +73,37 @@ pg_dump first (docs/security.md). Needs workspace.backup (admin).`,
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "archive to write (must not exist)")
+	cmd.AddCommand(newBackupVerifyCmd(g))
+	return cmd
+}
+
+func newBackupVerifyCmd(g *globals) *cobra.Command {
+	var trustKey string
+	cmd := &cobra.Command{
+		Use:   "verify FILE [--trust-key PUB]",
+		Short: "Check a backup archive where it is kept, without restoring it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := app.VerifyBackup(cmd.Context(), args[0], trustKey)
+			if err != nil {
+				return err
+			}
+			return g.emit(res, func(w io.Writer) {
+				m := res.Manifest
+				fmt.Fprintf(w, "%s holds %d files made %s by %s (%s); every file matches its manifest.\n",
+					res.Archive, len(m.Files), m.CreatedAt.Format("2006-01-02 15:04:05 UTC"), m.CreatedBy, m.Backend)
+				switch {
+				case res.Trusted:
+					fmt.Fprintf(w, "Signed by the trusted key %s.\n", res.SignedBy)
+				case res.SignedBy != "":
+					fmt.Fprintf(w, "Signed by key %s (give --trust-key to check it is yours).\n", res.SignedBy)
+				default:
+					fmt.Fprintln(w, "The archive is not signed.")
+				}
+			})
+		},
+	}
+	cmd.Flags().StringVar(&trustKey, "trust-key", "", "audit public key (PEM) the archive must be signed by")
 	return cmd
 }
 

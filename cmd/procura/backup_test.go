@@ -26,7 +26,11 @@ func TestBackupAndRestoreRoundTripThroughTheCLI(t *testing.T) {
 	if _, _, err := run(t, "backup", "--out", arc, "--workspace", ws); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Errorf("a second backup over the first = %v, want refused", err)
 	}
-	out, _, err := run(t, "restore", arc, "--workspace", restored, "--json")
+	key := filepath.Join(ws, "keys", "audit-ed25519.pem.pub")
+	if out, _, err := run(t, "backup", "verify", arc, "--trust-key", key, "--json"); err != nil || !strings.Contains(out, `"trusted":true`) {
+		t.Errorf("backup verify --trust-key = %v %s, want trusted", err, out)
+	}
+	out, _, err := run(t, "restore", arc, "--workspace", restored, "--json", "--trust-key", key)
 	if err != nil {
 		t.Fatalf("restore: %v\n%s", err, out)
 	}
@@ -61,6 +65,9 @@ func TestBackupAndRestoreRoundTripThroughTheCLI(t *testing.T) {
 	os.WriteFile(arc+".cut", b[:len(b)/2], 0o600)
 	if _, _, err := run(t, "restore", arc+".cut", "--workspace", filepath.Join(dir, "r2")); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("restore of a cut archive = %v, want it refused as damaged", err)
+	}
+	if _, _, err := run(t, "backup", "verify", arc+".cut"); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("backup verify of a cut archive = %v, want it refused as damaged", err)
 	}
 }
 

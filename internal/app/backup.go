@@ -47,6 +47,12 @@ func (a *App) Backup(ctx context.Context, w io.Writer, pr progress.Reporter) (Ba
 	start := time.Now()
 	pr = progress.OrNop(pr)
 	res := BackupResult{Backend: a.st.Backend()}
+	// The key signs the manifest; loaded (or created) before the files are listed, so that
+	// the archive always holds the key that signed it.
+	key, err := audit.LoadOrCreateKey(a.st.AuditKeyPath())
+	if err != nil {
+		return res, err
+	}
 	h := sha256.New()
 	cw := &countWriter{w: io.MultiWriter(w, h)}
 	bw, err := backup.NewWriter(cw)
@@ -96,10 +102,6 @@ func (a *App) Backup(ctx context.Context, w io.Writer, pr progress.Reporter) (Ba
 	for _, f := range bw.Files() {
 		res.Files++
 		res.Bytes += f.Size
-	}
-	key, err := audit.LoadOrCreateKey(a.st.AuditKeyPath())
-	if err != nil {
-		return res, err
 	}
 	if err := bw.Close(m, key); err != nil {
 		return res, fmt.Errorf("write the backup: %w", err)
@@ -317,4 +319,45 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.pr.Add(int64(n))
 	return n, err
+}
+
+// BackupCheck is what VerifyBackup found.
+type BackupCheck struct {
+	Archive  string          `json:"archive"`
+	SHA256   string          `json:"sha256"`
+	Manifest backup.Manifest `json:"manifest"`
+	SignedBy string          `json:"signed_by"`
+	Trusted  bool            `json:"trusted"`
+}
+
+// VerifyBackup checks a backup archive where it is kept, without restoring it: every file
+// against the manifest, the manifest's signature and, with trustKey, the signing key. It
+// needs no workspace.
+func VerifyBackup(ctx context.Context, archive, trustKey string) (BackupCheck, error) {
+	res := BackupCheck{Archive: archive}
+	f, err := os.Open(archive)
+	if err != nil {
+		return res, fmt.Errorf("open the backup: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	x, err := backup.Verify(ctx, io.TeeReader(f, h))
+	if err != nil {
+		return res, fmt.Errorf("verify %s: %w", archive, err)
+	}
+	res.Manifest, res.SHA256 = x.Manifest, hex.EncodeToString(h.Sum(nil))
+	if x.SignedBy != nil {
+		res.SignedBy = backup.KeyID(x.SignedBy)
+	}
+	if trustKey != "" {
+		pub, err := backup.ReadPublicKey(trustKey)
+		if err != nil {
+			return res, err
+		}
+		if x.SignedBy == nil || !x.SignedBy.Equal(pub) {
+			return res, fmt.Errorf("verify %s: %w: it is not signed by the trusted key %s (%s)", archive, backup.ErrDamaged, backup.KeyID(pub), trustKey)
+		}
+		res.Trusted = true
+	}
+	return res, nil
 }

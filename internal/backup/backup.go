@@ -166,7 +166,6 @@ type Extracted struct {
 // file against the manifest and the manifest's signature when it has one. On any error the
 // files it wrote are removed again, so dir is left as it was.
 func Extract(ctx context.Context, r io.Reader, dir string) (x Extracted, err error) {
-	m := &x.Manifest
 	var written []string
 	defer func() {
 		if err != nil {
@@ -175,6 +174,25 @@ func Extract(ctx context.Context, r io.Reader, dir string) (x Extracted, err err
 			}
 		}
 	}()
+	return read(ctx, r, func(rel string, r io.Reader, mode os.FileMode) (File, error) {
+		return extractFile(ctx, r, filepath.Join(dir, filepath.FromSlash(rel)), mode, &written)
+	})
+}
+
+// Verify reads an archive as Extract does, checking every file and the signature, and writes
+// nothing: a backup can be checked where it is kept, without restoring it.
+func Verify(ctx context.Context, r io.Reader) (Extracted, error) {
+	return read(ctx, r, func(_ string, r io.Reader, _ os.FileMode) (File, error) {
+		h := sha256.New()
+		n, err := io.Copy(h, ctxReader{ctx, r})
+		return File{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, err
+	})
+}
+
+// read walks an archive, handing each workspace file to sink, and checks the files sink
+// reports against the manifest and its signature.
+func read(ctx context.Context, r io.Reader, sink func(rel string, r io.Reader, mode os.FileMode) (File, error)) (x Extracted, err error) {
+	m := &x.Manifest
 	zr, err := zstd.NewReader(r)
 	if err != nil {
 		return x, &DamagedError{Reason: "it is not zstd-compressed: " + err.Error()}
@@ -219,8 +237,7 @@ func Extract(ctx context.Context, r io.Reader, dir string) (x Extracted, err err
 		if _, dup := got[rel]; dup {
 			return x, &DamagedError{File: rel, Reason: "appears twice"}
 		}
-		dst := filepath.Join(dir, filepath.FromSlash(rel))
-		f, err := extractFile(ctx, &readErr{r: tr}, dst, os.FileMode(hdr.Mode)&0o770, &written)
+		f, err := sink(rel, &readErr{r: tr}, os.FileMode(hdr.Mode)&0o770)
 		var re *readFailure
 		if errors.As(err, &re) && ctx.Err() == nil {
 			return x, &DamagedError{File: rel, Reason: "cannot be read in full (" + re.err.Error() + "): the archive is cut short or corrupt"}

@@ -89,6 +89,9 @@ func TestAnArchiveRestoresEveryFileWithItsContentAndMode(t *testing.T) {
 	if x.SignedBy != nil {
 		t.Error("an unsigned archive reports a signer")
 	}
+	if v, err := Verify(context.Background(), bytes.NewReader(archive(t, sample))); err != nil || len(v.Manifest.Files) != len(sample) {
+		t.Errorf("Verify of a sound archive = %+v, %v", v.Manifest, err)
+	}
 	if len(m.Files) != len(sample) || m.Format != Format || m.CreatedBy != "tester" {
 		t.Errorf("manifest = %+v", m)
 	}
@@ -136,6 +139,9 @@ func TestADamagedArchiveIsRefusedNamingTheFileAndLeavesNothing(t *testing.T) {
 		"cut short":      {arc[:len(arc)/2], ""},
 	}
 	for name, c := range cases {
+		if _, err := Verify(context.Background(), bytes.NewReader(c.arc)); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), c.file) {
+			t.Errorf("%s: Verify = %v, want it refused naming %q", name, err, c.file)
+		}
 		dir := t.TempDir()
 		_, err := Extract(context.Background(), bytes.NewReader(c.arc), dir)
 		var de *DamagedError
