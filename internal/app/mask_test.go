@@ -113,6 +113,10 @@ func outputs(t *testing.T, a *App, ctx context.Context, files string) map[string
 	add("graph communities", cm, err)
 	res, err := a.Resolve(ctx, ResolveRequest{File: filepath.Join(files, "persons.csv"), IDColumn: "rec_id"})
 	add("resolve", res, err)
+	col, err := a.GraphCollisions(ctx, CollisionsRequest{})
+	add("graph collisions", col, err)
+	mt, err := a.MatchTransfers(ctx, MatchTransfersRequest{Out: "tx", In: "tx"})
+	add("transfer match", mt, err)
 	return out
 }
 
@@ -134,7 +138,7 @@ func analystSeesMasked(t *testing.T, db string) {
 				t.Errorf("%s shows %s to an analyst: %s", name, s, js)
 			}
 		}
-		if !strings.Contains(js, "****") && name != "typologies" { // no finding on six rows
+		if !strings.Contains(js, "****") && name != "typologies" && name != "graph collisions" { // nothing found in so small a world
 			t.Errorf("%s shows no masked identifier: %s", name, js)
 		}
 	}
