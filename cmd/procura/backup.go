@@ -73,11 +73,43 @@ pg_dump first (docs/security.md). Needs workspace.backup (admin).`,
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "archive to write (must not exist)")
+	cmd.AddCommand(newBackupVerifyCmd(g))
+	return cmd
+}
+
+func newBackupVerifyCmd(g *globals) *cobra.Command {
+	var trustKey string
+	cmd := &cobra.Command{
+		Use:   "verify FILE [--trust-key PUB]",
+		Short: "Check a backup archive where it is kept, without restoring it",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := app.VerifyBackup(cmd.Context(), args[0], trustKey)
+			if err != nil {
+				return err
+			}
+			return g.emit(res, func(w io.Writer) {
+				m := res.Manifest
+				fmt.Fprintf(w, "%s holds %d files made %s by %s (%s); every file matches its manifest.\n",
+					res.Archive, len(m.Files), m.CreatedAt.Format("2006-01-02 15:04:05 UTC"), m.CreatedBy, m.Backend)
+				switch {
+				case res.Trusted:
+					fmt.Fprintf(w, "Signed by the trusted key %s.\n", res.SignedBy)
+				case res.SignedBy != "":
+					fmt.Fprintf(w, "Signed by key %s (give --trust-key to check it is yours).\n", res.SignedBy)
+				default:
+					fmt.Fprintln(w, "The archive is not signed.")
+				}
+			})
+		},
+	}
+	cmd.Flags().StringVar(&trustKey, "trust-key", "", "audit public key (PEM) the archive must be signed by")
 	return cmd
 }
 
 func newRestoreCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var trustKey string
+	cmd := &cobra.Command{
 		Use:   "restore FILE [--workspace DIR]",
 		Short: "Restore a backup into a new workspace, verifying every file, the audit chain and the evidence",
 		Long: `Unpack a backup made by procura backup into a new or empty workspace directory. Every file is
@@ -86,10 +118,14 @@ refused, naming the file, and nothing is left behind. The restored workspace is 
 its audit chain verified (procura audit verify) and its evidence re-hashed (procura evidence
 verify); the command exits with status 1 unless both hold.
 
+The manifest is signed with the workspace's audit key. Give --trust-key with the audit public
+key kept outside the workspace (keys/audit-ed25519.pem.pub) to refuse any archive not signed by
+it: a forger who rewrites files and manifest alike cannot sign.
+
 For a PostgreSQL workspace, restore the database with pg_restore first and give --db.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			res, err := app.Restore(cmd.Context(), g.config("restore"), args[0], g.newBar())
+			res, err := app.Restore(cmd.Context(), g.config("restore"), args[0], app.RestoreOptions{TrustKey: trustKey, Progress: g.newBar()})
 			if err != nil {
 				return err
 			}
@@ -97,6 +133,14 @@ For a PostgreSQL workspace, restore the database with pg_restore first and give 
 				m := res.Manifest
 				fmt.Fprintf(w, "Restored %d files from %s (made %s by %s, procura %s, %s) into %s.\n",
 					len(m.Files), res.Archive, m.CreatedAt.Format("2006-01-02 15:04:05 UTC"), m.CreatedBy, m.Version, m.Backend, res.Workspace)
+				switch {
+				case res.Trusted:
+					fmt.Fprintf(w, "Signed by the trusted key %s.\n", res.SignedBy)
+				case res.SignedBy != "":
+					fmt.Fprintf(w, "Signed by key %s (not checked against a trusted key: give --trust-key).\n", res.SignedBy)
+				default:
+					fmt.Fprintln(w, "The archive is not signed.")
+				}
 				fmt.Fprintf(w, "Audit chain: %d entries, %s.\n", res.Audit.Entries, holds(res.Audit.OK))
 				fmt.Fprintf(w, "Evidence: %d items, %d bytes re-hashed, %s.\n", res.Evidence.Items, res.Evidence.Bytes, holds(res.Evidence.OK))
 				if res.Audit.First != nil {
@@ -112,6 +156,8 @@ For a PostgreSQL workspace, restore the database with pg_restore first and give 
 			return err
 		},
 	}
+	cmd.Flags().StringVar(&trustKey, "trust-key", "", "audit public key (PEM) the archive must be signed by")
+	return cmd
 }
 
 func holds(ok bool) string {

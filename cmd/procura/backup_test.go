@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"procura/internal/app"
 )
 
 func TestBackupAndRestoreRoundTripThroughTheCLI(t *testing.T) {
@@ -23,7 +26,11 @@ func TestBackupAndRestoreRoundTripThroughTheCLI(t *testing.T) {
 	if _, _, err := run(t, "backup", "--out", arc, "--workspace", ws); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Errorf("a second backup over the first = %v, want refused", err)
 	}
-	out, _, err := run(t, "restore", arc, "--workspace", restored, "--json")
+	key := filepath.Join(ws, "keys", "audit-ed25519.pem.pub")
+	if out, _, err := run(t, "backup", "verify", arc, "--trust-key", key, "--json"); err != nil || !strings.Contains(out, `"trusted":true`) {
+		t.Errorf("backup verify --trust-key = %v %s, want trusted", err, out)
+	}
+	out, _, err := run(t, "restore", arc, "--workspace", restored, "--json", "--trust-key", key)
 	if err != nil {
 		t.Fatalf("restore: %v\n%s", err, out)
 	}
@@ -58,5 +65,25 @@ func TestBackupAndRestoreRoundTripThroughTheCLI(t *testing.T) {
 	os.WriteFile(arc+".cut", b[:len(b)/2], 0o600)
 	if _, _, err := run(t, "restore", arc+".cut", "--workspace", filepath.Join(dir, "r2")); err == nil || !strings.Contains(err.Error(), "damaged") {
 		t.Errorf("restore of a cut archive = %v, want it refused as damaged", err)
+	}
+	if _, _, err := run(t, "backup", "verify", arc+".cut"); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("backup verify of a cut archive = %v, want it refused as damaged", err)
+	}
+}
+
+// While another process (procura serve) holds the workspace, backup says how to get one from it.
+func TestBackupOfAHeldWorkspacePointsToTheServer(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws")
+	if _, _, err := run(t, "init", "--workspace", ws); err != nil {
+		t.Fatal(err)
+	}
+	held, err := app.Open(context.Background(), app.Config{Workspace: ws, Command: "procura serve"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	_, _, err = run(t, "backup", "--out", filepath.Join(t.TempDir(), "b"), "--workspace", ws)
+	if err == nil || !strings.Contains(err.Error(), "/api/v1/backup") || !strings.Contains(err.Error(), "procura serve") {
+		t.Errorf("backup of a held workspace = %v, want the holder named and the server's endpoint", err)
 	}
 }

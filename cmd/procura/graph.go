@@ -232,6 +232,7 @@ func newGraphExportCmd(g *globals, base graphReq) *cobra.Command {
 			}
 			defer a.Close()
 			r.GraphRequest = base(cmd)
+			r.Dest = out // recorded in the audit log with the export
 			if out == "" || out == "-" {
 				_, err := a.GraphExport(cmd.Context(), r, g.out)
 				return err

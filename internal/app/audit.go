@@ -66,7 +66,10 @@ func (a *App) AuditLog(ctx context.Context, q AuditQuery) ([]audit.Entry, error)
 	if es == nil {
 		es = []audit.Entry{}
 	}
-	return es, err
+	if err != nil {
+		return es, err
+	}
+	return es, a.maskAudit(ctx, es)
 }
 
 // AuditVerification is the outcome of AuditVerify.

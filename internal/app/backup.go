@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -46,6 +47,12 @@ func (a *App) Backup(ctx context.Context, w io.Writer, pr progress.Reporter) (Ba
 	start := time.Now()
 	pr = progress.OrNop(pr)
 	res := BackupResult{Backend: a.st.Backend()}
+	// The key signs the manifest; loaded (or created) before the files are listed, so that
+	// the archive always holds the key that signed it.
+	key, err := audit.LoadOrCreateKey(a.st.AuditKeyPath())
+	if err != nil {
+		return res, err
+	}
 	h := sha256.New()
 	cw := &countWriter{w: io.MultiWriter(w, h)}
 	bw, err := backup.NewWriter(cw)
@@ -96,7 +103,7 @@ func (a *App) Backup(ctx context.Context, w io.Writer, pr progress.Reporter) (Ba
 		res.Files++
 		res.Bytes += f.Size
 	}
-	if err := bw.Close(m); err != nil {
+	if err := bw.Close(m, key); err != nil {
 		return res, fmt.Errorf("write the backup: %w", err)
 	}
 	res.SHA256, res.Archive, res.Seconds = hex.EncodeToString(h.Sum(nil)), cw.n, time.Since(start).Seconds()
@@ -171,8 +178,21 @@ type RestoreResult struct {
 	Manifest  backup.Manifest       `json:"manifest"`
 	Audit     AuditVerification     `json:"audit"`
 	Evidence  evidence.VerifyReport `json:"evidence"`
+	// SignedBy is the key id of the workspace audit key that signed the manifest ("" =
+	// unsigned); Trusted says it is the key given as RestoreOptions.TrustKey.
+	SignedBy string `json:"signed_by"`
+	Trusted  bool   `json:"trusted"`
 	// OK is true when every file matched the manifest and both verifications hold.
 	OK bool `json:"ok"`
+}
+
+// RestoreOptions tune Restore.
+type RestoreOptions struct {
+	// TrustKey is the audit public key (keys/audit-ed25519.pem.pub) kept outside the
+	// workspace: the archive must be signed by it, so a forged archive with a rewritten
+	// manifest is refused. "" accepts any signature, or none.
+	TrustKey string
+	Progress progress.Reporter
 }
 
 // Restore unpacks a backup archive into the workspace of c, which must not exist or be an
@@ -181,8 +201,16 @@ type RestoreResult struct {
 // the audit chain and re-hashes the evidence, and records the restore in the audit log. With
 // PostgreSQL (c.DB), restore the database with pg_restore first: the archive brings the
 // evidence and keys. It needs no user: whoever can write the directory runs it.
-func Restore(ctx context.Context, c Config, archive string, pr progress.Reporter) (RestoreResult, error) {
+func Restore(ctx context.Context, c Config, archive string, o RestoreOptions) (RestoreResult, error) {
 	res := RestoreResult{Workspace: c.Workspace, Archive: archive}
+	pr := o.Progress
+	var trusted ed25519.PublicKey
+	if o.TrustKey != "" {
+		var err error
+		if trusted, err = backup.ReadPublicKey(o.TrustKey); err != nil {
+			return res, err
+		}
+	}
 	if c.Workspace == "" {
 		return res, fmt.Errorf("%w: say where to restore to: --workspace DIR (a new or empty directory)", ErrInvalid)
 	}
@@ -210,13 +238,29 @@ func Restore(ctx context.Context, c Config, archive string, pr progress.Reporter
 	pr = progress.OrNop(pr)
 	pr.Begin("restore", st.Size(), "bytes")
 	h := sha256.New()
-	m, err := backup.Extract(ctx, io.TeeReader(&progressReader{r: f, pr: pr}, h), c.Workspace)
+	x, err := backup.Extract(ctx, io.TeeReader(&progressReader{r: f, pr: pr}, h), c.Workspace)
 	pr.End()
 	if err != nil {
 		cleanup()
 		return res, fmt.Errorf("restore %s: %w", archive, err)
 	}
+	m := x.Manifest
 	res.Manifest, res.SHA256 = m, hex.EncodeToString(h.Sum(nil))
+	if x.SignedBy != nil {
+		res.SignedBy = backup.KeyID(x.SignedBy)
+	}
+	if trusted != nil {
+		if x.SignedBy == nil || !x.SignedBy.Equal(trusted) {
+			cleanup()
+			by := "nobody"
+			if x.SignedBy != nil {
+				by = "key " + res.SignedBy
+			}
+			return res, fmt.Errorf("restore %s: %w: it is signed by %s, not by the trusted key %s (%s); nothing was restored",
+				archive, backup.ErrDamaged, by, backup.KeyID(trusted), o.TrustKey)
+		}
+		res.Trusted = true
+	}
 	switch {
 	case m.Backend == store.BackendPostgres && c.DB == "":
 		cleanup()
@@ -243,6 +287,7 @@ func Restore(ctx context.Context, c Config, archive string, pr progress.Reporter
 	if err == nil {
 		_, err = l.Append(ctx, audit.Event{Actor: a.actorName(ctx), Action: "workspace.restored", ObjectType: "workspace", ObjectID: c.Workspace,
 			New: map[string]any{"archive": archive, "sha256": res.SHA256, "backup_created_at": m.CreatedAt, "backup_created_by": m.CreatedBy,
+				"signed_by": res.SignedBy, "trusted": res.Trusted,
 				"files": len(m.Files), "audit_ok": res.Audit.OK, "evidence_ok": res.Evidence.OK}})
 	}
 	if err != nil {
@@ -274,4 +319,45 @@ func (p *progressReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.pr.Add(int64(n))
 	return n, err
+}
+
+// BackupCheck is what VerifyBackup found.
+type BackupCheck struct {
+	Archive  string          `json:"archive"`
+	SHA256   string          `json:"sha256"`
+	Manifest backup.Manifest `json:"manifest"`
+	SignedBy string          `json:"signed_by"`
+	Trusted  bool            `json:"trusted"`
+}
+
+// VerifyBackup checks a backup archive where it is kept, without restoring it: every file
+// against the manifest, the manifest's signature and, with trustKey, the signing key. It
+// needs no workspace.
+func VerifyBackup(ctx context.Context, archive, trustKey string) (BackupCheck, error) {
+	res := BackupCheck{Archive: archive}
+	f, err := os.Open(archive)
+	if err != nil {
+		return res, fmt.Errorf("open the backup: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	x, err := backup.Verify(ctx, io.TeeReader(f, h))
+	if err != nil {
+		return res, fmt.Errorf("verify %s: %w", archive, err)
+	}
+	res.Manifest, res.SHA256 = x.Manifest, hex.EncodeToString(h.Sum(nil))
+	if x.SignedBy != nil {
+		res.SignedBy = backup.KeyID(x.SignedBy)
+	}
+	if trustKey != "" {
+		pub, err := backup.ReadPublicKey(trustKey)
+		if err != nil {
+			return res, err
+		}
+		if x.SignedBy == nil || !x.SignedBy.Equal(pub) {
+			return res, fmt.Errorf("verify %s: %w: it is not signed by the trusted key %s (%s)", archive, backup.ErrDamaged, backup.KeyID(pub), trustKey)
+		}
+		res.Trusted = true
+	}
+	return res, nil
 }

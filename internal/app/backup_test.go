@@ -105,7 +105,7 @@ func TestABackupRestoresDatasetsEvidenceAndTheAuditChainVerified(t *testing.T) {
 	}
 	want := state(t, a, res.Snapshot.AuditSeq)
 	target := Config{Workspace: filepath.Join(t.TempDir(), "restored"), Actor: "restorer", HashParams: testHash}
-	rr, err := Restore(context.Background(), target, path, nil)
+	rr, err := Restore(context.Background(), target, path, RestoreOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestABackupTakenDuringWritesIsConsistent(t *testing.T) {
 	if during == 0 {
 		t.Error("nothing was written while the backup ran; the test proves nothing")
 	}
-	rr, err := Restore(ctx, Config{Workspace: filepath.Join(t.TempDir(), "r"), Actor: "restorer", HashParams: testHash}, path, nil)
+	rr, err := Restore(ctx, Config{Workspace: filepath.Join(t.TempDir(), "r"), Actor: "restorer", HashParams: testHash}, path, RestoreOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -217,7 +217,7 @@ func TestATamperedBackupIsRefusedNamingTheFileAndRestoresNothing(t *testing.T) {
 		return body
 	})
 	target := filepath.Join(t.TempDir(), "r")
-	_, err := Restore(context.Background(), Config{Workspace: target, HashParams: testHash}, tampered, nil)
+	_, err := Restore(context.Background(), Config{Workspace: target, HashParams: testHash}, tampered, RestoreOptions{})
 	if !errors.Is(err, backup.ErrDamaged) || changed == "" || !strings.Contains(err.Error(), changed) {
 		t.Fatalf("restore of a tampered archive = %v, want it refused naming %s", err, changed)
 	}
@@ -229,7 +229,7 @@ func TestATamperedBackupIsRefusedNamingTheFileAndRestoresNothing(t *testing.T) {
 func TestRestoreRefusesANonEmptyTargetAndBackupNeedsAnAdmin(t *testing.T) {
 	a, c := backupWorld(t, "")
 	path, _ := backupTo(t, a, context.Background())
-	if _, err := Restore(context.Background(), Config{Workspace: c.Workspace}, path, nil); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "not empty") {
+	if _, err := Restore(context.Background(), Config{Workspace: c.Workspace}, path, RestoreOptions{}); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("restore over a workspace = %v, want refused", err)
 	}
 	analyst := WithPrincipal(context.Background(), Principal{Name: "li", Role: RoleAnalyst})
@@ -252,10 +252,10 @@ func TestAPostgresBackupRestoresEvidenceAndKeysAgainstTheDatabase(t *testing.T) 
 		t.Errorf("backup = %+v, want a PostgreSQL backup that names pg_dump", res)
 	}
 	a.Close()
-	if _, err := Restore(context.Background(), Config{Workspace: filepath.Join(t.TempDir(), "r1")}, path, nil); !errors.Is(err, ErrInvalid) {
+	if _, err := Restore(context.Background(), Config{Workspace: filepath.Join(t.TempDir(), "r1")}, path, RestoreOptions{}); !errors.Is(err, ErrInvalid) {
 		t.Errorf("restore of a PostgreSQL backup without --db = %v, want refused", err)
 	}
-	rr, err := Restore(context.Background(), Config{Workspace: filepath.Join(t.TempDir(), "r2"), DB: db, HashParams: testHash}, path, nil)
+	rr, err := Restore(context.Background(), Config{Workspace: filepath.Join(t.TempDir(), "r2"), DB: db, HashParams: testHash}, path, RestoreOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,4 +295,36 @@ func repack(t *testing.T, path string, edit func(h *tar.Header, body []byte) []b
 	p := path + ".tampered"
 	os.WriteFile(p, out.Bytes(), 0o600)
 	return p
+}
+
+// An archive restores with --trust-key only when the workspace's own audit key signed it.
+func TestRestoreWithATrustedKeyAcceptsOnlyArchivesItSigned(t *testing.T) {
+	a, c := backupWorld(t, "")
+	path, _ := backupTo(t, a, context.Background())
+	own := filepath.Join(c.Workspace, "keys", "audit-ed25519.pem.pub")
+	rr, err := Restore(context.Background(), Config{Workspace: filepath.Join(t.TempDir(), "r1"), HashParams: testHash}, path, RestoreOptions{TrustKey: own})
+	if err != nil || !rr.Trusted || rr.SignedBy == "" {
+		t.Fatalf("restore with the workspace's own key = %+v, %v; want trusted", rr, err)
+	}
+	other := Config{Workspace: filepath.Join(t.TempDir(), "other"), HashParams: testHash}
+	if _, err := Init(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+	o, err := Open(context.Background(), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.AuditVerify(context.Background(), false); err != nil { // creates its key
+		t.Fatal(err)
+	}
+	o.Close()
+	target := filepath.Join(t.TempDir(), "r2")
+	_, err = Restore(context.Background(), Config{Workspace: target, HashParams: testHash}, path,
+		RestoreOptions{TrustKey: filepath.Join(other.Workspace, "keys", "audit-ed25519.pem.pub")})
+	if !errors.Is(err, backup.ErrDamaged) || !strings.Contains(err.Error(), "not by the trusted key") {
+		t.Errorf("restore with another office's key = %v, want refused", err)
+	}
+	if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Error("the refused restore left its target behind")
+	}
 }

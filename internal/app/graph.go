@@ -306,7 +306,8 @@ type ExportRequest struct {
 	Format      string   // json, graphml or gexf
 	Seeds       []string // export only the neighbourhood of these identifiers
 	Hops        int
-	Communities bool // compute Louvain communities and label the nodes with them
+	Communities bool   // compute Louvain communities and label the nodes with them
+	Dest        string // where the export goes, for the audit log ("" = the caller's stream)
 }
 
 // ExportResult says what GraphExport wrote.
@@ -358,7 +359,7 @@ func (a *App) GraphExport(ctx context.Context, req ExportRequest, w io.Writer) (
 	}
 	sg := g.Subgraph(nodes, of)
 	unmasked, err := a.exported(ctx, exportRecord{Object: "graph", ID: strings.Join(req.Datasets, ","), Rows: len(sg.Nodes),
-		Format: req.Format, Detail: map[string]any{"edges": len(sg.Edges), "seeds": len(req.Seeds)}})
+		Format: req.Format, Dest: req.Dest, Detail: map[string]any{"edges": len(sg.Edges), "seeds": len(req.Seeds)}})
 	if err != nil {
 		return ExportResult{}, err
 	}

@@ -286,3 +286,54 @@ type ExportRecord struct {
 func (a *App) RecordExport(ctx context.Context, e ExportRecord) (unmasked bool, err error) {
 	return a.exported(ctx, exportRecord{Object: e.Object, ID: e.ID, Rows: e.Rows, Format: e.Format, Dest: e.Dest})
 }
+
+// maskAudit masks identifiers in the old and new values of audit entries (the auditor reads
+// metadata, never raw identifiers). The hash stays the stored one: the chain is verified from
+// the database (procura audit verify), never from this view.
+func (a *App) maskAudit(ctx context.Context, es []audit.Entry) error {
+	show, err := a.revealed(ctx, shown{Object: "audit_log", ID: "entries", Rows: len(es)})
+	if err != nil || show {
+		return err
+	}
+	for i := range es {
+		es[i].Old, es[i].New = maskJSON(es[i].Old), maskJSON(es[i].New)
+		es[i].ObjectID = basePlan.apply("object_id", es[i].ObjectID)
+	}
+	return nil
+}
+
+// maskJSON masks the strings of a JSON value by their keys (basePlan); numbers keep their
+// exact text.
+func maskJSON(raw json.RawMessage) json.RawMessage {
+	if len(raw) == 0 || !mask.MayHold(string(raw)) {
+		return raw
+	}
+	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return json.RawMessage(mask.Text(string(raw))) // not JSON after all: mask it as text
+	}
+	v = maskAny("", v)
+	out, err := json.Marshal(v)
+	if err != nil {
+		return raw
+	}
+	return out
+}
+
+func maskAny(key string, v any) any {
+	switch x := v.(type) {
+	case string:
+		return basePlan.apply(key, x)
+	case map[string]any:
+		for k, e := range x {
+			x[k] = maskAny(k, e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = maskAny(key, e)
+		}
+	}
+	return v
+}

@@ -8,6 +8,7 @@ package backup
 import (
 	"archive/tar"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -102,8 +103,9 @@ func (w *Writer) AddFile(ctx context.Context, rel, src string) error {
 // Files lists the files added so far.
 func (w *Writer) Files() []File { return w.files }
 
-// Close writes the manifest (its Files and Format are filled in) and ends the archive.
-func (w *Writer) Close(m Manifest) error {
+// Close writes the manifest (its Files and Format are filled in), signed with key when key is
+// not nil, and ends the archive.
+func (w *Writer) Close(m Manifest, key ed25519.PrivateKey) error {
 	m.Format, m.Files = Format, w.files
 	if m.Files == nil {
 		m.Files = []File{}
@@ -117,6 +119,18 @@ func (w *Writer) Close(m Manifest) error {
 	}
 	if _, err := w.tw.Write(b); err != nil {
 		return err
+	}
+	if key != nil {
+		sig, err := sign(key, b)
+		if err != nil {
+			return err
+		}
+		if err := w.tw.WriteHeader(&tar.Header{Name: SignatureName, Mode: 0o600, Size: int64(len(sig)), ModTime: m.CreatedAt, Typeflag: tar.TypeReg}); err != nil {
+			return err
+		}
+		if _, err := w.tw.Write(sig); err != nil {
+			return err
+		}
 	}
 	if err := w.tw.Close(); err != nil {
 		return err
@@ -141,10 +155,17 @@ func (e *DamagedError) Error() string {
 }
 func (e *DamagedError) Unwrap() error { return ErrDamaged }
 
+// Extracted is what Extract found: the manifest and, when the archive is signed, the key that
+// signed it (the signature is verified).
+type Extracted struct {
+	Manifest Manifest
+	SignedBy ed25519.PublicKey
+}
+
 // Extract reads an archive into dir (which must exist and should be empty), checking every
-// file against the manifest. On any error the files it wrote are removed again, so dir is
-// left as it was.
-func Extract(ctx context.Context, r io.Reader, dir string) (m Manifest, err error) {
+// file against the manifest and the manifest's signature when it has one. On any error the
+// files it wrote are removed again, so dir is left as it was.
+func Extract(ctx context.Context, r io.Reader, dir string) (x Extracted, err error) {
 	var written []string
 	defer func() {
 		if err != nil {
@@ -153,67 +174,95 @@ func Extract(ctx context.Context, r io.Reader, dir string) (m Manifest, err erro
 			}
 		}
 	}()
+	return read(ctx, r, func(rel string, r io.Reader, mode os.FileMode) (File, error) {
+		return extractFile(ctx, r, filepath.Join(dir, filepath.FromSlash(rel)), mode, &written)
+	})
+}
+
+// Verify reads an archive as Extract does, checking every file and the signature, and writes
+// nothing: a backup can be checked where it is kept, without restoring it.
+func Verify(ctx context.Context, r io.Reader) (Extracted, error) {
+	return read(ctx, r, func(_ string, r io.Reader, _ os.FileMode) (File, error) {
+		h := sha256.New()
+		n, err := io.Copy(h, ctxReader{ctx, r})
+		return File{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, err
+	})
+}
+
+// read walks an archive, handing each workspace file to sink, and checks the files sink
+// reports against the manifest and its signature.
+func read(ctx context.Context, r io.Reader, sink func(rel string, r io.Reader, mode os.FileMode) (File, error)) (x Extracted, err error) {
+	m := &x.Manifest
 	zr, err := zstd.NewReader(r)
 	if err != nil {
-		return m, &DamagedError{Reason: "it is not zstd-compressed: " + err.Error()}
+		return x, &DamagedError{Reason: "it is not zstd-compressed: " + err.Error()}
 	}
 	defer zr.Close()
 	tr := tar.NewReader(zr)
 	got := map[string]File{}
-	var manifest []byte
+	var manifest, signature []byte
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return m, &DamagedError{Reason: "it cannot be read: " + err.Error()}
+			return x, &DamagedError{Reason: "it cannot be read: " + err.Error()}
 		}
-		if manifest != nil {
-			return m, &DamagedError{File: hdr.Name, Reason: "follows the manifest, where the archive should end"}
+		if manifest != nil && (hdr.Name != SignatureName || signature != nil) {
+			return x, &DamagedError{File: hdr.Name, Reason: "follows the manifest, where the archive should end"}
 		}
 		switch {
+		case hdr.Name == SignatureName:
+			if signature, err = io.ReadAll(io.LimitReader(tr, 1<<20)); err != nil {
+				return x, &DamagedError{File: SignatureName, Reason: "cannot be read: " + err.Error()}
+			}
+			continue
 		case hdr.Name == ManifestName:
 			if manifest, err = io.ReadAll(io.LimitReader(tr, 64<<20)); err != nil {
-				return m, &DamagedError{File: ManifestName, Reason: "cannot be read: " + err.Error()}
+				return x, &DamagedError{File: ManifestName, Reason: "cannot be read: " + err.Error()}
 			}
 			continue
 		case hdr.Typeflag == tar.TypeDir:
 			continue
 		case hdr.Typeflag != tar.TypeReg:
-			return m, &DamagedError{File: hdr.Name, Reason: "is not a regular file (links and devices are never in a backup)"}
+			return x, &DamagedError{File: hdr.Name, Reason: "is not a regular file (links and devices are never in a backup)"}
 		case !strings.HasPrefix(hdr.Name, Prefix):
-			return m, &DamagedError{File: hdr.Name, Reason: "is outside " + Prefix}
+			return x, &DamagedError{File: hdr.Name, Reason: "is outside " + Prefix}
 		}
 		rel := strings.TrimPrefix(hdr.Name, Prefix)
 		if err := checkRel(rel); err != nil {
-			return m, &DamagedError{File: rel, Reason: err.Error()}
+			return x, &DamagedError{File: rel, Reason: err.Error()}
 		}
 		if _, dup := got[rel]; dup {
-			return m, &DamagedError{File: rel, Reason: "appears twice"}
+			return x, &DamagedError{File: rel, Reason: "appears twice"}
 		}
-		dst := filepath.Join(dir, filepath.FromSlash(rel))
-		f, err := extractFile(ctx, &readErr{r: tr}, dst, os.FileMode(hdr.Mode)&0o770, &written)
+		f, err := sink(rel, &readErr{r: tr}, os.FileMode(hdr.Mode)&0o770)
 		var re *readFailure
 		if errors.As(err, &re) && ctx.Err() == nil {
-			return m, &DamagedError{File: rel, Reason: "cannot be read in full (" + re.err.Error() + "): the archive is cut short or corrupt"}
+			return x, &DamagedError{File: rel, Reason: "cannot be read in full (" + re.err.Error() + "): the archive is cut short or corrupt"}
 		}
 		if err != nil {
-			return m, err
+			return x, err
 		}
 		f.Path = rel
 		got[rel] = f
 	}
 	if manifest == nil {
-		return m, &DamagedError{Reason: "it has no manifest (is it a procura backup, and complete?)"}
+		return x, &DamagedError{Reason: "it has no manifest (is it a procura backup, and complete?)"}
 	}
-	if err := json.Unmarshal(manifest, &m); err != nil {
-		return m, &DamagedError{File: ManifestName, Reason: "is not valid JSON: " + err.Error()}
+	if signature != nil {
+		if x.SignedBy, err = verify(signature, manifest); err != nil {
+			return x, &DamagedError{File: ManifestName, Reason: "has a signature that " + err.Error()}
+		}
+	}
+	if err := json.Unmarshal(manifest, m); err != nil {
+		return x, &DamagedError{File: ManifestName, Reason: "is not valid JSON: " + err.Error()}
 	}
 	if m.Format != Format {
-		return m, &DamagedError{File: ManifestName, Reason: fmt.Sprintf("names the format %q; this procura reads %q", m.Format, Format)}
+		return x, &DamagedError{File: ManifestName, Reason: fmt.Sprintf("names the format %q; this procura reads %q", m.Format, Format)}
 	}
-	return m, Check(m, got)
+	return x, Check(*m, got)
 }
 
 // Check compares the files read from an archive with its manifest.

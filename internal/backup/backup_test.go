@@ -4,6 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -16,7 +20,9 @@ import (
 )
 
 // archive backs up files (relative path → content) and returns the archive.
-func archive(t *testing.T, files map[string]string) []byte {
+func archive(t *testing.T, files map[string]string) []byte { return signedArchive(t, files, nil) }
+
+func signedArchive(t *testing.T, files map[string]string, key ed25519.PrivateKey) []byte {
 	t.Helper()
 	src := t.TempDir()
 	var buf bytes.Buffer
@@ -34,7 +40,7 @@ func archive(t *testing.T, files map[string]string) []byte {
 			t.Fatal(err)
 		}
 	}
-	if err := w.Close(Manifest{CreatedAt: time.Now().UTC(), CreatedBy: "tester", Backend: "duckdb"}); err != nil {
+	if err := w.Close(Manifest{CreatedAt: time.Now().UTC(), CreatedBy: "tester", Backend: "duckdb"}, key); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -75,9 +81,16 @@ var sample = map[string]string{"procura.duckdb": "database bytes", "evidence/sha
 
 func TestAnArchiveRestoresEveryFileWithItsContentAndMode(t *testing.T) {
 	dir := t.TempDir()
-	m, err := Extract(context.Background(), bytes.NewReader(archive(t, sample)), dir)
+	x, err := Extract(context.Background(), bytes.NewReader(archive(t, sample)), dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	m := x.Manifest
+	if x.SignedBy != nil {
+		t.Error("an unsigned archive reports a signer")
+	}
+	if v, err := Verify(context.Background(), bytes.NewReader(archive(t, sample))); err != nil || len(v.Manifest.Files) != len(sample) {
+		t.Errorf("Verify of a sound archive = %+v, %v", v.Manifest, err)
 	}
 	if len(m.Files) != len(sample) || m.Format != Format || m.CreatedBy != "tester" {
 		t.Errorf("manifest = %+v", m)
@@ -126,6 +139,9 @@ func TestADamagedArchiveIsRefusedNamingTheFileAndLeavesNothing(t *testing.T) {
 		"cut short":      {arc[:len(arc)/2], ""},
 	}
 	for name, c := range cases {
+		if _, err := Verify(context.Background(), bytes.NewReader(c.arc)); !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), c.file) {
+			t.Errorf("%s: Verify = %v, want it refused naming %q", name, err, c.file)
+		}
 		dir := t.TempDir()
 		_, err := Extract(context.Background(), bytes.NewReader(c.arc), dir)
 		var de *DamagedError
@@ -155,5 +171,38 @@ func TestAddFileRefusesPathsOutsideTheWorkspace(t *testing.T) {
 		if err := w.AddFile(context.Background(), rel, "/dev/null"); err == nil {
 			t.Errorf("AddFile(%q) was accepted", rel)
 		}
+	}
+}
+
+// A signed manifest cannot be rewritten to match a forged file: the signature names the key,
+// and a manifest changed after signing is refused.
+func TestASignedManifestRewrittenToMatchAForgedFileIsRefused(t *testing.T) {
+	pub, key, _ := ed25519.GenerateKey(nil)
+	arc := signedArchive(t, sample, key)
+	x, err := Extract(context.Background(), bytes.NewReader(arc), t.TempDir())
+	if err != nil || !x.SignedBy.Equal(pub) {
+		t.Fatalf("signed archive: signer %x, %v; want %x", x.SignedBy, err, pub)
+	}
+	forged := []byte("a forged statement")
+	sum := sha256.Sum256(forged)
+	arc = rewrite(t, arc, func(h *tar.Header, b []byte) ([]byte, bool) {
+		switch h.Name {
+		case Prefix + "evidence/sha256/ab/abcdef":
+			return forged, true
+		case ManifestName:
+			var m Manifest
+			json.Unmarshal(b, &m)
+			for i := range m.Files {
+				if m.Files[i].Path == "evidence/sha256/ab/abcdef" {
+					m.Files[i].SHA256, m.Files[i].Size = hex.EncodeToString(sum[:]), int64(len(forged))
+				}
+			}
+			b, _ = json.Marshal(m)
+		}
+		return b, true
+	})
+	_, err = Extract(context.Background(), bytes.NewReader(arc), t.TempDir())
+	if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "signature") {
+		t.Errorf("a re-signed-less forgery = %v, want the signature refused", err)
 	}
 }

@@ -187,6 +187,9 @@ type rejectsData struct {
 	Page             app.RejectPage
 	From, To         int
 	PrevURL, NextURL string
+	// Identifiers are masked unless the user asked (unmask=1) and may; ToggleURL switches.
+	Unmasked, CanUnmask bool
+	ToggleURL           string
 }
 
 func (s *Server) rejectsPage(w http.ResponseWriter, r *http.Request) {
@@ -204,14 +207,21 @@ func (s *Server) rejectsPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	d := rejectsData{Page: pg, From: offset + 1, To: offset + len(pg.Rejects)}
-	link := func(off int) string {
+	unmasked := r.URL.Query().Get("unmask") == "1" || r.URL.Query().Get("unmask") == "true"
+	d := rejectsData{Page: pg, From: offset + 1, To: offset + len(pg.Rejects), Unmasked: unmasked,
+		CanUnmask: s.app.Can(r.Context(), app.ActUnmask) == nil}
+	linkAs := func(off int, unmask bool) string {
 		q := url.Values{"offset": {strconv.Itoa(off)}, "limit": {strconv.Itoa(limit)}}
 		if batch > 0 {
 			q.Set("batch", strconv.FormatInt(batch, 10))
 		}
+		if unmask {
+			q.Set("unmask", "1")
+		}
 		return "?" + q.Encode()
 	}
+	link := func(off int) string { return linkAs(off, unmasked) }
+	d.ToggleURL = linkAs(offset, !unmasked)
 	if offset > 0 {
 		d.PrevURL = link(max(0, offset-limit))
 	}

@@ -49,11 +49,27 @@ func TestTheRunningServerStreamsABackupThatRestores(t *testing.T) {
 	}
 	path := filepath.Join(t.TempDir(), "b.procura-backup")
 	os.WriteFile(path, arc, 0o600)
-	rr, err := app.Restore(context.Background(), app.Config{Workspace: filepath.Join(t.TempDir(), "r"), HashParams: cheapHash}, path, nil)
+	rr, err := app.Restore(context.Background(), app.Config{Workspace: filepath.Join(t.TempDir(), "r"), HashParams: cheapHash}, path, app.RestoreOptions{})
 	if err != nil || !rr.OK {
 		t.Fatalf("restore of the server's backup: %+v, %v", rr, err)
 	}
 	if rr.Manifest.CreatedBy != "u_admin" {
 		t.Errorf("manifest = %+v, want created by u_admin", rr.Manifest)
+	}
+}
+
+func TestTheRejectsPageOffersUnmaskingOnlyToRolesThatMay(t *testing.T) {
+	f := newFixture(t)
+	_, analyst, _ := f.do("analyst", "GET", "/datasets/bank_tx/rejects?lang=en", nil, "")
+	if !strings.Contains(string(analyst), "are masked") || strings.Contains(string(analyst), "unmask=1") {
+		t.Errorf("the analyst's page does not say the identifiers are masked, or offers to unmask them")
+	}
+	_, pros, _ := f.do("prosecutor", "GET", "/datasets/bank_tx/rejects?lang=en", nil, "")
+	if !strings.Contains(string(pros), "unmask=1") {
+		t.Errorf("the prosecutor's page offers no way to unmask")
+	}
+	_, clear, _ := f.do("prosecutor", "GET", "/datasets/bank_tx/rejects?lang=en&unmask=1", nil, "")
+	if !strings.Contains(string(clear), "recorded in the audit log") || len(digitRun.FindAllString(string(clear), -1)) == 0 {
+		t.Errorf("the unmasked page shows no identifiers or does not say it was recorded")
 	}
 }
