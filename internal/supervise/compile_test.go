@@ -249,3 +249,44 @@ func TestAGroupedScanIsInlinedAndAGroupedJoinIsComputedOnce(t *testing.T) {
 		t.Errorf("the library should hold grouped models over one input and over joins: %v", seen)
 	}
 }
+
+// An input of one dataset is read straight from its table, so the engine pushes every filter
+// into the scan; an input of several datasets is their union, each row naming its dataset.
+func TestAnInputOfOneDatasetReadsItsTableAndOfSeveralTheirUnion(t *testing.T) {
+	m := mustParse(t, `id: test_direct
+version: 1
+title: {en: t}
+measure: protest
+severity: low
+inputs:
+  a: {kind: accounts}
+logic:
+  from: a
+  where: [{col: a.card_no, op: not_null}]
+clue:
+  subject: {type: account, key: a.card_no}
+  fingerprint: [a.card_no]
+  title: {en: "{a.card_no}"}
+`)
+	cols := []Column{{Name: "card_no", Type: "text"}}
+	one := Env{Datasets: []Dataset{{Name: "acc1", Kind: "accounts", Columns: cols}}}
+	two := Env{Datasets: []Dataset{{Name: "acc1", Kind: "accounts", Columns: cols}, {Name: "acc2", Kind: "accounts", Columns: cols}}}
+	q1, err := Compile(m, one, "duckdb", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`FROM "ds_acc1" AS "a"`, `'acc1' AS "a._ds"`} {
+		if !strings.Contains(q1.SQL, want) {
+			t.Errorf("one dataset: SQL lacks %s:\n%s", want, q1.SQL)
+		}
+	}
+	q2, err := Compile(m, two, "duckdb", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`SELECT 'acc1' AS "_ds"`, ` UNION ALL SELECT 'acc2' AS "_ds"`, `"a"."_ds" AS "a._ds"`} {
+		if !strings.Contains(q2.SQL, want) {
+			t.Errorf("two datasets: SQL lacks %s:\n%s", want, q2.SQL)
+		}
+	}
+}

@@ -79,7 +79,11 @@ func (c *compiler) query() *Query {
 		if slices.Contains(evidence, a) {
 			for _, sys := range []string{"_ds", "_batch", "_line"} {
 				out := a + "." + sys
-				sel = append(sel, quote(a)+"."+quote(sys)+" AS "+quote(out))
+				if src := c.binds[a].sources; sys == "_ds" && c.directTable(a) {
+					sel = append(sel, quoteLit(src[0].Name)+" AS "+quote(out))
+				} else {
+					sel = append(sel, quote(a)+"."+quote(sys)+" AS "+quote(out))
+				}
 				cols = append(cols, OutColumn{Name: out, Alias: a, Col: sys})
 			}
 		}
@@ -437,17 +441,16 @@ func (c *compiler) fillInputs(sqlText string) string {
 	return inputRe.ReplaceAllStringFunc(sqlText, func(m string) string {
 		alias := m[len("{{input:") : len(m)-2]
 		b := c.binds[alias]
+		if c.directTable(alias) {
+			return quote(tableOf(b.sources[0])) + " AS " + quote(alias)
+		}
 		var parts []string
 		for _, d := range b.sources {
 			sel := []string{quoteLit(d.Name) + " AS " + quote("_ds"), quote("_batch"), quote("_line")}
 			for _, name := range sortedKeys(c.used[alias]) {
 				sel = append(sel, quote(c.used[alias][name].Name))
 			}
-			table := d.Table
-			if table == "" {
-				table = "ds_" + d.Name
-			}
-			parts = append(parts, "SELECT "+strings.Join(sel, ", ")+" FROM "+quote(table))
+			parts = append(parts, "SELECT "+strings.Join(sel, ", ")+" FROM "+quote(tableOf(d)))
 		}
 		if len(parts) == 0 {
 			// Validation without a workspace: a typed empty stand-in keeps the SQL readable.
@@ -461,4 +464,20 @@ func (c *compiler) fillInputs(sqlText string) string {
 	})
 }
 
+// directTable reports whether an input is read straight from its table: it has one dataset
+// and no time bucket to add. The engine then sees the table itself, as in a hand-written
+// query, and pushes every filter into its scan; the dataset name is a literal.
+func (c *compiler) directTable(alias string) bool {
+	_, bucketed := c.buckets[alias]
+	return len(c.binds[alias].sources) == 1 && !bucketed
+}
+
 var inputRe = regexp.MustCompile(`\{\{input:[a-z][a-z0-9_]*\}\}`)
+
+// tableOf is the table that holds a dataset's rows.
+func tableOf(d Dataset) string {
+	if d.Table != "" {
+		return d.Table
+	}
+	return "ds_" + d.Name
+}
