@@ -103,7 +103,11 @@ func loadRows(ctx context.Context, st *store.Store, dataset string) (*funds.Grap
 
 // loadColumns is the load procura uses (internal/app's loadGraph).
 func loadColumns(ctx context.Context, st *store.Store, dataset string) (*funds.Graph, string, error) {
-	bld := funds.NewBuilder(1 << 16)
+	n, err := st.TransactionCount(ctx, dataset)
+	if err != nil {
+		return nil, "", err
+	}
+	bld := funds.NewBuilder(int(n))
 	reader, err := st.ScanTransactionColumns(ctx, dataset, func(c *store.TxColumns) error {
 		return bld.AddColumns(&funds.Columns{N: c.N, TxID: c.TxID, Account: c.Account, Card: c.Card, Counterparty: c.Counterparty,
 			Channel: c.Channel, Memo: c.Memo, Holder: c.Holder, CounterpartyName: c.CounterpartyName,
