@@ -31,8 +31,12 @@ func loadGraph(ctx context.Context, st *store.Store, dataset string, pr progress
 	pr = progress.OrNop(pr)
 	pr.Begin("load "+dataset, -1, "rows")
 	defer pr.End()
-	b := funds.NewBuilder(1 << 16)
-	_, err := st.ScanTransactionColumns(ctx, dataset, func(c *store.TxColumns) error {
+	n, err := st.TransactionCount(ctx, dataset)
+	if err != nil {
+		return nil, err
+	}
+	b := funds.NewBuilder(int(n))
+	_, err = st.ScanTransactionColumns(ctx, dataset, func(c *store.TxColumns) error {
 		if err := b.AddColumns(&funds.Columns{N: c.N, TxID: c.TxID, Account: c.Account, Card: c.Card, Counterparty: c.Counterparty,
 			Channel: c.Channel, Memo: c.Memo, Holder: c.Holder, CounterpartyName: c.CounterpartyName,
 			Cents: c.Cents, Unix: c.Unix, Balance: c.Balance, Order: c.Order}); err != nil {

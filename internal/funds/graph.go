@@ -301,12 +301,10 @@ func (b *Builder) Build() *Graph {
 	}
 	g := &Graph{Names: b.names, Holder: b.holder, InData: b.inData, index: b.ids, Channels: b.channels, Rows: int64(len(b.raw)), cardOf: b.cardOf}
 	b.internMemo("")
-	// Outgoing rows first, so that incoming rows find their partner whatever the order.
-	// outs maps a transfer's key to its outgoing rows not yet merged, as a chain through
-	// next (-1 ends it), oldest first: no slice per key.
-	type chain struct{ head, tail int32 }
-	outs := make(map[mergeKey]chain, len(b.raw)/2)
-	next := make([]int32, 0, len(b.raw)/2)
+	// Outgoing rows first, so that incoming rows find their partner whatever the order: an
+	// incoming row takes the oldest outgoing row of the same transfer not yet taken
+	// (pairTransfers). Only rows whose other side has a statement can pair.
+	var outs, ins []keyed
 	type edge struct {
 		from, to   int32
 		amt, unix  int64
@@ -320,19 +318,21 @@ func (b *Builder) Build() *Graph {
 			continue
 		}
 		to := resolve(r.cp)
-		k := mergeKey{r.acct, to, -r.cents, r.unix}
-		ei := int32(len(edges))
-		next = append(next, -1)
-		if to < 0 || !b.inData[to] {
-			// No statement of the receiver: no incoming row to merge with.
-		} else if c, ok := outs[k]; ok && c.head >= 0 {
-			next[c.tail] = ei
-			outs[k] = chain{c.head, ei}
-		} else {
-			outs[k] = chain{ei, ei}
+		if to >= 0 && b.inData[to] {
+			outs = append(outs, keyed{mergeKey{r.acct, to, -r.cents, r.unix}, int32(len(edges))})
 		}
 		edges = append(edges, edge{from: r.acct, to: to, amt: -r.cents, unix: r.unix, balF: r.bal, balT: NoBalance, seq: int32(i), ch: r.channel, memo: r.memo})
 	}
+	nOut := len(edges)
+	for i, r := range b.raw {
+		if r.cents > 0 {
+			if from := resolve(r.cp); from >= 0 && b.inData[from] {
+				ins = append(ins, keyed{mergeKey{from, r.acct, r.cents, r.unix}, int32(i)})
+			}
+		}
+	}
+	match := pairTransfers(outs, ins, len(b.raw))
+	outs, ins = nil, nil
 	for i, r := range b.raw {
 		switch {
 		case r.cents == 0:
@@ -342,21 +342,17 @@ func (b *Builder) Build() *Graph {
 			continue
 		}
 		from := resolve(r.cp)
-		if from >= 0 && b.inData[from] {
-			k := mergeKey{from, r.acct, r.cents, r.unix}
-			if c, ok := outs[k]; ok && c.head >= 0 {
-				l := [1]int32{c.head}
-				edges[l[0]].balT = r.bal
-				if b.memos[edges[l[0]].memo] == "" {
-					edges[l[0]].memo = r.memo
-				} else if b.memos[r.memo] != "" && r.memo != edges[l[0]].memo {
-					// Both sides wrote a memo (代发工资 out, 工资 in): keep both words.
-					edges[l[0]].memo = b.internMemo(b.memos[edges[l[0]].memo] + " " + b.memos[r.memo])
-				}
-				outs[k] = chain{next[c.head], c.tail}
-				g.MergedRows++
-				continue
+		if o := match[i]; o >= 0 {
+			e := &edges[o]
+			e.balT = r.bal
+			if b.memos[e.memo] == "" {
+				e.memo = r.memo
+			} else if b.memos[r.memo] != "" && r.memo != e.memo {
+				// Both sides wrote a memo (代发工资 out, 工资 in): keep both words.
+				e.memo = b.internMemo(b.memos[e.memo] + " " + b.memos[r.memo])
 			}
+			g.MergedRows++
+			continue
 		}
 		edges = append(edges, edge{from: from, to: r.acct, amt: r.cents, unix: r.unix, balF: NoBalance, balT: r.bal, seq: int32(i), ch: r.channel, memo: r.memo})
 	}
@@ -375,8 +371,7 @@ func (b *Builder) Build() *Graph {
 			g.Balanced[r.acct] = true
 		}
 	}
-	nOut := len(next)
-	b.raw, next, outs = nil, nil, nil // no longer needed: free them before the graph grows
+	b.raw, match = nil, nil // no longer needed: free them before the graph grows
 	order := make([]int32, 0, len(edges))
 	if slices.IsSortedFunc(edges[:nOut], less) && slices.IsSortedFunc(edges[nOut:], less) {
 		i, j := 0, nOut

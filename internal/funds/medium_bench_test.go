@@ -25,20 +25,24 @@ import (
 //	PROCURA_BENCH_WORKSPACE=WS PROCURA_BENCH_DATASET=tx PROCURA_BENCH_SEEDS=W/truth/victim_payments.csv \
 //	  go test -tags duckdb_arrow -run XXX -bench MediumWorld -benchtime 1x ./internal/funds
 //
-// docs/funds.md and docs/BENCHMARKS.md give the figures.
-func benchWorkspace(b *testing.B) (*store.Store, string, []string) {
+// A PostgreSQL workspace also needs PROCURA_BENCH_DB, its URL. docs/funds.md and
+// docs/BENCHMARKS.md give the figures.
+func benchWorkspace(b *testing.B, needSeeds bool) (*store.Store, string, []string) {
 	b.Helper()
 	ws := os.Getenv("PROCURA_BENCH_WORKSPACE")
 	seedFile := os.Getenv("PROCURA_BENCH_SEEDS")
-	if ws == "" || seedFile == "" {
+	if ws == "" || (needSeeds && seedFile == "") {
 		b.Skip("set PROCURA_BENCH_WORKSPACE to a workspace holding the medium synthetic world and PROCURA_BENCH_SEEDS to its truth/victim_payments.csv (see medium_bench_test.go)")
 	}
 	dataset := cmpOr(os.Getenv("PROCURA_BENCH_DATASET"), "transactions")
-	st, err := store.Open(context.Background(), store.Options{Workspace: ws, Holder: "funds benchmark"})
+	st, err := store.Open(context.Background(), store.Options{Workspace: ws, URL: os.Getenv("PROCURA_BENCH_DB"), Holder: "funds benchmark"})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
+	if !needSeeds {
+		return st, dataset, nil
+	}
 	f, err := os.Open(seedFile)
 	if err != nil {
 		b.Fatal(err)
@@ -99,7 +103,11 @@ func loadRows(ctx context.Context, st *store.Store, dataset string) (*funds.Grap
 
 // loadColumns is the load procura uses (internal/app's loadGraph).
 func loadColumns(ctx context.Context, st *store.Store, dataset string) (*funds.Graph, string, error) {
-	bld := funds.NewBuilder(1 << 16)
+	n, err := st.TransactionCount(ctx, dataset)
+	if err != nil {
+		return nil, "", err
+	}
+	bld := funds.NewBuilder(int(n))
 	reader, err := st.ScanTransactionColumns(ctx, dataset, func(c *store.TxColumns) error {
 		return bld.AddColumns(&funds.Columns{N: c.N, TxID: c.TxID, Account: c.Account, Card: c.Card, Counterparty: c.Counterparty,
 			Channel: c.Channel, Memo: c.Memo, Holder: c.Holder, CounterpartyName: c.CounterpartyName,
@@ -134,7 +142,7 @@ func timed(fn func()) (wall, cpu float64) {
 
 // BenchmarkMediumWorldLoad loads the graph both ways in the same run.
 func BenchmarkMediumWorldLoad(b *testing.B) {
-	st, dataset, _ := benchWorkspace(b)
+	st, dataset, _ := benchWorkspace(b, false)
 	ctx := context.Background()
 	for b.Loop() {
 		var old, g *funds.Graph
@@ -193,7 +201,7 @@ SELECT dst, min(hop) FROM walk GROUP BY dst`
 // the same run; the reach and the CTE must find the same accounts at the same hops, and the
 // trace's accounts must be among them.
 func BenchmarkMediumWorldTrace(b *testing.B) {
-	st, dataset, ids := benchWorkspace(b)
+	st, dataset, ids := benchWorkspace(b, true)
 	ctx := context.Background()
 	g, _, err := loadColumns(ctx, st, dataset)
 	if err != nil {
@@ -276,7 +284,7 @@ func BenchmarkMediumWorldTrace(b *testing.B) {
 
 // BenchmarkMediumWorldTypologies runs every typology over the loaded graph.
 func BenchmarkMediumWorldTypologies(b *testing.B) {
-	st, dataset, _ := benchWorkspace(b)
+	st, dataset, _ := benchWorkspace(b, false)
 	ctx := context.Background()
 	g, _, err := loadColumns(ctx, st, dataset)
 	if err != nil {

@@ -144,3 +144,13 @@ func (c *TxColumns) append(r TxRow, order int64) {
 	c.Cents, c.Unix, c.Balance = append(c.Cents, r.Cents), append(c.Unix, r.Unix), append(c.Balance, r.Balance)
 	c.Order = append(c.Order, order)
 }
+
+// TransactionCount is the number of rows of a dataset, for sizing what reads it.
+func (s *Store) TransactionCount(ctx context.Context, dataset string) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM `+s.dialect.Quote(DatasetTable(dataset))).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count the rows of %s: %w", dataset, err)
+	}
+	return n, nil
+}

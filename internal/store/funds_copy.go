@@ -30,7 +30,13 @@ func (s *Store) scanCopy(ctx context.Context, q string, fn func(*TxColumns) erro
 		pr, pw := io.Pipe()
 		done := make(chan error, 1)
 		go func() {
-			_, err := pc.Conn().PgConn().CopyTo(ctx, pw, "COPY ("+q+") TO STDOUT (FORMAT binary)")
+			// PostgreSQL sends a message per row; hand them to the parser a megabyte at a
+			// time, not one by one.
+			bw := bufio.NewWriterSize(pw, 1<<20)
+			_, err := pc.Conn().PgConn().CopyTo(ctx, bw, "COPY ("+q+") TO STDOUT (FORMAT binary)")
+			if err == nil {
+				err = bw.Flush()
+			}
 			pw.CloseWithError(err)
 			done <- err
 		}()
