@@ -22,9 +22,11 @@ func newGraphCmd(g *globals) *cobra.Command {
 their accounts, transfers, calls, the devices accounts and phones were used from, SIMs, wallets,
 companies and their legal representatives, and the parties of cases. docs/links.md explains it.`,
 	}
+	var ignoreResolved bool
 	cmd.PersistentFlags().StringVar(&datasets, "datasets", "", "datasets to build the graph from, comma-separated (default: all)")
+	cmd.PersistentFlags().BoolVar(&ignoreResolved, "ignore-resolved", false, "do not merge persons by the latest procura resolve result")
 	req := func(cmd *cobra.Command) app.GraphRequest {
-		r := app.GraphRequest{Progress: g.newBar()}
+		r := app.GraphRequest{Progress: g.newBar(), IgnoreResolved: ignoreResolved}
 		if datasets != "" {
 			r.Datasets = strings.Split(datasets, ",")
 		}
@@ -264,6 +266,10 @@ func newGraphExportCmd(g *globals, base graphReq) *cobra.Command {
 func printGraphInfo(w io.Writer, info app.GraphInfo) {
 	fmt.Fprintf(w, "entity graph of %s: %d nodes (%s), %d edges, built in %.1f s\n",
 		strings.Join(info.Datasets, ", "), info.Nodes, countsText(info.ByType), info.Edges, info.LoadSeconds)
+	if r := info.Resolved; r != nil {
+		fmt.Fprintf(w, "persons merged by the resolution of %s (%s): %d identity numbers folded into another (--ignore-resolved to keep them apart)\n",
+			r.Dataset, r.At.Format("2006-01-02 15:04"), r.Merged)
+	}
 }
 
 func countsText(m map[string]int) string {

@@ -64,6 +64,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		newServeCmd(g), newUserCmd(g),
 		newSynthCmd(g), newDemoCmd(g), newVersionCmd(g),
 	)
+	root.AddCommand(newCallsCmd(g))
 	wrapErrors(root, g)
 	return root
 }

@@ -18,6 +18,9 @@ import (
 type GraphRequest struct {
 	Datasets []string // empty = every dataset of the workspace
 	Progress progress.Reporter
+	// IgnoreResolved builds the graph without the latest procura resolve result; by default
+	// the identity numbers of one resolved person are one node.
+	IgnoreResolved bool
 }
 
 // GraphInfo describes the graph an answer was computed on.
@@ -25,6 +28,8 @@ type GraphInfo struct {
 	graph.Stats
 	Datasets    []string `json:"datasets"`
 	LoadSeconds float64  `json:"load_seconds"`
+	// Resolved names the resolution whose entities the persons were merged by (nil: none).
+	Resolved *ResolvedInfo `json:"resolved,omitempty"`
 }
 
 // EntityGraph builds the entity graph of the workspace's datasets.
@@ -65,11 +70,23 @@ func (a *App) entityGraph(ctx context.Context, req GraphRequest) (*graph.Graph, 
 			return nil, GraphInfo{}, nil, fmt.Errorf("dataset %q does not exist; datasets: %s", want, strings.Join(names, ", "))
 		}
 	}
-	g, specs, err := graph.Load(ctx, a.st, ds, graph.Options{Progress: req.Progress})
+	opts := graph.Options{Progress: req.Progress}
+	var resolved *ResolvedInfo
+	if !req.IgnoreResolved {
+		r, err := a.latestResolved()
+		if err != nil {
+			return nil, GraphInfo{}, nil, err
+		}
+		if r != nil {
+			opts.Canonical = r.Canonical
+			resolved = &ResolvedInfo{Dataset: r.Dataset, At: r.At, Merged: len(r.Canonical)}
+		}
+	}
+	g, specs, err := graph.Load(ctx, a.st, ds, opts)
 	if err != nil {
 		return nil, GraphInfo{}, nil, err
 	}
-	info := GraphInfo{Stats: g.Stats(), LoadSeconds: time.Since(t).Seconds()}
+	info := GraphInfo{Stats: g.Stats(), LoadSeconds: time.Since(t).Seconds(), Resolved: resolved}
 	seen := map[string]bool{}
 	for _, s := range specs {
 		info.Sources = append(info.Sources, s.Dataset+"."+s.A+"~"+s.B)

@@ -208,6 +208,9 @@ func (a *App) Resolve(ctx context.Context, req ResolveRequest) (ResolveResult, e
 	if err != nil {
 		return ResolveResult{}, err
 	}
+	if err := a.saveResolved(ctx, req.Dataset, recs, res); err != nil { // the entity graph merges persons by it
+		return ResolveResult{}, err
+	}
 	return ResolveResult{Source: "dataset " + req.Dataset, Columns: m.columns, Result: res}, nil
 }
 
