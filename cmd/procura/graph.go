@@ -71,6 +71,8 @@ func newGraphCommunitiesCmd(g *globals, base graphReq) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&r.Top, "top", 20, "communities to describe")
 	cmd.Flags().IntVar(&r.MinSize, "min-size", 3, "smallest community to describe")
+	cmd.Flags().BoolVar(&r.SeedControllers, "seed-controllers", false, "start from the card dealers' device groups (device, its accounts, their holders, the organiser): rings stay whole")
+	cmd.Flags().Float64Var(&r.Resolution, "resolution", 0, "modularity resolution γ; above 1 gives smaller communities (default 1, 2 with --seed-controllers)")
 	return cmd
 }
 

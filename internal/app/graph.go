@@ -159,6 +159,11 @@ type CommunitiesRequest struct {
 	GraphRequest
 	Top     int // communities to describe (default 20)
 	MinSize int // describe only communities of at least this many nodes (default 3)
+	// SeedControllers starts Louvain from the device controllers' groups (the device, the
+	// accounts and phones used from it, their holders and its organiser), so that a card
+	// dealer stays with his farmers.
+	SeedControllers bool
+	Resolution      float64 // γ of generalised modularity; 0 = 1 (2 with SeedControllers)
 }
 
 // CommunitySummary describes one community.
@@ -176,6 +181,8 @@ type CommunitiesResult struct {
 	Largest     int                `json:"largest_component"`
 	Communities graph.Communities  `json:"louvain"`
 	Seconds     float64            `json:"louvain_seconds"`
+	Resolution  float64            `json:"resolution"`
+	Seeded      bool               `json:"seeded_by_controllers"`
 	Top         []CommunitySummary `json:"top"`
 }
 
@@ -195,11 +202,18 @@ func (a *App) GraphCommunities(ctx context.Context, req CommunitiesRequest) (Com
 	comp, k := graph.Components(csr)
 	largest := len(graph.Members(comp, 0))
 	t := time.Now()
-	cs, err := graph.Louvain(ctx, csr)
+	lo := graph.LouvainOptions{Resolution: req.Resolution}
+	if req.SeedControllers {
+		lo.Init = g.ControlGroups(g.Controllers(graph.ControllerOptions{}))
+		if lo.Resolution <= 0 {
+			lo.Resolution = 2
+		}
+	}
+	cs, err := graph.LouvainWith(ctx, csr, lo)
 	if err != nil {
 		return CommunitiesResult{}, err
 	}
-	res := CommunitiesResult{Graph: info, Components: k, Largest: largest, Communities: cs, Seconds: time.Since(t).Seconds()}
+	res := CommunitiesResult{Resolution: max(lo.Resolution, 1), Seeded: req.SeedControllers, Graph: info, Components: k, Largest: largest, Communities: cs, Seconds: time.Since(t).Seconds()}
 	members := make([][]int32, cs.Count)
 	for i, c := range cs.Of {
 		members[c] = append(members[c], int32(i))

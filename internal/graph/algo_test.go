@@ -156,3 +156,32 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+func TestLouvainWithKeepsTheStartingGroupsAndResolutionSplitsFiner(t *testing.T) {
+	g, truth := planted(20, 50, 8, 1, 3)
+	// Start with nodes 0 and 999 (two different planted groups) in one group: they must end
+	// in one community, whatever modularity says.
+	init := make([]int32, g.Nodes())
+	for i := range init {
+		init[i] = int32(i)
+	}
+	init[999] = 0
+	res, err := LouvainWith(context.Background(), g, LouvainOptions{Init: init})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Of[0] != res.Of[999] {
+		t.Errorf("nodes 0 and 999 started in one group and ended in communities %d and %d", res.Of[0], res.Of[999])
+	}
+	if a := agreement(res.Of, truth, 1); a < 0.95 {
+		t.Errorf("a seeded run agrees with the planted groups on %.3f of pairs", a)
+	}
+	coarse, _ := Louvain(context.Background(), g)
+	fine, err := LouvainWith(context.Background(), g, LouvainOptions{Resolution: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fine.Count <= coarse.Count {
+		t.Errorf("resolution 4 gave %d communities, resolution 1 gave %d; want more", fine.Count, coarse.Count)
+	}
+}
