@@ -176,12 +176,20 @@ func TestLouvainWithKeepsTheStartingGroupsAndResolutionSplitsFiner(t *testing.T)
 	if a := agreement(res.Of, truth, 1); a < 0.95 {
 		t.Errorf("a seeded run agrees with the planted groups on %.3f of pairs", a)
 	}
-	coarse, _ := Louvain(context.Background(), g)
-	fine, err := LouvainWith(context.Background(), g, LouvainOptions{Resolution: 4})
+	// A ring of 60 triangles, each tied to the next by one edge: modularity's resolution limit
+	// (Fortunato and Barthélemy 2007) merges neighbouring triangles; resolution 4 merges fewer.
+	var from, to []int32
+	for k := range int32(60) {
+		a, b, c := 3*k, 3*k+1, 3*k+2
+		from, to = append(from, a, b, c, c), append(to, b, c, a, (3*k+3)%180)
+	}
+	ring := NewCSR(180, from, to)
+	coarse, _ := Louvain(context.Background(), ring)
+	fine, err := LouvainWith(context.Background(), ring, LouvainOptions{Resolution: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fine.Count <= coarse.Count {
-		t.Errorf("resolution 4 gave %d communities, resolution 1 gave %d; want more", fine.Count, coarse.Count)
+	if fine.Count <= coarse.Count || fine.Count > 60 {
+		t.Errorf("a ring of 60 triangles: %d communities at resolution 1, %d at resolution 4; want more at 4, at most 60", coarse.Count, fine.Count)
 	}
 }
