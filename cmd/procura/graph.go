@@ -226,8 +226,8 @@ func newGraphExportCmd(g *globals, base graphReq) *cobra.Command {
 	var r app.ExportRequest
 	var out string
 	cmd := &cobra.Command{
-		Use:   "export --format json|graphml|gexf [--out FILE] [--seed ID --hops 2] [--communities]",
-		Short: "Write the entity graph, or the neighbourhood of identifiers, for Gephi, Cytoscape or yEd",
+		Use:   "export --format json|graphml|gexf|ftm [--out FILE] [--seed ID --hops 2] [--communities]",
+		Short: "Write the entity graph, or the neighbourhood of identifiers, for Gephi, Cytoscape, yEd or Aleph (FollowTheMoney)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := g.open(cmd.Context(), "graph export")
@@ -257,7 +257,7 @@ func newGraphExportCmd(g *globals, base graphReq) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&r.Format, "format", "graphml", "json, graphml or gexf")
+	cmd.Flags().StringVar(&r.Format, "format", "graphml", "json, graphml, gexf or ftm (FollowTheMoney entities, JSON lines, for Aleph and OpenSanctions tools)")
 	cmd.Flags().StringVar(&out, "out", "", "file to write (default: standard output)")
 	cmd.Flags().StringSliceVar(&r.Seeds, "seed", nil, "export only the neighbourhood of these identifiers")
 	cmd.Flags().IntVar(&r.Hops, "hops", 2, "hops around the seeds")

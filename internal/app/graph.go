@@ -332,7 +332,7 @@ func (a *App) GraphCollisions(ctx context.Context, req CollisionsRequest) (Colli
 // ExportRequest asks for an export of the graph or a part of it.
 type ExportRequest struct {
 	GraphRequest
-	Format      string   // json, graphml or gexf
+	Format      string   // json, graphml, gexf or ftm
 	Seeds       []string // export only the neighbourhood of these identifiers
 	Hops        int
 	Communities bool // compute Louvain communities and label the nodes with them
