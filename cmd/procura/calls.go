@@ -55,7 +55,7 @@ listed in --suspicious. docs/links.md explains each analysis and its figures.`,
 	f.IntVar(&r.Options.Top, "top", 10, "rows per list")
 	f.DurationVar(&r.Options.Within, "within", 0, "a payment counts this long after a call ended (default 2h)")
 	f.Float64Var(&r.Options.MinAmount, "min-amount", 0, "smallest payment to link (default 1000)")
-	f.IntVar(&r.Options.MinSIMs, "min-sims", 0, "numbers one IMEI must carry to be a SIM box (default 6)")
+	f.IntVar(&r.Options.MinSIMs, "min-sims", 0, "numbers one IMEI must carry to be a SIM box (default 3, more than a dual-SIM handset holds)")
 	f.IntVar(&r.Options.MinIMEIs, "min-imeis", 0, "handsets one number must use to be listed (default 4)")
 	f.DurationVar(&r.Options.CoWindow, "co-window", 0, "two numbers in one cell within this time are together (default 10m)")
 	f.IntVar(&r.Options.MinDays, "min-days", 0, "days two numbers must be together to be listed (default 3)")
