@@ -22,9 +22,11 @@ func newGraphCmd(g *globals) *cobra.Command {
 their accounts, transfers, calls, the devices accounts and phones were used from, SIMs, wallets,
 companies and their legal representatives, and the parties of cases. docs/links.md explains it.`,
 	}
+	var ignoreResolved bool
 	cmd.PersistentFlags().StringVar(&datasets, "datasets", "", "datasets to build the graph from, comma-separated (default: all)")
+	cmd.PersistentFlags().BoolVar(&ignoreResolved, "ignore-resolved", false, "do not merge persons by the latest procura resolve result")
 	req := func(cmd *cobra.Command) app.GraphRequest {
-		r := app.GraphRequest{Progress: g.newBar()}
+		r := app.GraphRequest{Progress: g.newBar(), IgnoreResolved: ignoreResolved}
 		if datasets != "" {
 			r.Datasets = strings.Split(datasets, ",")
 		}
@@ -69,6 +71,8 @@ func newGraphCommunitiesCmd(g *globals, base graphReq) *cobra.Command {
 	}
 	cmd.Flags().IntVar(&r.Top, "top", 20, "communities to describe")
 	cmd.Flags().IntVar(&r.MinSize, "min-size", 3, "smallest community to describe")
+	cmd.Flags().BoolVar(&r.SeedControllers, "seed-controllers", false, "start from the card dealers' device groups (device, its accounts, their holders, the organiser): rings stay whole")
+	cmd.Flags().Float64Var(&r.Resolution, "resolution", 0, "modularity resolution γ; above 1 gives smaller communities (default 1, 2 with --seed-controllers)")
 	return cmd
 }
 
@@ -222,8 +226,8 @@ func newGraphExportCmd(g *globals, base graphReq) *cobra.Command {
 	var r app.ExportRequest
 	var out string
 	cmd := &cobra.Command{
-		Use:   "export --format json|graphml|gexf [--out FILE] [--seed ID --hops 2] [--communities]",
-		Short: "Write the entity graph, or the neighbourhood of identifiers, for Gephi, Cytoscape or yEd",
+		Use:   "export --format json|graphml|gexf|ftm [--out FILE] [--seed ID --hops 2] [--communities]",
+		Short: "Write the entity graph, or the neighbourhood of identifiers, for Gephi, Cytoscape, yEd or Aleph (FollowTheMoney)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			a, err := g.open(cmd.Context(), "graph export")
@@ -254,7 +258,7 @@ func newGraphExportCmd(g *globals, base graphReq) *cobra.Command {
 			})
 		},
 	}
-	cmd.Flags().StringVar(&r.Format, "format", "graphml", "json, graphml or gexf")
+	cmd.Flags().StringVar(&r.Format, "format", "graphml", "json, graphml, gexf or ftm (FollowTheMoney entities, JSON lines, for Aleph and OpenSanctions tools)")
 	cmd.Flags().StringVar(&out, "out", "", "file to write (default: standard output)")
 	cmd.Flags().StringSliceVar(&r.Seeds, "seed", nil, "export only the neighbourhood of these identifiers")
 	cmd.Flags().IntVar(&r.Hops, "hops", 2, "hops around the seeds")
@@ -265,6 +269,10 @@ func newGraphExportCmd(g *globals, base graphReq) *cobra.Command {
 func printGraphInfo(w io.Writer, info app.GraphInfo) {
 	fmt.Fprintf(w, "entity graph of %s: %d nodes (%s), %d edges, built in %.1f s\n",
 		strings.Join(info.Datasets, ", "), info.Nodes, countsText(info.ByType), info.Edges, info.LoadSeconds)
+	if r := info.Resolved; r != nil {
+		fmt.Fprintf(w, "persons merged by the resolution of %s (%s): %d identity numbers folded into another (--ignore-resolved to keep them apart)\n",
+			r.Dataset, r.At.Format("2006-01-02 15:04"), r.Merged)
+	}
 }
 
 func countsText(m map[string]int) string {

@@ -66,7 +66,7 @@ func newRoot(out, errOut io.Writer) *cobra.Command {
 		newServeCmd(g), newUserCmd(g), newBackupCmd(g), newRestoreCmd(g),
 		newSynthCmd(g), newDemoCmd(g), newVersionCmd(g),
 	)
-	root.AddCommand(newScreenCmd(g))
+	root.AddCommand(newScreenCmd(g), newCallsCmd(g))
 	wrapErrors(root, g)
 	return root
 }

@@ -24,7 +24,7 @@ type CallsRequest struct {
 // CallsResult is the answer of CallsAnalyze.
 type CallsResult struct {
 	*calls.Report
-	Links []string `json:"phone_account_sources,omitempty"` // dataset.column pairs that tie numbers to accounts
+	Sources []string `json:"phone_account_sources,omitempty"` // dataset.column pairs that tie numbers to accounts
 }
 
 // CallsAnalyze runs the call-record analyses: top contacts, common contacts, call → payment
@@ -73,7 +73,7 @@ func (a *App) CallsAnalyze(ctx context.Context, req CallsRequest) (CallsResult, 
 		o.Payments = &calls.Payments{Dataset: req.Transactions, Columns: columnNames(cols[req.Transactions])}
 		for _, n := range names {
 			if n != req.Dataset {
-				res.Links = append(res.Links, phoneAccountSources(o.Payments, n, kinds[n], cols[n])...)
+				res.Sources = append(res.Sources, phoneAccountSources(o.Payments, n, kinds[n], cols[n])...)
 			}
 		}
 	}
@@ -154,4 +154,3 @@ func phoneAccountSources(p *calls.Payments, dataset, kind string, cols []Dataset
 	}
 	return out
 }
-

@@ -59,7 +59,10 @@ func (a *App) demoAnalyses(ctx context.Context, world string, res *DemoResult) e
 	if err := a.demoTypologies(ctx, truth, res); err != nil {
 		return err
 	}
-	return a.demoCollisions(ctx, truth, res)
+	if err := a.demoCollisions(ctx, truth, res); err != nil {
+		return err
+	}
+	return a.demoLinks(ctx, truth, res)
 }
 
 // demoCollisions collides the cases' identifiers in the entity graph and scores what it says

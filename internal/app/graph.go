@@ -19,6 +19,9 @@ import (
 type GraphRequest struct {
 	Datasets []string // empty = every dataset of the workspace
 	Progress progress.Reporter
+	// IgnoreResolved builds the graph without the latest procura resolve result; by default
+	// the identity numbers of one resolved person are one node.
+	IgnoreResolved bool
 }
 
 // GraphInfo describes the graph an answer was computed on.
@@ -26,6 +29,8 @@ type GraphInfo struct {
 	graph.Stats
 	Datasets    []string `json:"datasets"`
 	LoadSeconds float64  `json:"load_seconds"`
+	// Resolved names the resolution whose entities the persons were merged by (nil: none).
+	Resolved *ResolvedInfo `json:"resolved,omitempty"`
 }
 
 // EntityGraph builds the entity graph of the workspace's datasets.
@@ -66,11 +71,23 @@ func (a *App) entityGraph(ctx context.Context, req GraphRequest) (*graph.Graph, 
 			return nil, GraphInfo{}, nil, fmt.Errorf("dataset %q does not exist; datasets: %s", want, strings.Join(names, ", "))
 		}
 	}
-	g, specs, err := graph.Load(ctx, a.st, ds, graph.Options{Progress: req.Progress})
+	opts := graph.Options{Progress: req.Progress}
+	var resolved *ResolvedInfo
+	if !req.IgnoreResolved {
+		r, err := a.latestResolved()
+		if err != nil {
+			return nil, GraphInfo{}, nil, err
+		}
+		if r != nil {
+			opts.Canonical = r.Canonical
+			resolved = &ResolvedInfo{Dataset: r.Dataset, At: r.At, Merged: len(r.Canonical)}
+		}
+	}
+	g, specs, err := graph.Load(ctx, a.st, ds, opts)
 	if err != nil {
 		return nil, GraphInfo{}, nil, err
 	}
-	info := GraphInfo{Stats: g.Stats(), LoadSeconds: time.Since(t).Seconds()}
+	info := GraphInfo{Stats: g.Stats(), LoadSeconds: time.Since(t).Seconds(), Resolved: resolved}
 	seen := map[string]bool{}
 	for _, s := range specs {
 		info.Sources = append(info.Sources, s.Dataset+"."+s.A+"~"+s.B)
@@ -143,6 +160,11 @@ type CommunitiesRequest struct {
 	GraphRequest
 	Top     int // communities to describe (default 20)
 	MinSize int // describe only communities of at least this many nodes (default 3)
+	// SeedControllers starts Louvain from the device controllers' groups (the device, the
+	// accounts and phones used from it, their holders and its organiser), so that a card
+	// dealer stays with his farmers.
+	SeedControllers bool
+	Resolution      float64 // γ of generalised modularity; 0 = 1 (2 with SeedControllers)
 }
 
 // CommunitySummary describes one community.
@@ -160,6 +182,8 @@ type CommunitiesResult struct {
 	Largest     int                `json:"largest_component"`
 	Communities graph.Communities  `json:"louvain"`
 	Seconds     float64            `json:"louvain_seconds"`
+	Resolution  float64            `json:"resolution"`
+	Seeded      bool               `json:"seeded_by_controllers"`
 	Top         []CommunitySummary `json:"top"`
 }
 
@@ -179,11 +203,18 @@ func (a *App) GraphCommunities(ctx context.Context, req CommunitiesRequest) (Com
 	comp, k := graph.Components(csr)
 	largest := len(graph.Members(comp, 0))
 	t := time.Now()
-	cs, err := graph.Louvain(ctx, csr)
+	lo := graph.LouvainOptions{Resolution: req.Resolution}
+	if req.SeedControllers {
+		lo.Init = g.ControlGroups(g.Controllers(graph.ControllerOptions{}))
+		if lo.Resolution <= 0 {
+			lo.Resolution = 2
+		}
+	}
+	cs, err := graph.LouvainWith(ctx, csr, lo)
 	if err != nil {
 		return CommunitiesResult{}, err
 	}
-	res := CommunitiesResult{Graph: info, Components: k, Largest: largest, Communities: cs, Seconds: time.Since(t).Seconds()}
+	res := CommunitiesResult{Resolution: max(lo.Resolution, 1), Seeded: req.SeedControllers, Graph: info, Components: k, Largest: largest, Communities: cs, Seconds: time.Since(t).Seconds()}
 	members := make([][]int32, cs.Count)
 	for i, c := range cs.Of {
 		members[c] = append(members[c], int32(i))
@@ -303,7 +334,7 @@ func (a *App) GraphCollisions(ctx context.Context, req CollisionsRequest) (Colli
 // ExportRequest asks for an export of the graph or a part of it.
 type ExportRequest struct {
 	GraphRequest
-	Format      string   // json, graphml or gexf
+	Format      string   // json, graphml, gexf or ftm
 	Seeds       []string // export only the neighbourhood of these identifiers
 	Hops        int
 	Communities bool   // compute Louvain communities and label the nodes with them

@@ -212,6 +212,9 @@ func (a *App) Resolve(ctx context.Context, req ResolveRequest) (ResolveResult, e
 	if err != nil {
 		return ResolveResult{}, err
 	}
+	if err := a.saveResolved(ctx, req.Dataset, recs, res); err != nil { // the entity graph merges persons by it
+		return ResolveResult{}, err
+	}
 	out := ResolveResult{Source: "dataset " + req.Dataset, Columns: m.columns, Result: res}
 	return out, a.conceal(ctx, &out, shown{Object: "resolve", ID: req.Dataset, Rows: len(res.Clusters)}, basePlan)
 }

@@ -66,7 +66,7 @@ type Options struct {
 	NightTo    int           // hour the night ends (default 6)
 	Within     time.Duration // a payment counts after a call for this long after it ended (default 2 h)
 	MinAmount  float64       // smallest payment to link (default 1,000)
-	MinSIMs    int           // numbers one IMEI must carry to be a SIM box (default 6)
+	MinSIMs    int           // numbers one IMEI must carry to be a SIM box (default 3: more than a dual-SIM handset holds)
 	MinIMEIs   int           // handsets one number must use to be listed as moving (default 4)
 	CoWindow   time.Duration // two numbers in one cell within this time are together (default 10 min)
 	MinDays    int           // days two numbers must be together to be listed (default 3)
@@ -88,7 +88,7 @@ func (o *Options) defaults() {
 		o.MinAmount = 1000
 	}
 	if o.MinSIMs <= 0 {
-		o.MinSIMs = 6
+		o.MinSIMs = 3
 	}
 	if o.MinIMEIs <= 0 {
 		o.MinIMEIs = 4

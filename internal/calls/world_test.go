@@ -165,10 +165,28 @@ func (s score) recall() float64    { return float64(s.tp) / float64(max(s.tp+s.f
 // numbers, suspect call → payment links against victim_payments.csv (the payment and the last
 // fraud call before it), and the common contacts of a ring's numbers against its victims.
 func TestTheWorldsSIMFarmsFraudCallsAndVictimsAreFound(t *testing.T) {
-	dir := smallWorld(t)
+	each := func(f func(t *testing.T, st *store.Store)) {
+		storetest.Each(t, func(t *testing.T, st *store.Store) {
+			importWorld(t, st, smallWorld(t))
+			f(t, st)
+		})
+	}
+	dir, ws := os.Getenv("PROCURA_TEST_WORLD"), os.Getenv("PROCURA_TEST_WORKSPACE")
+	if dir != "" && ws != "" {
+		// A world already generated and imported (the medium world's figures are measured so).
+		each = func(f func(t *testing.T, st *store.Store)) {
+			st, err := store.Open(context.Background(), store.Options{Workspace: ws, Holder: "procura calls test"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			f(t, st)
+		}
+	} else {
+		dir = smallWorld(t)
+	}
 	rings := readRings(t, dir)
-	storetest.Each(t, func(t *testing.T, st *store.Store) {
-		importWorld(t, st, dir)
+	each(func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		src := Source{Dataset: "calls", Columns: columnsOf(t, st, "calls")}
 		start := time.Now()

@@ -156,3 +156,40 @@ func envInt(name string, def int) int {
 	}
 	return def
 }
+
+func TestLouvainWithKeepsTheStartingGroupsAndResolutionSplitsFiner(t *testing.T) {
+	g, truth := planted(20, 50, 8, 1, 3)
+	// Start with nodes 0 and 999 (two different planted groups) in one group: they must end
+	// in one community, whatever modularity says.
+	init := make([]int32, g.Nodes())
+	for i := range init {
+		init[i] = int32(i)
+	}
+	init[999] = 0
+	res, err := LouvainWith(context.Background(), g, LouvainOptions{Init: init})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Of[0] != res.Of[999] {
+		t.Errorf("nodes 0 and 999 started in one group and ended in communities %d and %d", res.Of[0], res.Of[999])
+	}
+	if a := agreement(res.Of, truth, 1); a < 0.95 {
+		t.Errorf("a seeded run agrees with the planted groups on %.3f of pairs", a)
+	}
+	// A ring of 60 triangles, each tied to the next by one edge: modularity's resolution limit
+	// (Fortunato and Barthélemy 2007) merges neighbouring triangles; resolution 4 merges fewer.
+	var from, to []int32
+	for k := range int32(60) {
+		a, b, c := 3*k, 3*k+1, 3*k+2
+		from, to = append(from, a, b, c, c), append(to, b, c, a, (3*k+3)%180)
+	}
+	ring := NewCSR(180, from, to)
+	coarse, _ := Louvain(context.Background(), ring)
+	fine, err := LouvainWith(context.Background(), ring, LouvainOptions{Resolution: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fine.Count <= coarse.Count || fine.Count > 60 {
+		t.Errorf("a ring of 60 triangles: %d communities at resolution 1, %d at resolution 4; want more at 4, at most 60", coarse.Count, fine.Count)
+	}
+}

@@ -19,6 +19,8 @@ type Controller struct {
 	Phones   int         `json:"phones"`
 	Sample   []Ref       `json:"holders_sample,omitempty"` // up to ten holders
 	Behind   []Organiser `json:"organisers,omitempty"`     // persons named in cases beside the holders
+
+	members []int32 // device controllers: the device's nodes, accounts, phones, holders and first organiser
 }
 
 // Organiser is a person that cases name beside the holders of a controller's accounts: the
@@ -147,6 +149,11 @@ func (g *Graph) deviceControllers(o ControllerOptions) []Controller {
 		}
 		c.Sample = g.sample(hs)
 		c.Behind = g.organisers(hs, x.accts)
+		c.members = append(append(append(slices.Clone(x.nodes), keys(x.accts)...), keys(x.phones)...), keys(hs)...)
+		if len(c.Behind) > 0 {
+			c.members = append(c.members, c.Behind[0].Person.ID)
+		}
+		slices.Sort(c.members)
 		out = append(out, c)
 	}
 	return out
@@ -390,4 +397,31 @@ func overlaps(a, b map[int32]bool) bool {
 		}
 	}
 	return false
+}
+
+// ControlGroups labels the nodes that device controllers tie together, as a starting
+// partition for LouvainFrom: each device's nodes, the accounts and phones used from it, their
+// holders and its first organiser share one label; a node in two groups stays in the one of
+// the higher-ranked controller; every other node is a group of its own.
+func (g *Graph) ControlGroups(cs []Controller) []int32 {
+	of := make([]int32, g.Nodes())
+	for i := range of {
+		of[i] = int32(i)
+	}
+	taken := make([]bool, g.Nodes())
+	for _, c := range cs {
+		if c.Kind != "device" || len(c.members) == 0 {
+			continue
+		}
+		label := int32(-1)
+		for _, m := range c.members {
+			if !taken[m] {
+				if label < 0 {
+					label = m
+				}
+				of[m], taken[m] = label, true
+			}
+		}
+	}
+	return of
 }

@@ -60,10 +60,11 @@ func (g *Graph) Subgraph(nodes []int32, community []int32) Subgraph {
 }
 
 // Formats lists the export formats.
-var Formats = []string{"json", "graphml", "gexf"}
+var Formats = []string{"json", "graphml", "gexf", "ftm"}
 
 // Write writes sg in one of Formats. GraphML and GEXF open in Gephi, Cytoscape and yEd;
-// node ids are the graph's ids, with type, key, label and community as attributes.
+// node ids are the graph's ids, with type, key, label and community as attributes. ftm writes
+// FollowTheMoney entities as JSON lines for Aleph and OpenSanctions tools (see FtM).
 func (sg Subgraph) Write(w io.Writer, format string) error {
 	switch format {
 	case "json":
@@ -74,6 +75,8 @@ func (sg Subgraph) Write(w io.Writer, format string) error {
 		return sg.writeGraphML(w)
 	case "gexf":
 		return sg.writeGEXF(w)
+	case "ftm":
+		return sg.writeFtM(w)
 	}
 	return fmt.Errorf("export format %q is not known; use one of %v", format, Formats)
 }

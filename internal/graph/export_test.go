@@ -38,6 +38,10 @@ func TestEveryExportFormatIsWellFormedAndKeepsAllEdges(t *testing.T) {
 				if err := json.Unmarshal(buf.Bytes(), &back); err != nil || len(back.Edges) != 2 {
 					t.Errorf("JSON does not read back (%v): %s", err, out)
 				}
+			case "ftm":
+				if n := checkFtM(t, buf.Bytes()); n["CourtCaseParty"] != 1 || n["Ownership"] != 1 || n["Person"] != 1 {
+					t.Errorf("FtM entities by schema %v; want a Person, an Ownership and a CourtCaseParty", n)
+				}
 			default:
 				d := xml.NewDecoder(strings.NewReader(out))
 				for {

@@ -17,10 +17,11 @@ import (
 
 // world is the small synthetic world (seed 7) imported into a store, with its graph and truth.
 type world struct {
-	dir   string
-	st    *store.Store
-	g     *Graph
-	specs []Spec
+	dir    string
+	st     *store.Store
+	g      *Graph
+	specs  []Spec
+	shared bool // opened from PROCURA_TEST_WORKSPACE: closed, not removed
 }
 
 var (
@@ -36,6 +37,10 @@ func testWorld(t *testing.T) *world {
 		t.Skip("generates and imports a synthetic world; skipped with -short")
 	}
 	worldOnce.Do(func() {
+		if dir, ws := os.Getenv("PROCURA_TEST_WORLD"), os.Getenv("PROCURA_TEST_WORKSPACE"); dir != "" && ws != "" {
+			theWorld, worldErr = openWorld(dir, ws)
+			return
+		}
 		dir, err := os.MkdirTemp("", "procura-graph-world-")
 		if err != nil {
 			worldErr = err.Error()
@@ -73,10 +78,31 @@ func testWorld(t *testing.T) *world {
 	return theWorld
 }
 
+// openWorld uses a world already generated into dir and imported into the workspace ws
+// (PROCURA_TEST_WORLD and PROCURA_TEST_WORKSPACE: the medium world's figures are measured so).
+func openWorld(dir, ws string) (*world, string) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Options{Workspace: ws, Holder: "procura graph test"})
+	if err != nil {
+		return nil, "store.Open: " + err.Error()
+	}
+	ds, err := storeDatasets(ctx, st)
+	if err != nil {
+		return nil, err.Error()
+	}
+	g, specs, err := Load(ctx, st, ds, Options{})
+	if err != nil {
+		return nil, "Load: " + err.Error()
+	}
+	return &world{dir: dir, st: st, g: g, specs: specs, shared: true}, ""
+}
+
 // TestMain removes the shared world when the tests are done.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if theWorld != nil {
+	if theWorld != nil && theWorld.shared {
+		theWorld.st.Close()
+	} else if theWorld != nil {
 		theWorld.st.Close()
 		os.RemoveAll(theWorld.dir)
 	}

@@ -1,0 +1,129 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"procura/internal/graph"
+	"procura/internal/score"
+)
+
+// demoRing is the part of truth/rings.json the link scores read.
+type demoRing struct {
+	ID      string `json:"id"`
+	Dealers []struct {
+		IDNumber string `json:"id_number"`
+	} `json:"dealers"`
+	Farmers []struct {
+		IDNumber string `json:"id_number"`
+	} `json:"farmers"`
+	SimFarmIMEIs  []string            `json:"sim_farm_imeis"`
+	DealerDevices []map[string]string `json:"dealer_devices"`
+}
+
+// demoLinks scores link analysis against the world's rings: ring membership by communities
+// started from the controllers' groups, card dealers' devices among the top ten device
+// controllers, SIM farms found in the call records, and calls followed by a victim's payment.
+func (a *App) demoLinks(ctx context.Context, truth string, res *DemoResult) error {
+	b, err := os.ReadFile(filepath.Join(truth, "rings.json"))
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	var rings []demoRing
+	if err := json.Unmarshal(b, &rings); err != nil {
+		return fmt.Errorf("demo: rings.json: %w", err)
+	}
+	g, _, err := a.EntityGraph(ctx, GraphRequest{})
+	if err != nil {
+		return fmt.Errorf("demo: entity graph: %w", err)
+	}
+	cs := g.Controllers(graph.ControllerOptions{})
+	comm, err := graph.LouvainWith(ctx, g.Undirected(), graph.LouvainOptions{Init: g.ControlGroups(cs), Resolution: 2})
+	if err != nil {
+		return err
+	}
+	res.Scores["ring_membership"] = newScore(ringPairScore(g, rings, comm.Of), "pairs of ring members (dealers, farmers) in one community; Louvain from the controllers' groups, resolution 2")
+
+	dealerIP := map[string]bool{}
+	for _, r := range rings {
+		for _, d := range r.DealerDevices {
+			dealerIP[d["ip"]] = true
+		}
+	}
+	top := map[string]bool{}
+	k := 0
+	for _, c := range cs {
+		if c.Kind != "device" || k == 10 {
+			continue
+		}
+		k++
+		for _, n := range c.Nodes {
+			if n.Type == graph.IP {
+				top[n.Key] = true
+			}
+		}
+	}
+	res.Scores["card_dealers_top10"] = newScore(score.Sets(top, dealerIP), "card dealers' devices among the ten top-ranked device controllers")
+
+	cr, err := a.CallsAnalyze(ctx, CallsRequest{Transactions: "transactions"})
+	if err != nil {
+		return fmt.Errorf("demo: call records: %w", err)
+	}
+	farm, boxes := map[string]bool{}, map[string]bool{}
+	for _, r := range rings {
+		for _, im := range r.SimFarmIMEIs {
+			farm[im] = true
+		}
+	}
+	for _, b := range cr.SIMBoxes {
+		boxes[b.IMEI] = true
+	}
+	res.Scores["sim_farms"] = newScore(score.Sets(boxes, farm), "handsets that carried three or more numbers against the rings' SIM-farm IMEIs")
+	want, got := map[string]bool{}, map[string]bool{}
+	if err := eachCSV(filepath.Join(truth, "victim_payments.csv"), func(r map[string]string) {
+		want[r["tx_id"]+" "+phones([]string{r["last_call_from"]})[0]] = true
+	}); err != nil {
+		return err
+	}
+	for _, l := range cr.Links {
+		if l.Suspect {
+			got[l.TxID+" "+l.Caller] = true
+		}
+	}
+	res.Scores["call_payment_links"] = newScore(score.Sets(got, want), "payments within 2 h of a call from a SIM-box number against each victim payment and its last fraud call")
+	return nil
+}
+
+// ringPairScore counts pairs of ring members in one community against pairs of one ring.
+func ringPairScore(g *graph.Graph, rings []demoRing, of []int32) score.PRF {
+	type member struct {
+		ring string
+		comm int32
+	}
+	var ms []member
+	for _, r := range rings {
+		for _, p := range append(r.Dealers, r.Farmers...) {
+			if id, ok := g.Lookup(graph.Person, p.IDNumber); ok {
+				ms = append(ms, member{r.ID, of[id]})
+			}
+		}
+	}
+	var tp, fp, fn int64
+	for i := range ms {
+		for j := i + 1; j < len(ms); j++ {
+			same, together := ms[i].ring == ms[j].ring, ms[i].comm == ms[j].comm
+			switch {
+			case same && together:
+				tp++
+			case together:
+				fp++
+			case same:
+				fn++
+			}
+		}
+	}
+	return score.Of(tp, fp, fn)
+}
