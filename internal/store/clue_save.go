@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -18,26 +19,9 @@ func (tx *Tx) insertClues(ctx context.Context, runID int64, modelID string, cs [
 	if len(cs) == 0 {
 		return nil
 	}
-	series := "range(CAST($1 AS BIGINT))"
-	if tx.s.dialect.name == BackendPostgres {
-		series = "generate_series(1, CAST($1 AS BIGINT))"
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT nextval('clues_id_seq') FROM `+series, len(cs))
+	ids, err := tx.reserveIDs(ctx, "clues_id_seq", len(cs))
 	if err != nil {
 		return fmt.Errorf("reserve ids for %d clues of model %s: %w", len(cs), modelID, err)
-	}
-	ids := make([]int64, 0, len(cs))
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) != len(cs) {
-		return fmt.Errorf("reserve ids for %d clues of model %s: got %d: %w", len(cs), modelID, len(ids), err)
 	}
 	vals := make([][]any, len(cs))
 	for i, c := range cs {
@@ -62,14 +46,10 @@ func (tx *Tx) refreshClues(ctx context.Context, runID int64, modelID string, cs 
 	if len(cs) == 0 {
 		return nil
 	}
-	stage := fmt.Sprintf("clue_refresh_%d", runID)
-	ddl, err := tx.s.dialect.expand(`CREATE TABLE ` + stage + ` (id BIGINT, model_version INTEGER, subject_type TEXT,
+	stage, err := tx.stagingTable(ctx, "clue_refresh", `id BIGINT, model_version INTEGER, subject_type TEXT,
 		subject_key TEXT, subject_name TEXT, severity TEXT, title_zh TEXT, title_en TEXT, explanation_zh TEXT,
-		explanation_en TEXT, fields_json TEXT, evidence_json TEXT)`)
+		explanation_en TEXT, fields_json TEXT, evidence_json TEXT`)
 	if err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, ddl); err != nil {
 		return fmt.Errorf("refresh clues of model %s: %w", modelID, err)
 	}
 	vals := make([][]any, len(cs))
@@ -92,4 +72,46 @@ func (tx *Tx) refreshClues(ctx context.Context, runID int64, modelID string, cs 
 		return fmt.Errorf("refresh clues of model %s: %w", modelID, err)
 	}
 	return nil
+}
+
+// reserveIDs takes n values of sequence seq in one query.
+func (tx *Tx) reserveIDs(ctx context.Context, seq string, n int) ([]int64, error) {
+	series := "range(CAST($1 AS BIGINT))"
+	if tx.s.dialect.name == BackendPostgres {
+		series = "generate_series(1, CAST($1 AS BIGINT))"
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT nextval('`+seq+`') FROM `+series, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("asked %s for %d ids, got %d", seq, n, len(ids))
+	}
+	return ids, nil
+}
+
+// stagingTable creates a table that lives only inside the transaction (dropped by the
+// caller before commit, or by the rollback) for a set-based change from bulk-loaded rows.
+func (tx *Tx) stagingTable(ctx context.Context, prefix, columns string) (string, error) {
+	name := fmt.Sprintf("%s_%x", prefix, rand.Uint64())
+	ddl, err := tx.s.dialect.expand(`CREATE TABLE ` + name + ` (` + columns + `)`)
+	if err != nil {
+		return "", err
+	}
+	if _, err := tx.ExecContext(ctx, ddl); err != nil {
+		return "", fmt.Errorf("create staging table: %w", err)
+	}
+	return name, nil
 }
