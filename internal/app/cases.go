@@ -84,6 +84,9 @@ func (a *App) CreateCase(ctx context.Context, nc NewCase) (CaseDetail, error) {
 			return err
 		}
 		if len(nc.Clues) > 0 {
+			if err := a.checkCluesVisible(ctx, tx, p, granted, nc.Clues); err != nil {
+				return err
+			}
 			return a.joinClues(ctx, tx, rec, p, granted, c.ID, nc.Clues)
 		}
 		return nil
@@ -104,6 +107,8 @@ func (a *App) joinClues(ctx context.Context, tx *store.Tx, rec *audit.Recorder, 
 	now := a.now()
 	var evs []store.WorkflowEvent
 	var joined []int64
+	var afters []store.Clue
+	var expect []int64
 	for _, c := range cs {
 		switch {
 		case c.CaseID == caseID:
@@ -113,15 +118,19 @@ func (a *App) joinClues(ctx context.Context, tx *store.Tx, rec *audit.Recorder, 
 		}
 		after := c
 		after.CaseID = caseID
-		if err := tx.UpdateClueWorkflow(ctx, after, c.Version, now); err != nil {
-			if errors.Is(err, store.ErrStale) {
-				return a.clueConflict(ctx, c, c.Version)
-			}
-			return err
-		}
+		afters, expect = append(afters, after), append(expect, c.Version)
 		joined = append(joined, c.ID)
 		evs = append(evs, store.WorkflowEvent{ObjectType: "clue", ObjectID: strconv.FormatInt(c.ID, 10), CaseID: caseID,
 			Kind: "case", Actor: p.Name, At: now, New: caseID})
+	}
+	if err := tx.UpdateCluesWorkflow(ctx, afters, expect, now); err != nil {
+		var stale *store.StaleClues
+		if errors.As(err, &stale) {
+			if cur, rerr := a.st.Clue(ctx, stale.IDs[0]); rerr == nil {
+				return a.clueConflict(ctx, cur, expectOf(cs, stale.IDs[0]))
+			}
+		}
+		return err
 	}
 	if len(evs) == 0 {
 		return nil

@@ -31,6 +31,23 @@ func TestACaseOpenedByAClueGathersEvidenceAndKeepsOtherCasesItemsOut(t *testing.
 		if _, err := a.CreateCase(pros, NewCase{ID: "C-3", Title: "again"}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("creating C-3 twice = %v", err)
 		}
+		// The prosecutor holds C-3 (granted on creation): the clue is visible, and in a case already.
+		if _, err := a.CreateCase(pros, NewCase{ID: "C-5", Title: "另案", Clues: ids[:1]}); !errors.Is(err, ErrInvalid) {
+			t.Errorf("prosecutor opening a case with a clue of C-3 = %v, want refused", err)
+		}
+		if _, err := a.CaseShow(ctx, "C-5"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("the refused case C-5 = %v, want it not created", err)
+		}
+		if err := a.RevokeCase(ctx, "prosecutor", "C-3"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.CreateCase(pros, NewCase{ID: "C-6", Title: "另案", Clues: ids[:1]}); !errors.Is(err, ErrForbidden) ||
+			strings.Contains(err.Error(), "already") {
+			t.Errorf("opening a case with a clue of a case not granted = %v, want refused without saying more", err)
+		}
+		if err := a.GrantCase(ctx, "prosecutor", "C-3"); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := a.CreateCase(ctx, NewCase{ID: "C-4", Title: "另案", Clues: ids[:1]}); !errors.Is(err, ErrInvalid) ||
 			!strings.Contains(err.Error(), "in case C-3") {
 			t.Errorf("a clue joining a second case = %v, want refused naming C-3", err)
