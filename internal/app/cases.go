@@ -299,7 +299,7 @@ func (a *App) LinkCase(ctx context.Context, req CaseLinkRequest) (CaseDetail, er
 		var added []store.CaseLink
 		var evs []store.WorkflowEvent
 		for _, lk := range links {
-			if err := a.checkLink(ctx, tx, c.ID, lk); err != nil {
+			if err := a.checkLink(ctx, tx, c.ID, lk, granted); err != nil {
 				return err
 			}
 			ok, err := tx.InsertCaseLink(ctx, lk)
@@ -405,7 +405,7 @@ func caseLinks(req CaseLinkRequest, by string, now time.Time) ([]store.CaseLink,
 
 // checkLink checks that what a link names exists and may join the case: an evidence item of
 // no case joins it (need-to-know protects it from then on); an item of another case may not.
-func (a *App) checkLink(ctx context.Context, tx *store.Tx, caseID string, lk store.CaseLink) error {
+func (a *App) checkLink(ctx context.Context, tx *store.Tx, caseID string, lk store.CaseLink, granted map[string]bool) error {
 	switch lk.Kind {
 	case LinkEvidence:
 		id, _ := strconv.ParseInt(lk.Ref, 10, 64)
@@ -419,6 +419,9 @@ func (a *App) checkLink(ctx context.Context, tx *store.Tx, caseID string, lk sto
 		case "":
 			return tx.SetEvidenceCase(ctx, id, caseID)
 		default:
+			if granted != nil && !granted[itemCase] {
+				return fmt.Errorf("%w: evidence item %d belongs to a case you have no grant on", ErrForbidden, id)
+			}
 			return fmt.Errorf("%w: evidence item %d belongs to case %s", ErrInvalid, id, itemCase)
 		}
 	case LinkAnalysis:

@@ -75,8 +75,12 @@ func TestACaseOpenedByAClueGathersEvidenceAndKeepsOtherCasesItemsOut(t *testing.
 		if item, err := a.EvidenceShow(ctx, free); err != nil || item.Item.CaseID != "C-3" {
 			t.Errorf("linked item = %+v, %v; want it in C-3", item.Item, err)
 		}
-		if _, err := a.LinkCase(pros, CaseLinkRequest{CaseID: "C-3", Evidence: []int64{other}}); err == nil {
-			t.Error("an item of case C-9 was linked to C-3")
+		if _, err := a.LinkCase(pros, CaseLinkRequest{CaseID: "C-3", Evidence: []int64{other}}); !errors.Is(err, ErrForbidden) ||
+			strings.Contains(err.Error(), "C-9") {
+			t.Errorf("linking an item of case C-9, not granted, to C-3 = %v, want refused without naming C-9", err)
+		}
+		if _, err := a.LinkCase(ctx, CaseLinkRequest{CaseID: "C-3", Evidence: []int64{other}}); !errors.Is(err, ErrInvalid) {
+			t.Errorf("the administrator linking an item of case C-9 to C-3 = %v, want refused", err)
 		}
 		if _, err := a.LinkCase(pros, CaseLinkRequest{CaseID: "C-3", Analyses: []string{"model_run:999"}}); !errors.Is(err, ErrNotFound) {
 			t.Errorf("linking a model run that does not exist = %v", err)

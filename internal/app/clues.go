@@ -187,6 +187,10 @@ func (a *App) AttachEvidence(ctx context.Context, id int64, items []int64) ([]st
 	if len(items) == 0 {
 		return nil, fmt.Errorf("%w: name the evidence items to attach (ids from procura evidence list)", ErrInvalid)
 	}
+	granted, err := a.grantedCases(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	now := a.now()
 	var out []store.Attachment
 	key := strconv.FormatInt(id, 10)
@@ -203,6 +207,9 @@ func (a *App) AttachEvidence(ctx context.Context, id int64, items []int64) ([]st
 				return fmt.Errorf("%w: %w", ErrNotFound, err)
 			}
 			if itemCase != "" && itemCase != c.CaseID {
+				if granted != nil && !granted[itemCase] {
+					return fmt.Errorf("%w: evidence item %d belongs to a case you have no grant on", ErrForbidden, item)
+				}
 				return fmt.Errorf("%w: evidence item %d belongs to case %s and clue %d does not: link the clue to that case first (procura case link %s --clue %d)",
 					ErrInvalid, item, itemCase, id, itemCase, id)
 			}
