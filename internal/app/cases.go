@@ -354,8 +354,7 @@ func (a *App) checkCluesVisible(ctx context.Context, tx *store.Tx, p Principal, 
 	}
 	for _, c := range cs {
 		if c.CaseID != "" && !granted[c.CaseID] {
-			return fmt.Errorf("%w: user %s has no grant on case %s of clue %d; ask an administrator (procura user grant %s %s)",
-				ErrForbidden, p.Name, c.CaseID, c.ID, p.Name, c.CaseID)
+			return clueForbidden(p, c.ID)
 		}
 	}
 	return nil

@@ -227,8 +227,7 @@ func (a *App) changeClues(ctx context.Context, p Principal, refs []ClueRef, acti
 		caseID := ""
 		for i, c := range cs {
 			if c.CaseID != "" && granted != nil && !granted[c.CaseID] {
-				return fmt.Errorf("%w: user %s has no grant on case %s of clue %d; ask an administrator to grant it (procura user grant %s %s)",
-					ErrForbidden, p.Name, c.CaseID, c.ID, p.Name, c.CaseID)
+				return clueForbidden(p, c.ID)
 			}
 			if v := refs[i].Version; v != 0 && v != c.Version {
 				return a.clueConflict(ctx, c, v)
