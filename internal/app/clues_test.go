@@ -390,3 +390,34 @@ func TestABulkChangeRacingASingleChangeIsRefusedWholeNamingTheClueAndWho(t *test
 		}
 	})
 }
+
+func TestConcurrentBulkChangesOfDifferentCluesAllSucceed(t *testing.T) {
+	eachBackend(t, func(t *testing.T, a *App) {
+		addUsers(t, a, RoleReviewer)
+		ids := seedClues(t, a, 600)
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = a.AssignClues(context.Background(), AssignRequest{Clues: Refs(ids[i*150 : (i+1)*150]...), Assignee: "reviewer"})
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("bulk change %d: %v", i, err)
+			}
+		}
+		if p, err := a.Clues(context.Background(), ClueQuery{Status: casework.Assigned, Limit: 1}); err != nil || p.Total != 600 {
+			t.Errorf("assigned clues = %d, %v; want 600", p.Total, err)
+		}
+		if es, _ := a.AuditLog(context.Background(), AuditQuery{Action: "clue.bulk_assign"}); len(es) != 4 {
+			t.Errorf("audit entries of the bulk changes = %d, want 4", len(es))
+		}
+		if v, err := a.AuditVerify(context.Background(), false); err != nil || !v.OK {
+			t.Errorf("audit chain after 4 concurrent bulk changes: %+v, %v", v.Report, err)
+		}
+	})
+}
