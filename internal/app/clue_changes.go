@@ -273,10 +273,11 @@ func (a *App) changeClues(ctx context.Context, p Principal, refs []ClueRef, acti
 			new["ai_decisions"] = aiNew
 		}
 		objectID := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ids)), ","), "[]")
+		recorded := action // this function may run again on a retry: leave action as it was
 		if len(ids) > 1 {
-			action = strings.Replace(action, "clue.", "clue.bulk_", 1)
+			recorded = strings.Replace(action, "clue.", "clue.bulk_", 1)
 		}
-		e, err := rec.Append(ctx, audit.Event{Actor: p.Name, Action: action, ObjectType: "clue", ObjectID: objectID,
+		e, err := rec.Append(ctx, audit.Event{Actor: p.Name, Action: recorded, ObjectType: "clue", ObjectID: objectID,
 			CaseID: caseID, Old: old, New: new})
 		if err != nil {
 			return err
