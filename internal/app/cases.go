@@ -84,6 +84,9 @@ func (a *App) CreateCase(ctx context.Context, nc NewCase) (CaseDetail, error) {
 			return err
 		}
 		if len(nc.Clues) > 0 {
+			if err := a.checkCluesVisible(ctx, tx, p, granted, nc.Clues); err != nil {
+				return err
+			}
 			return a.joinClues(ctx, tx, rec, p, granted, c.ID, nc.Clues)
 		}
 		return nil
@@ -104,6 +107,8 @@ func (a *App) joinClues(ctx context.Context, tx *store.Tx, rec *audit.Recorder, 
 	now := a.now()
 	var evs []store.WorkflowEvent
 	var joined []int64
+	var afters []store.Clue
+	var expect []int64
 	for _, c := range cs {
 		switch {
 		case c.CaseID == caseID:
@@ -113,15 +118,19 @@ func (a *App) joinClues(ctx context.Context, tx *store.Tx, rec *audit.Recorder, 
 		}
 		after := c
 		after.CaseID = caseID
-		if err := tx.UpdateClueWorkflow(ctx, after, c.Version, now); err != nil {
-			if errors.Is(err, store.ErrStale) {
-				return a.clueConflict(ctx, c, c.Version)
-			}
-			return err
-		}
+		afters, expect = append(afters, after), append(expect, c.Version)
 		joined = append(joined, c.ID)
 		evs = append(evs, store.WorkflowEvent{ObjectType: "clue", ObjectID: strconv.FormatInt(c.ID, 10), CaseID: caseID,
 			Kind: "case", Actor: p.Name, At: now, New: caseID})
+	}
+	if err := tx.UpdateCluesWorkflow(ctx, afters, expect, now); err != nil {
+		var stale *store.StaleClues
+		if errors.As(err, &stale) {
+			if cur, rerr := a.st.Clue(ctx, stale.IDs[0]); rerr == nil {
+				return a.clueConflict(ctx, cur, expectOf(cs, stale.IDs[0]))
+			}
+		}
+		return err
 	}
 	if len(evs) == 0 {
 		return nil
@@ -290,7 +299,7 @@ func (a *App) LinkCase(ctx context.Context, req CaseLinkRequest) (CaseDetail, er
 		var added []store.CaseLink
 		var evs []store.WorkflowEvent
 		for _, lk := range links {
-			if err := a.checkLink(ctx, tx, c.ID, lk); err != nil {
+			if err := a.checkLink(ctx, tx, c.ID, lk, granted); err != nil {
 				return err
 			}
 			ok, err := tx.InsertCaseLink(ctx, lk)
@@ -345,8 +354,7 @@ func (a *App) checkCluesVisible(ctx context.Context, tx *store.Tx, p Principal, 
 	}
 	for _, c := range cs {
 		if c.CaseID != "" && !granted[c.CaseID] {
-			return fmt.Errorf("%w: user %s has no grant on case %s of clue %d; ask an administrator (procura user grant %s %s)",
-				ErrForbidden, p.Name, c.CaseID, c.ID, p.Name, c.CaseID)
+			return clueForbidden(p, c.ID)
 		}
 	}
 	return nil
@@ -396,7 +404,7 @@ func caseLinks(req CaseLinkRequest, by string, now time.Time) ([]store.CaseLink,
 
 // checkLink checks that what a link names exists and may join the case: an evidence item of
 // no case joins it (need-to-know protects it from then on); an item of another case may not.
-func (a *App) checkLink(ctx context.Context, tx *store.Tx, caseID string, lk store.CaseLink) error {
+func (a *App) checkLink(ctx context.Context, tx *store.Tx, caseID string, lk store.CaseLink, granted map[string]bool) error {
 	switch lk.Kind {
 	case LinkEvidence:
 		id, _ := strconv.ParseInt(lk.Ref, 10, 64)
@@ -410,6 +418,9 @@ func (a *App) checkLink(ctx context.Context, tx *store.Tx, caseID string, lk sto
 		case "":
 			return tx.SetEvidenceCase(ctx, id, caseID)
 		default:
+			if granted != nil && !granted[itemCase] {
+				return fmt.Errorf("%w: evidence item %d belongs to a case you have no grant on", ErrForbidden, id)
+			}
 			return fmt.Errorf("%w: evidence item %d belongs to case %s", ErrInvalid, id, itemCase)
 		}
 	case LinkAnalysis:

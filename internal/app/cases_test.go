@@ -31,6 +31,23 @@ func TestACaseOpenedByAClueGathersEvidenceAndKeepsOtherCasesItemsOut(t *testing.
 		if _, err := a.CreateCase(pros, NewCase{ID: "C-3", Title: "again"}); !errors.Is(err, ErrInvalid) {
 			t.Errorf("creating C-3 twice = %v", err)
 		}
+		// The prosecutor holds C-3 (granted on creation): the clue is visible, and in a case already.
+		if _, err := a.CreateCase(pros, NewCase{ID: "C-5", Title: "另案", Clues: ids[:1]}); !errors.Is(err, ErrInvalid) {
+			t.Errorf("prosecutor opening a case with a clue of C-3 = %v, want refused", err)
+		}
+		if _, err := a.CaseShow(ctx, "C-5"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("the refused case C-5 = %v, want it not created", err)
+		}
+		if err := a.RevokeCase(ctx, "prosecutor", "C-3"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.CreateCase(pros, NewCase{ID: "C-6", Title: "另案", Clues: ids[:1]}); !errors.Is(err, ErrForbidden) ||
+			strings.Contains(err.Error(), "already") {
+			t.Errorf("opening a case with a clue of a case not granted = %v, want refused without saying more", err)
+		}
+		if err := a.GrantCase(ctx, "prosecutor", "C-3"); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := a.CreateCase(ctx, NewCase{ID: "C-4", Title: "另案", Clues: ids[:1]}); !errors.Is(err, ErrInvalid) ||
 			!strings.Contains(err.Error(), "in case C-3") {
 			t.Errorf("a clue joining a second case = %v, want refused naming C-3", err)
@@ -58,8 +75,12 @@ func TestACaseOpenedByAClueGathersEvidenceAndKeepsOtherCasesItemsOut(t *testing.
 		if item, err := a.EvidenceShow(ctx, free); err != nil || item.Item.CaseID != "C-3" {
 			t.Errorf("linked item = %+v, %v; want it in C-3", item.Item, err)
 		}
-		if _, err := a.LinkCase(pros, CaseLinkRequest{CaseID: "C-3", Evidence: []int64{other}}); err == nil {
-			t.Error("an item of case C-9 was linked to C-3")
+		if _, err := a.LinkCase(pros, CaseLinkRequest{CaseID: "C-3", Evidence: []int64{other}}); !errors.Is(err, ErrForbidden) ||
+			strings.Contains(err.Error(), "C-9") {
+			t.Errorf("linking an item of case C-9, not granted, to C-3 = %v, want refused without naming C-9", err)
+		}
+		if _, err := a.LinkCase(ctx, CaseLinkRequest{CaseID: "C-3", Evidence: []int64{other}}); !errors.Is(err, ErrInvalid) {
+			t.Errorf("the administrator linking an item of case C-9 to C-3 = %v, want refused", err)
 		}
 		if _, err := a.LinkCase(pros, CaseLinkRequest{CaseID: "C-3", Analyses: []string{"model_run:999"}}); !errors.Is(err, ErrNotFound) {
 			t.Errorf("linking a model run that does not exist = %v", err)

@@ -227,8 +227,7 @@ func (a *App) changeClues(ctx context.Context, p Principal, refs []ClueRef, acti
 		caseID := ""
 		for i, c := range cs {
 			if c.CaseID != "" && granted != nil && !granted[c.CaseID] {
-				return fmt.Errorf("%w: user %s has no grant on case %s of clue %d; ask an administrator to grant it (procura user grant %s %s)",
-					ErrForbidden, p.Name, c.CaseID, c.ID, p.Name, c.CaseID)
+				return clueForbidden(p, c.ID)
 			}
 			if v := refs[i].Version; v != 0 && v != c.Version {
 				return a.clueConflict(ctx, c, v)
@@ -274,10 +273,11 @@ func (a *App) changeClues(ctx context.Context, p Principal, refs []ClueRef, acti
 			new["ai_decisions"] = aiNew
 		}
 		objectID := strings.Trim(strings.Join(strings.Fields(fmt.Sprint(ids)), ","), "[]")
+		recorded := action // this function may run again on a retry: leave action as it was
 		if len(ids) > 1 {
-			action = strings.Replace(action, "clue.", "clue.bulk_", 1)
+			recorded = strings.Replace(action, "clue.", "clue.bulk_", 1)
 		}
-		e, err := rec.Append(ctx, audit.Event{Actor: p.Name, Action: action, ObjectType: "clue", ObjectID: objectID,
+		e, err := rec.Append(ctx, audit.Event{Actor: p.Name, Action: recorded, ObjectType: "clue", ObjectID: objectID,
 			CaseID: caseID, Old: old, New: new})
 		if err != nil {
 			return err

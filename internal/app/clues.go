@@ -121,12 +121,22 @@ func (a *App) clue(ctx context.Context, act Action, id int64) (store.Clue, Princ
 	if err != nil {
 		return c, p, notFound(err)
 	}
-	if c.CaseID != "" {
-		if _, err := a.authorizeCase(ctx, act, c.CaseID); err != nil {
+	if c.CaseID != "" && !CoversAllCases(p.Role) {
+		ok, err := a.st.HasGrant(ctx, p.Name, c.CaseID)
+		if err != nil {
 			return store.Clue{}, p, err
+		}
+		if !ok {
+			return store.Clue{}, p, clueForbidden(p, id)
 		}
 	}
 	return c, p, nil
+}
+
+// clueForbidden refuses a clue of a case p has no grant on. Like evidence items, it says no
+// more about the clue than that it is not for this user.
+func clueForbidden(p Principal, id int64) error {
+	return fmt.Errorf("%w: user %s has no grant on the case of clue %d; ask an administrator for a grant on it", ErrForbidden, p.Name, id)
 }
 
 // notFound marks the store's "does not exist" errors as ErrNotFound for the server.
@@ -194,6 +204,10 @@ func (a *App) AttachEvidence(ctx context.Context, id int64, items []int64) ([]st
 	if len(items) == 0 {
 		return nil, fmt.Errorf("%w: name the evidence items to attach (ids from procura evidence list)", ErrInvalid)
 	}
+	granted, err := a.grantedCases(ctx, p)
+	if err != nil {
+		return nil, err
+	}
 	now := a.now()
 	var out []store.Attachment
 	key := strconv.FormatInt(id, 10)
@@ -210,6 +224,9 @@ func (a *App) AttachEvidence(ctx context.Context, id int64, items []int64) ([]st
 				return fmt.Errorf("%w: %w", ErrNotFound, err)
 			}
 			if itemCase != "" && itemCase != c.CaseID {
+				if granted != nil && !granted[itemCase] {
+					return fmt.Errorf("%w: evidence item %d belongs to a case you have no grant on", ErrForbidden, item)
+				}
 				return fmt.Errorf("%w: evidence item %d belongs to case %s and clue %d does not: link the clue to that case first (procura case link %s --clue %d)",
 					ErrInvalid, item, itemCase, id, itemCase, id)
 			}

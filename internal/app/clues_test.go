@@ -352,3 +352,72 @@ func TestOverdueListsOpenCluesPastTheirDueDate(t *testing.T) {
 		t.Errorf("a bad due date = %v", err)
 	}
 }
+
+func TestABulkChangeRacingASingleChangeIsRefusedWholeNamingTheClueAndWho(t *testing.T) {
+	eachBackend(t, func(t *testing.T, a *App) {
+		addUsers(t, a, RoleReviewer)
+		ids := seedClues(t, a, 3)
+		var once sync.Once
+		var raceErr error
+		// While the bulk change has read the clues but not yet written them, a reviewer moves
+		// the third clue in a transaction of their own, which commits first.
+		ctx := context.WithValue(context.Background(), clueHookKey{}, func(_ context.Context, done int) error {
+			if done == 0 {
+				once.Do(func() {
+					_, raceErr = a.TransitionClues(as("reviewer", RoleReviewer), TransitionRequest{Clues: Refs(ids[2]), To: casework.Verifying})
+				})
+			}
+			return nil
+		})
+		refs := []ClueRef{{ID: ids[0], Version: 1}, {ID: ids[1], Version: 1}, {ID: ids[2], Version: 1}}
+		_, err := a.TransitionClues(ctx, TransitionRequest{Clues: refs, To: casework.Dismissed, Reason: "批量排除"})
+		if raceErr != nil {
+			t.Fatalf("the racing change failed: %v", raceErr)
+		}
+		var ce *ConflictError
+		if !errors.As(err, &ce) || ce.Object != fmt.Sprint("clue ", ids[2]) || ce.By != "reviewer" {
+			t.Fatalf("bulk change = %v, want a conflict on clue %d by reviewer", err, ids[2])
+		}
+		for i, id := range ids {
+			c, _ := a.st.Clue(context.Background(), id)
+			want := casework.New
+			if i == 2 {
+				want = casework.Verifying
+			}
+			if c.Status != want {
+				t.Errorf("clue %d is %s, want %s: the refused bulk change left something behind", id, c.Status, want)
+			}
+		}
+	})
+}
+
+func TestConcurrentBulkChangesOfDifferentCluesAllSucceed(t *testing.T) {
+	eachBackend(t, func(t *testing.T, a *App) {
+		addUsers(t, a, RoleReviewer)
+		ids := seedClues(t, a, 600)
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = a.AssignClues(context.Background(), AssignRequest{Clues: Refs(ids[i*150 : (i+1)*150]...), Assignee: "reviewer"})
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("bulk change %d: %v", i, err)
+			}
+		}
+		if p, err := a.Clues(context.Background(), ClueQuery{Status: casework.Assigned, Limit: 1}); err != nil || p.Total != 600 {
+			t.Errorf("assigned clues = %d, %v; want 600", p.Total, err)
+		}
+		if es, _ := a.AuditLog(context.Background(), AuditQuery{Action: "clue.bulk_assign"}); len(es) != 4 {
+			t.Errorf("audit entries of the bulk changes = %d, want 4", len(es))
+		}
+		if v, err := a.AuditVerify(context.Background(), false); err != nil || !v.OK {
+			t.Errorf("audit chain after 4 concurrent bulk changes: %+v, %v", v.Report, err)
+		}
+	})
+}

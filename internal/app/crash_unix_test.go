@@ -13,7 +13,7 @@ import (
 	"procura/internal/casework"
 )
 
-// TestABulkTransitionKilledMidwayLeavesNoneApplied runs a bulk transition of 100 clues in a
+// TestABulkTransitionKilledMidwayLeavesNoneApplied runs a bulk transition of 150 clues in a
 // child process that kills itself with SIGKILL after writing them and before committing, then checks that
 // no clue moved, no event was written and the audit chain holds; a rerun then moves all.
 func TestABulkTransitionKilledMidwayLeavesNoneApplied(t *testing.T) {
@@ -28,7 +28,7 @@ func TestABulkTransitionKilledMidwayLeavesNoneApplied(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ids := seedClues(t, a, 100)
+			ids := seedClues(t, a, 150) // more than store.bulkFrom: the staged path
 			a.Close()
 
 			child := exec.Command(os.Args[0], "-test.run=^TestBulkTransitionChildKillsItself$", "-test.v")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"procura/internal/casework"
@@ -155,6 +156,10 @@ func TestEveryClueAndCaseUseCaseObeysThePermissionTableAndNeedToKnow(t *testing.
 				}
 				if err != nil && !errors.Is(err, ErrForbidden) {
 					t.Errorf("%s as %s (grant %v): refused with %v, want ErrForbidden", uc.name, role, granted, err)
+				}
+				// Asked about a clue, a user without the grant does not learn which case holds it.
+				if err != nil && !strings.HasPrefix(uc.name, "case") && strings.Contains(err.Error(), caseID) {
+					t.Errorf("%s as %s: the refusal %q names case %s", uc.name, role, err, caseID)
 				}
 			}
 		}

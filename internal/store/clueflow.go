@@ -112,6 +112,9 @@ func (e *StaleClues) Unwrap() error { return ErrStale }
 // written when the clue is still at version expect[i]. When any is not, nothing of this call
 // should be kept: it returns *StaleClues naming them and the caller rolls back.
 func (tx *Tx) UpdateCluesWorkflow(ctx context.Context, cs []Clue, expect []int64, at time.Time) error {
+	if len(cs) > bulkFrom {
+		return tx.updateCluesStaged(ctx, cs, expect, at)
+	}
 	const chunk = 500
 	for i := 0; i < len(cs); i += chunk {
 		part := cs[i:min(i+chunk, len(cs))]
@@ -171,8 +174,11 @@ func nullInt(n int64) any {
 	return n
 }
 
-// InsertWorkflowEvents appends events in one statement per 200.
+// InsertWorkflowEvents appends events: one statement per 200, or the bulk path for many.
 func (tx *Tx) InsertWorkflowEvents(ctx context.Context, evs []WorkflowEvent) error {
+	if len(evs) > bulkFrom {
+		return tx.loadWorkflowEvents(ctx, evs)
+	}
 	const chunk = 200
 	for i := 0; i < len(evs); i += chunk {
 		part := evs[i:min(i+chunk, len(evs))]
@@ -294,3 +300,78 @@ func (s *Store) Attachments(ctx context.Context, clueID int64) ([]Attachment, er
 
 // IDString is the clue's id as the ledger and the audit log name it.
 func (c Clue) IDString() string { return strconv.FormatInt(c.ID, 10) }
+
+// bulkFrom is the size of a change from which the bulk path (load into a staging table or the
+// target, then one set-based statement) beats statements with inline values: on DuckDB
+// binding thousands of parameters costs more than creating a table.
+const bulkFrom = 100
+
+// updateCluesStaged is UpdateCluesWorkflow through a staging table.
+func (tx *Tx) updateCluesStaged(ctx context.Context, cs []Clue, expect []int64, at time.Time) error {
+	stage, err := tx.stagingTable(ctx, "clue_change", `id BIGINT, expect BIGINT, status TEXT, assignee TEXT,
+		due_at {{timestamp}}, case_id TEXT, review_note TEXT, reviewed_by TEXT, reviewed_at {{timestamp}},
+		decided_version INTEGER, severity TEXT`)
+	if err != nil {
+		return fmt.Errorf("update %d clues: %w", len(cs), err)
+	}
+	vals := make([][]any, len(cs))
+	for i, c := range cs {
+		vals[i] = []any{c.ID, expect[i], c.Status, c.Assignee, nullTime(c.DueAt), c.CaseID, c.ReviewNote, c.ReviewedBy,
+			nullTime(c.ReviewedAt), nullInt(int64(c.DecidedVersion)), c.Severity}
+	}
+	if _, err := tx.BulkLoad(ctx, stage, []string{"id", "expect", "status", "assignee", "due_at", "case_id", "review_note",
+		"reviewed_by", "reviewed_at", "decided_version", "severity"}, RowsOf(vals)); err != nil {
+		return fmt.Errorf("update %d clues: %w", len(cs), err)
+	}
+	rows, err := tx.QueryContext(ctx, `UPDATE clues SET status = v.status, assignee = v.assignee, due_at = v.due_at,
+		case_id = v.case_id, review_note = v.review_note, reviewed_by = v.reviewed_by, reviewed_at = v.reviewed_at,
+		decided_version = v.decided_version, severity = v.severity, version = clues.version + 1, updated_at = $1
+		FROM `+stage+` v WHERE clues.id = v.id AND clues.version = v.expect RETURNING clues.id`, at)
+	if err != nil {
+		return fmt.Errorf("update %d clues: %w", len(cs), err)
+	}
+	done := make(map[int64]bool, len(cs))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("update %d clues: %w", len(cs), err)
+		}
+		done[id] = true
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("update %d clues: %w", len(cs), err)
+	}
+	if len(done) != len(cs) {
+		stale := &StaleClues{}
+		for _, c := range cs {
+			if !done[c.ID] {
+				stale.IDs = append(stale.IDs, c.ID)
+			}
+		}
+		return stale
+	}
+	if _, err := tx.ExecContext(ctx, `DROP TABLE `+stage); err != nil {
+		return fmt.Errorf("update %d clues: %w", len(cs), err)
+	}
+	return nil
+}
+
+// loadWorkflowEvents is InsertWorkflowEvents through the bulk path.
+func (tx *Tx) loadWorkflowEvents(ctx context.Context, evs []WorkflowEvent) error {
+	ids, err := tx.reserveIDs(ctx, "workflow_events_id_seq", len(evs))
+	if err != nil {
+		return fmt.Errorf("record workflow events: %w", err)
+	}
+	vals := make([][]any, len(evs))
+	for i, e := range evs {
+		vals[i] = []any{ids[i], e.ObjectType, e.ObjectID, e.CaseID, e.Kind, e.Actor, e.At, e.Old, e.New, e.Reason,
+			orJSON(e.DetailJSON), e.AuditSeq}
+	}
+	if _, err := tx.BulkLoad(ctx, "workflow_events", []string{"id", "object_type", "object_id", "case_id", "kind", "actor",
+		"event_at", "old_value", "new_value", "reason", "detail_json", "audit_seq"}, RowsOf(vals)); err != nil {
+		return fmt.Errorf("record workflow events: %w", err)
+	}
+	return nil
+}

@@ -118,3 +118,48 @@ func TestPrecisionCountsEveryStatusFromConfirmedOnPerVersion(t *testing.T) {
 		}
 	})
 }
+
+func TestARunOfTenThousandCluesIsSavedAndARerunKeepsTheirState(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		save := func(from, n int) store.ClueCounts {
+			t.Helper()
+			run, err := st.StartModelRun(ctx, store.ModelRun{ModelID: "big", ModelVersion: 1, Actor: "x", StartedAt: time.Now()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cs := make([]store.Clue, n)
+			for i := range cs {
+				cs[i] = store.Clue{ModelID: "big", ModelVersion: 1, Fingerprint: fmt.Sprint("fp", from+i), SubjectKey: fmt.Sprint(from + i),
+					Severity: "high", TitleZH: fmt.Sprint("第", from+i, "条"), EvidenceJSON: "[]"}
+			}
+			cnt, err := st.SaveClues(ctx, run, "big", cs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cnt
+		}
+		if cnt := save(0, 10000); cnt.New != 10000 {
+			t.Fatalf("first run = %+v", cnt)
+		}
+		first, _, _ := st.Clues(ctx, store.ClueFilter{ModelID: "big", Limit: 1})
+		if _, err := st.ReviewClue(ctx, first[0].ID, "confirmed", "ok", "li"); err != nil {
+			t.Fatal(err)
+		}
+		if cnt := save(5000, 10000); cnt.New != 5000 || cnt.Kept != 5000 || cnt.Gone != 5000 {
+			t.Fatalf("second run = %+v, want 5000 new, kept and gone", cnt)
+		}
+		c, err := st.Clue(ctx, first[0].ID)
+		if err != nil || c.Status != "confirmed" || c.Holds || c.Version != 2 {
+			t.Errorf("a clue the rerun dropped = %+v, %v; want its review kept and holds false", c, err)
+		}
+		holds := true
+		if _, total, _ := st.Clues(ctx, store.ClueFilter{ModelID: "big", Holds: &holds, Limit: 1}); total != 10000 {
+			t.Errorf("clues that hold after the rerun = %d, want 10000", total)
+		}
+		ts, _ := st.SuggestionTallies(ctx)
+		if len(ts) != 1 || ts[0].Suggestions != 15000 {
+			t.Errorf("ledger = %+v, want one suggestion per clue", ts)
+		}
+	})
+}

@@ -37,6 +37,9 @@ var ErrNoSuggestion = errors.New("no such suggestion")
 
 // recordClueSuggestions writes a ledger entry for every clue that run runID of modelID found
 // first, with the run's inputs and parameters and the clue's evidence rows, in one statement.
+// Those clues were inserted by this run's SaveClues, so none has an entry yet (the unique key
+// would refuse a second one); an anti-join here made PostgreSQL visit its own new index
+// entries once per clue, quadratic in the run's size.
 func (tx *Tx) recordClueSuggestions(ctx context.Context, runID int64, modelID string, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ai_suggestions (id, feature, engine, engine_version, run_id, subject_type,
 		subject_id, inputs_json, params_json, sources_json, suggestion_json, created_at, decision, decided_by, decided_at,
@@ -45,8 +48,7 @@ func (tx *Tx) recordClueSuggestions(ctx context.Context, runID int64, modelID st
 			CAST(c.id AS TEXT), coalesce(r.inputs_json, '{}'), coalesce(r.params_json, '{}'), c.evidence_json, `+clueSuggestionSQL+`,
 			$3, '', '', NULL, '', '', NULL
 		FROM clues c LEFT JOIN model_runs r ON r.id = c.first_run
-		WHERE c.model_id = $2 AND c.first_run = $1 AND NOT EXISTS (SELECT 1 FROM ai_suggestions s
-			WHERE s.feature = 'clue' AND s.subject_type = 'clue' AND s.subject_id = CAST(c.id AS TEXT))`, runID, modelID, at)
+		WHERE c.model_id = $2 AND c.first_run = $1`, runID, modelID, at)
 	if err != nil {
 		return fmt.Errorf("record the clues of run %d in the AI-assistance ledger: %w", runID, err)
 	}

@@ -153,32 +153,28 @@ func (s *Store) SaveClues(ctx context.Context, runID int64, modelID string, clue
 	}
 	now := time.Now()
 	cnt := ClueCounts{Found: int64(len(clues))}
+	var fresh, kept []Clue
 	for _, c := range clues {
-		if err := ctx.Err(); err != nil {
-			return ClueCounts{}, err
-		}
-		if id, ok := known[c.Fingerprint]; ok {
-			_, err = tx.ExecContext(ctx, `UPDATE clues SET model_version = $2, subject_type = $3, subject_key = $4,
-				subject_name = $5, severity = $6, title_zh = $7, title_en = $8, explanation_zh = $9, explanation_en = $10,
-				fields_json = $11, evidence_json = $12, holds = TRUE, last_run = $13, gone_run = NULL, updated_at = $14
-				WHERE id = $1`, id, c.ModelVersion, c.SubjectType, c.SubjectKey, c.SubjectName, c.Severity, c.TitleZH,
-				c.TitleEN, c.ExplanationZH, c.ExplanationEN, orJSON(c.FieldsJSON), orJSON(c.EvidenceJSON), runID, now)
-			cnt.Kept++
-		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO clues (id, model_id, model_version, fingerprint, subject_type,
-				subject_key, subject_name, severity, title_zh, title_en, explanation_zh, explanation_en, fields_json,
-				evidence_json, status, holds, first_run, last_run, gone_run, review_note, reviewed_by, reviewed_at,
-				created_at, updated_at, version, assignee, due_at, case_id, decided_version)
-				VALUES (nextval('clues_id_seq'), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, TRUE, $15, $15,
-				NULL, '', '', NULL, $16, $16, 1, '', NULL, '', NULL)`, modelID, c.ModelVersion, c.Fingerprint, c.SubjectType, c.SubjectKey,
-				c.SubjectName, c.Severity, c.TitleZH, c.TitleEN, c.ExplanationZH, c.ExplanationEN, orJSON(c.FieldsJSON),
-				orJSON(c.EvidenceJSON), ClueNew, runID, now)
+		switch id, ok := known[c.Fingerprint]; {
+		case !ok:
+			fresh = append(fresh, c)
 			known[c.Fingerprint] = -1
 			cnt.New++
+		case id > 0:
+			c.ID = id
+			kept = append(kept, c)
+			cnt.Kept++
+		default: // found twice by this run: the first one is the clue
+			cnt.Kept++
 		}
-		if err != nil {
-			return ClueCounts{}, fmt.Errorf("save clue %s of model %s: %w", c.Fingerprint, modelID, err)
-		}
+	}
+	// Set-based: thousands of one-row statements in one DuckDB transaction ran out of memory
+	// (1 GB after about 1,500 clues); the bulk path saves 10,000 in well under a second.
+	if err := tx.insertClues(ctx, runID, modelID, fresh, now); err != nil {
+		return ClueCounts{}, err
+	}
+	if err := tx.refreshClues(ctx, runID, modelID, kept, now); err != nil {
+		return ClueCounts{}, err
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE clues SET holds = FALSE, gone_run = $2, updated_at = $3
 		WHERE model_id = $1 AND holds AND last_run <> $2`, modelID, runID, now)
@@ -189,6 +185,7 @@ func (s *Store) SaveClues(ctx context.Context, runID int64, modelID string, clue
 	if err := tx.recordClueSuggestions(ctx, runID, modelID, now); err != nil {
 		return ClueCounts{}, err
 	}
+
 	return cnt, tx.Commit()
 }
 
