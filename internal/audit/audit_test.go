@@ -309,6 +309,30 @@ func TestTheKeyIsCreatedPrivateAndReused(t *testing.T) {
 	}
 }
 
+func TestKeysCreatedAtOnceAreOneKey(t *testing.T) {
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), "keys", "audit.pem")
+		keys := make([]ed25519.PrivateKey, 8)
+		errs := make([]error, len(keys))
+		var wg sync.WaitGroup
+		for i := range keys {
+			wg.Go(func() { keys[i], errs[i] = LoadOrCreateKey(path) })
+		}
+		wg.Wait()
+		for i := range keys {
+			if errs[i] != nil {
+				t.Fatalf("round %d: creator %d: %v", round, i, errs[i])
+			}
+			if !keys[i].Equal(keys[0]) {
+				t.Fatalf("round %d: creators 0 and %d hold different keys", round, i)
+			}
+		}
+		if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".audit-key-*")); len(left) > 0 {
+			t.Fatalf("round %d: temporary key files left behind: %v", round, left)
+		}
+	}
+}
+
 func TestTheCanonicalEncodingTellsShiftedFieldsApart(t *testing.T) {
 	at := time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)
 	a := store.AuditEntry{Seq: 1, At: at, Actor: "ab", Action: "c", ObjectType: "t", OldJSON: "null", NewJSON: "null", PrevHash: GenesisHash}

@@ -68,21 +68,32 @@ func createKey(path string) (ed25519.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	// O_EXCL: when two processes create the key at once, one wins and the other reads its key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return waitForKey(path)
-	}
+	// The key is written whole to a temporary file and then linked to its name, which fails
+	// when the name exists: a reader never sees a half-written key, and when two processes
+	// create the key at once, one wins and the other reads the winner's.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".audit-key-*")
 	if err != nil {
 		return nil, fmt.Errorf("create the audit key %s: %w", path, err)
 	}
-	werr := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	if cerr := f.Close(); werr == nil {
+	defer os.Remove(tmp.Name())
+	werr := tmp.Chmod(0o600)
+	if werr == nil {
+		werr = pem.Encode(tmp, &pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	}
+	if cerr := tmp.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr != nil {
-		os.Remove(path)
 		return nil, fmt.Errorf("write the audit key %s: %w", path, werr)
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		b, rerr := os.ReadFile(path)
+		if rerr != nil {
+			return nil, fmt.Errorf("read the audit key %s: %w", path, rerr)
+		}
+		return parseKey(path, b)
+	} else if err != nil {
+		return nil, fmt.Errorf("create the audit key %s: %w", path, err)
 	}
 	pubDER, err := x509.MarshalPKIXPublicKey(pub)
 	if err != nil {
@@ -92,24 +103,6 @@ func createKey(path string) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("write the audit public key %s.pub: %w", path, err)
 	}
 	return priv, nil
-}
-
-// waitForKey reads a key that another process is writing this moment.
-func waitForKey(path string) (ed25519.PrivateKey, error) {
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		b, err := os.ReadFile(path)
-		if err == nil {
-			if k, perr := parseKey(path, b); perr == nil {
-				return k, nil
-			} else if time.Now().After(deadline) {
-				return nil, perr
-			}
-		} else if time.Now().After(deadline) {
-			return nil, fmt.Errorf("read the audit key %s: %w", path, err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // KeyID names a public key: the first 16 hex digits of its SHA-256.
