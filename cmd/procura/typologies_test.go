@@ -47,7 +47,7 @@ T5,MULE,2024-05-01 12:00:00,-7900.00,L2,转账
 	}
 	check := func(args ...string) result {
 		t.Helper()
-		out, _, err := run(t, append([]string{"typologies", "--dataset", "tx", "--only", "many_victims", "--workspace", ws, "--json"}, args...)...)
+		out, _, err := run(t, append([]string{"typologies", "--dataset", "tx", "--only", "many_victims", "--workspace", ws, "--json", "--unmask"}, args...)...)
 		if err != nil {
 			t.Fatalf("typologies %v: %v", args, err)
 		}
