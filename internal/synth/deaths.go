@@ -104,8 +104,8 @@ func (j *justice) deaths(w *world) {
 const benefitMonths = 18
 
 // pensionPayment is the payment rule of writeBenefits for month m (0 = January 2024): its pay
-// date, amount and whether it is paid at all. The truth scans below use it, and a test checks
-// benefits.csv against it row by row.
+// date, amount and whether it is paid at all. The truth scans below use it; the synth tests
+// recompute the violations from benefits.csv, so a rule that drifts from writeBenefits fails them.
 func pensionPayment(pe *pensioner, m int) (pay, amount int64, paid bool) {
 	pay = worldDateOf(2024+m/12, 1+m%12, 15)
 	if pe.stopTo > 0 && pay >= pe.stopFrom && pay < pe.stopTo && !pe.payInCustody {
