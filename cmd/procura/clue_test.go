@@ -64,6 +64,23 @@ func TestAClueGoesFromAModelRunThroughACaseToTheAILedgerOnTheCommandLine(t *test
 	ok(`"sources":[{"input"`, "ai", "show", "clue", "1", "--json")
 	ok("C-1", "case", "list")
 	ok("confirmed", "clues", "--case", "C-1") // the name before the lifecycle lists too
+
+	// A reviewer acting through PROCURA_USER sees the clue of C-1 only with a grant.
+	ok("Added li", "user", "add", "li", "--role", "reviewer")
+	t.Setenv("PROCURA_USER", "li")
+	ok("No clues", "clue", "list", "--all")
+	out, err = runModelCmd(t, ws, "clue", "show", "1")
+	if err == nil || !strings.Contains(out, "no grant on the case of clue 1") || strings.Contains(out, "C-1") {
+		t.Fatalf("clue show without a grant = %v\n%s", err, out)
+	}
+	t.Setenv("PROCURA_USER", "")
+	ok("", "user", "grant", "li", "C-1")
+	t.Setenv("PROCURA_USER", "li")
+	ok("醉驾", "clue", "list", "--all")
+	out, err = runModelCmd(t, ws, "clue", "transition", "1", "--to", "measure_approved")
+	if err == nil || !strings.Contains(out, "may not perform measure.approve") {
+		t.Fatalf("a reviewer approving a measure = %v\n%s", err, out)
+	}
 }
 
 // FuzzParseIDs checks that ids are read from any text without panicking, and that every id

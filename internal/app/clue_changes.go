@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"procura/internal/audit"
 	"procura/internal/casework"
 	"procura/internal/store"
+	"procura/internal/supervise"
 )
 
 // ErrConflict is returned when a change expected a clue or case as it was before someone else
@@ -104,6 +106,9 @@ func (a *App) TransitionClues(ctx context.Context, req TransitionRequest) (Trans
 		if err := a.checkAssignee(ctx, req.Assignee); err != nil {
 			return TransitionResult{}, err
 		}
+	}
+	if req.Severity != "" && !slices.Contains(supervise.Severities, req.Severity) {
+		return TransitionResult{}, fmt.Errorf("%w: severity %q is not known: use one of %s", ErrInvalid, req.Severity, strings.Join(supervise.Severities, ", "))
 	}
 	if req.Severity != "" && req.To != casework.Confirmed {
 		return TransitionResult{}, fmt.Errorf("%w: a severity is corrected when confirming a clue, not when moving it to %s", ErrInvalid, req.To)

@@ -191,6 +191,10 @@ func TestInvalidTransitionsAreRefusedWithTheAllowedOnesNamed(t *testing.T) {
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "procura user list") {
 		t.Errorf("assign to an unknown user = %v", err)
 	}
+	_, err = a.TransitionClues(ctx, TransitionRequest{Clues: Refs(id), To: casework.Confirmed, Severity: "severe"})
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "low, medium, high") {
+		t.Errorf("an unknown severity = %v, want refused naming the severities", err)
+	}
 	_, err = a.TransitionClues(ctx, TransitionRequest{Clues: Refs(id + 100), To: casework.Verifying})
 	if !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown clue = %v, want ErrNotFound", err)

@@ -83,24 +83,6 @@ func (tx *Tx) Clues(ctx context.Context, ids []int64) ([]Clue, error) {
 	return out, nil
 }
 
-// UpdateClueWorkflow writes the workflow fields of c (status, assignee, due date, case, review
-// note and decision) when the clue is still at version expect, and raises its version. It
-// returns ErrStale when another change came first.
-func (tx *Tx) UpdateClueWorkflow(ctx context.Context, c Clue, expect int64, at time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE clues SET status = $3, assignee = $4, due_at = $5, case_id = $6,
-		review_note = $7, reviewed_by = $8, reviewed_at = $9, decided_version = $10, severity = $11,
-		version = version + 1, updated_at = $12 WHERE id = $1 AND version = $2`,
-		c.ID, expect, c.Status, c.Assignee, nullTime(c.DueAt), c.CaseID, c.ReviewNote, c.ReviewedBy, nullTime(c.ReviewedAt),
-		nullInt(int64(c.DecidedVersion)), c.Severity, at)
-	if err != nil {
-		return fmt.Errorf("update clue %d: %w", c.ID, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("clue %d is no longer at version %d: %w", c.ID, expect, ErrStale)
-	}
-	return nil
-}
-
 // StaleClues is returned by UpdateCluesWorkflow when some clues were no longer at the
 // version expected; IDs names them.
 type StaleClues struct{ IDs []int64 }
@@ -108,9 +90,11 @@ type StaleClues struct{ IDs []int64 }
 func (e *StaleClues) Error() string { return fmt.Sprintf("clues %v changed in the meantime", e.IDs) }
 func (e *StaleClues) Unwrap() error { return ErrStale }
 
-// UpdateCluesWorkflow is UpdateClueWorkflow for many clues in one statement per 500: cs[i] is
-// written when the clue is still at version expect[i]. When any is not, nothing of this call
-// should be kept: it returns *StaleClues naming them and the caller rolls back.
+// UpdateCluesWorkflow writes the workflow fields (status, assignee, due date, case, review note
+// and decision, severity) of every clue of cs that is still at version expect[i], and raises
+// its version; one statement per 500 clues, or a staging table for many. When any clue is no
+// longer at its expected version it returns *StaleClues (ErrStale) naming them, and the caller
+// must roll back.
 func (tx *Tx) UpdateCluesWorkflow(ctx context.Context, cs []Clue, expect []int64, at time.Time) error {
 	if len(cs) > bulkFrom {
 		return tx.updateCluesStaged(ctx, cs, expect, at)

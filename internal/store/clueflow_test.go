@@ -79,11 +79,13 @@ func TestAClueChangeThatExpectsAnOldVersionIsStale(t *testing.T) {
 		}
 		defer tx.Rollback()
 		c.Status, c.Assignee = "assigned", "li"
-		if err := tx.UpdateClueWorkflow(ctx, c, c.Version, time.Now()); err != nil {
+		if err := tx.UpdateCluesWorkflow(ctx, []store.Clue{c}, []int64{c.Version}, time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if err := tx.UpdateClueWorkflow(ctx, c, c.Version, time.Now()); !errors.Is(err, store.ErrStale) {
-			t.Errorf("second change at version %d = %v, want ErrStale", c.Version, err)
+		var stale *store.StaleClues
+		err = tx.UpdateCluesWorkflow(ctx, []store.Clue{c}, []int64{c.Version}, time.Now())
+		if !errors.Is(err, store.ErrStale) || !errors.As(err, &stale) || len(stale.IDs) != 1 || stale.IDs[0] != c.ID {
+			t.Errorf("second change at version %d = %v, want ErrStale naming clue %d", c.Version, err, c.ID)
 		}
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
@@ -160,6 +162,28 @@ func TestARunOfTenThousandCluesIsSavedAndARerunKeepsTheirState(t *testing.T) {
 		ts, _ := st.SuggestionTallies(ctx)
 		if len(ts) != 1 || ts[0].Suggestions != 15000 {
 			t.Errorf("ledger = %+v, want one suggestion per clue", ts)
+		}
+	})
+}
+
+func TestABigClueChangeNamesTheCluesThatAreStale(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		cs := saveTestClues(t, st, "m1", 1, 150) // more than go through inline values
+		expect := make([]int64, len(cs))
+		for i := range cs {
+			cs[i].Status, expect[i] = "assigned", cs[i].Version
+		}
+		expect[7], expect[99] = 5, 5
+		tx, err := st.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		var stale *store.StaleClues
+		err = tx.UpdateCluesWorkflow(ctx, cs, expect, time.Now())
+		if !errors.As(err, &stale) || len(stale.IDs) != 2 || stale.IDs[0] != cs[7].ID || stale.IDs[1] != cs[99].ID {
+			t.Fatalf("UpdateCluesWorkflow = %v, want clues %d and %d named stale", err, cs[7].ID, cs[99].ID)
 		}
 	})
 }
