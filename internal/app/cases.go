@@ -219,7 +219,7 @@ func (a *App) CaseShow(ctx context.Context, id string) (CaseDetail, error) {
 			d.Measures = append(d.Measures, l)
 		}
 	}
-	return d, nil
+	return d, a.maskCase(ctx, &d)
 }
 
 // Cases lists the cases the user may see.
@@ -472,5 +472,5 @@ func (a *App) CaseTimeline(ctx context.Context, id string) ([]store.WorkflowEven
 			Actor: e.Actor, At: e.At, New: e.Action, AuditSeq: e.Seq})
 	}
 	slices.SortStableFunc(out, func(x, y store.WorkflowEvent) int { return x.At.Compare(y.At) })
-	return out, nil
+	return out, a.conceal(ctx, &out, shown{Object: "case_timeline", ID: id, CaseID: id, Rows: len(out)}, basePlan)
 }

@@ -219,13 +219,38 @@ func (a *App) maskClues(ctx context.Context, caseID string, vs []*ClueView) erro
 	}
 	plan := basePlan.withColumns(sem)
 	for _, v := range vs {
-		if k, ok := subjectKinds[v.SubjectType]; ok {
-			v.SubjectKey = mask.Value(k, v.SubjectKey)
-		} else {
-			v.SubjectKey = mask.Text(v.SubjectKey)
-		}
+		v.SubjectKey = maskSubject(v.SubjectType, v.SubjectKey)
 		mask.Walk(v, plan.apply, maskRefs)
 	}
+	return nil
+}
+
+// maskSubject masks a clue's subject key by its subject type.
+func maskSubject(typ, key string) string {
+	if k, ok := subjectKinds[typ]; ok {
+		return mask.Value(k, key)
+	}
+	return mask.Text(key)
+}
+
+// maskCase masks what a case shows, or records the unmasked view: its clues' subjects by
+// subject type, its accounts as accounts, and identifiers in every other text (party keys,
+// labels, titles) by their shape.
+func (a *App) maskCase(ctx context.Context, d *CaseDetail) error {
+	if ctx.Value(scoringKey{}) != nil {
+		return nil
+	}
+	show, err := a.revealed(ctx, shown{Object: "case", ID: d.ID, CaseID: d.ID, Rows: len(d.Clues) + len(d.Parties) + len(d.Accounts)})
+	if err != nil || show {
+		return err
+	}
+	for i := range d.Clues {
+		d.Clues[i].SubjectKey = maskSubject(d.Clues[i].SubjectType, d.Clues[i].SubjectKey)
+	}
+	for i := range d.Accounts {
+		d.Accounts[i].Ref = mask.Value(mask.Account, d.Accounts[i].Ref)
+	}
+	mask.Walk(d, basePlan.apply, maskRefs)
 	return nil
 }
 

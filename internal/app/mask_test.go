@@ -262,3 +262,39 @@ func TestTheAuditLogShowsValuesMaskedAndNumbersExact(t *testing.T) {
 		t.Errorf("an auditor asking to unmask = %v, want refused", err)
 	}
 }
+
+func TestACaseShowsItsPartiesAndAccountsMaskedUnlessAsked(t *testing.T) {
+	eachBackend(t, func(t *testing.T, a *App) {
+		addUsers(t, a, RoleProsecutor)
+		pros := as("prosecutor", RoleProsecutor)
+		const id, card = "110101195001011239", "6222021234567890128"
+		if _, err := a.CreateCase(pros, NewCase{ID: "C-1", Title: "帮信案"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.LinkCase(pros, CaseLinkRequest{CaseID: "C-1", Parties: []Party{{Key: id, Name: "张甲", Role: "嫌疑人"}},
+			Accounts: []string{card}}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := a.CaseShow(pros, "C-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Parties) != 1 || len(d.Accounts) != 1 || d.Parties[0].Ref == id || d.Accounts[0].Ref == card ||
+			strings.Contains(d.Parties[0].Ref, "19500101") || !strings.HasSuffix(d.Accounts[0].Ref, "0128") {
+			t.Errorf("case shown without asking: parties %+v accounts %+v, want both masked", d.Parties, d.Accounts)
+		}
+		evs, err := a.CaseTimeline(pros, "C-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			if strings.Contains(e.Reason+e.New+e.Old, id) || strings.Contains(e.Reason+e.New+e.Old, card) {
+				t.Errorf("timeline event %+v shows an identifier", e)
+			}
+		}
+		d, err = a.CaseShow(WithUnmask(pros), "C-1")
+		if err != nil || d.Parties[0].Ref != id || d.Accounts[0].Ref != card {
+			t.Fatalf("asked to unmask: parties %+v accounts %+v, %v", d.Parties, d.Accounts, err)
+		}
+	})
+}
