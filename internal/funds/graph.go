@@ -140,6 +140,10 @@ type Builder struct {
 	// by it before Build merges them, so the graph never depends on the order of reading.
 	order     []int64
 	unordered bool
+	// holderKey[a] is the place (2 × order, +1 for a counterparty's name) of the row that
+	// named account a's holder: the first in the dataset's order names it.
+	holderKey []int64
+	cardKey   map[int32]int64 // card id → order of the row that named its account
 }
 
 // Columns is a batch of statement rows column by column, as a columnar store reader gives
@@ -155,6 +159,7 @@ type Columns struct {
 
 type rawRow struct {
 	acct, cp int32 // cp = -1 when empty
+	card     int32 // the statement's card number when it differs from the account, else -1
 	cents    int64
 	unix     int64
 	bal      int64
@@ -164,7 +169,7 @@ type rawRow struct {
 
 // NewBuilder returns an empty builder; sizeHint is the expected number of rows.
 func NewBuilder(sizeHint int) *Builder {
-	return &Builder{ids: make(map[string]int32, sizeHint/8+16), cardOf: map[int32]int32{},
+	return &Builder{ids: make(map[string]int32, sizeHint/8+16), cardOf: map[int32]int32{}, cardKey: map[int32]int64{},
 		chanIDs: map[string]uint16{}, memoIDs: map[string]uint16{}, raw: make([]rawRow, 0, sizeHint), txids: make([]string, 0, sizeHint), order: make([]int64, 0, sizeHint)}
 }
 
@@ -177,6 +182,7 @@ func (b *Builder) intern(s string) int32 {
 	b.ids[s] = id
 	b.names = append(b.names, s)
 	b.holder = append(b.holder, "")
+	b.holderKey = append(b.holderKey, math.MaxInt64)
 	b.inData = append(b.inData, false)
 	return id
 }
@@ -223,18 +229,19 @@ func (b *Builder) add(r *Row, order int64, txid string) error {
 	}
 	a := b.intern(r.Account)
 	b.inData[a] = true
-	if r.Holder != "" && b.holder[a] == "" {
-		b.holder[a] = strings.Clone(r.Holder)
-	}
+	b.setHolder(a, r.Holder, order*2)
+	card := int32(-1)
 	if r.Card != "" && r.Card != r.Account {
-		b.cardOf[b.intern(r.Card)] = a
+		// The last row in the dataset's order names the card's account.
+		card = b.intern(r.Card)
+		if k, ok := b.cardKey[card]; !ok || order >= k {
+			b.cardOf[card], b.cardKey[card] = a, order
+		}
 	}
 	cp := int32(-1)
 	if r.Counterparty != "" {
 		cp = b.intern(r.Counterparty)
-		if r.CounterpartyName != "" && b.holder[cp] == "" {
-			b.holder[cp] = strings.Clone(r.CounterpartyName)
-		}
+		b.setHolder(cp, r.CounterpartyName, order*2+1)
 	}
 	ch, ok := b.chanIDs[r.Channel]
 	if !ok {
@@ -247,7 +254,7 @@ func (b *Builder) add(r *Row, order int64, txid string) error {
 		b.channels = append(b.channels, c)
 	}
 	memo := b.internMemo(r.Memo)
-	b.raw = append(b.raw, rawRow{acct: a, cp: cp, cents: r.Cents, unix: r.Unix, bal: r.Balance, channel: ch, memo: memo})
+	b.raw = append(b.raw, rawRow{acct: a, cp: cp, card: card, cents: r.Cents, unix: r.Unix, bal: r.Balance, channel: ch, memo: memo})
 	b.txids = append(b.txids, txid)
 	if n := len(b.order); n > 0 && order < b.order[n-1] {
 		b.unordered = true
@@ -431,26 +438,6 @@ func (b *Builder) Build() *Graph {
 	g.Memos = b.memos
 	b.raw, b.txids, b.order = nil, nil, nil
 	return g
-}
-
-// sortRows puts the rows in the dataset's order when they were added out of it.
-func (b *Builder) sortRows() {
-	if !b.unordered {
-		return
-	}
-	idx := make([]int32, len(b.raw))
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	slices.SortStableFunc(idx, func(x, y int32) int { return cmp.Compare(b.order[x], b.order[y]) })
-	raw, txids := make([]rawRow, len(b.raw)), make([]string, len(b.raw))
-	for i, j := range idx {
-		raw[i], txids[i] = b.raw[j], b.txids[j]
-	}
-	b.raw, b.txids, b.unordered = raw, txids, false
-	for i := range b.order {
-		b.order[i] = int64(i)
-	}
 }
 
 // csr groups edge indices by account (ends[i] of edge i, -1 skipped), keeping index order.

@@ -156,7 +156,9 @@ func BenchmarkMediumWorldLoad(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if g.NumEdges() != old.NumEdges() || g.Rows != old.Rows || g.MergedRows != old.MergedRows || !slices.Equal(g.TxID, old.TxID) {
+		if g.NumEdges() != old.NumEdges() || g.Rows != old.Rows || g.MergedRows != old.MergedRows || !slices.Equal(g.TxID, old.TxID) ||
+			!slices.Equal(g.From, old.From) || !slices.Equal(g.To, old.To) || !slices.Equal(g.Names, old.Names) || !slices.Equal(g.Holder, old.Holder) ||
+			!slices.Equal(g.Memo, old.Memo) || !slices.Equal(g.BalTo, old.BalTo) {
 			b.Fatalf("the loads differ: %d rows %d edges, rows path %d rows %d edges", g.Rows, g.NumEdges(), old.Rows, old.NumEdges())
 		}
 		b.Logf("%d rows → %d edges. rows path: %.2f s wall, %.2f s CPU (%.0f rows/s); %s path: %.2f s wall, %.2f s CPU (%.0f rows/s, %.0f edges/s); %.1f× faster",

@@ -225,3 +225,12 @@ func TestTypologiesFindTheRingsMulesAmongOrdinaryLife(t *testing.T) {
 		}
 	}
 }
+
+// TestMain removes the synthetic world the tests generated once for the whole package.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if worldDir != "" {
+		os.RemoveAll(filepath.Dir(worldDir))
+	}
+	os.Exit(code)
+}

@@ -8,8 +8,9 @@ import (
 	"math"
 )
 
-// TxColumns is a batch of transactions rows column by column, in the dataset's import order.
-// Text is "" where NULL, Balance math.MinInt64. The strings may point into memory the reader
+// TxColumns is a batch of transactions rows column by column, in the order the database
+// returns them (Order gives each row's place in the import order). Text is "" where NULL,
+// Balance math.MinInt64. The strings may point into memory the reader
 // reuses: they are valid only during the callback; copy what must outlive it.
 type TxColumns struct {
 	N                                          int
@@ -47,9 +48,8 @@ var errNoColumnar = errors.New("no columnar reader")
 
 // txColumnsSQL selects the columns of TxColumns, the import order last, without sorting.
 func (s *Store) txColumnsSQL(dataset string) string {
-	// floor(EXTRACT(EPOCH …)) goes through a time zone and a decimal in DuckDB; its
-	// microseconds since 1970 are an integer, and their quotient by 10⁶ as a double is exact
-	// (below 2⁵³), so its floor is the same second, three times faster.
+	// floor(EXTRACT(EPOCH …)) goes through a time zone and a decimal in DuckDB; the floor of
+	// the microseconds since 1970 divided by 10⁶ is the same second, three times faster.
 	unix := `CAST(floor(EXTRACT(EPOCH FROM "time")) AS BIGINT)`
 	if s.dialect.name == "duckdb" {
 		unix = `CAST(floor(epoch_us("time") / 1000000.0) AS BIGINT)`
