@@ -34,3 +34,24 @@ func TestSortKeysOrdersLikeSlicesSort(t *testing.T) {
 		t.Errorf("out-of-range keys not sorted: %v", keys)
 	}
 }
+
+func TestGuidePicksTheFirstIndexReachingTheDraw(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	cum := make([]float64, 5000)
+	s := 0.0
+	for i := range cum {
+		s += paretoWeight(r)
+		cum[i] = s
+	}
+	g := newGuide(cum)
+	a, b := rand.New(rand.NewPCG(5, 6)), rand.New(rand.NewPCG(5, 6))
+	for n := 0; n < 100_000; n++ {
+		got := g.pick(a)
+		x := b.Float64() * s
+		want, _ := slices.BinarySearch(cum, x)
+		want = min(want, len(cum)-1)
+		if got != want {
+			t.Fatalf("draw %d: pick %d, the first index whose cumulative weight reaches it is %d", n, got, want)
+		}
+	}
+}
