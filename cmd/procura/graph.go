@@ -33,7 +33,7 @@ companies and their legal representatives, and the parties of cases. docs/links.
 		return r
 	}
 	cmd.AddCommand(newGraphCommunitiesCmd(g, req), newGraphNeighboursCmd(g, req), newGraphPathCmd(g, req),
-		newGraphCollisionsCmd(g, req), newGraphExportCmd(g, req), newGraphRankCmd(g, req))
+		newGraphCollisionsCmd(g, req), newGraphExportCmd(g, req), newGraphRankCmd(g, req), newGraphRingsCmd(g, req))
 	return cmd
 }
 

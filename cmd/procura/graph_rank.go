@@ -90,3 +90,45 @@ func printPath(w io.Writer, res app.PathResult) {
 		fmt.Fprintln(w, "… more shortest paths exist; raise --limit")
 	}
 }
+
+func newGraphRingsCmd(g *globals, base graphReq) *cobra.Command {
+	var r app.RingsRequest
+	var top int
+	cmd := &cobra.Command{
+		Use:   "rings [--top 20] [--resolution 2]",
+		Short: "Card dealers' devices grouped into rings by the money that flows between the cards they operate",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			a, err := g.open(cmd.Context(), "graph rings")
+			if err != nil {
+				return err
+			}
+			defer a.Close()
+			r.GraphRequest = base(cmd)
+			res, err := a.GraphRings(cmd.Context(), r)
+			if err != nil {
+				return err
+			}
+			return g.emit(res, func(w io.Writer) {
+				printGraphInfo(w, res.Graph)
+				fmt.Fprintf(w, "%d device controllers grouped into %d rings of two or more persons (%.2f s)\n", res.Controllers, len(res.Rings), res.Seconds)
+				tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
+				fmt.Fprintln(tw, "RING\tPERSONS\tDEVICES\tACCOUNTS\tTRANSFERS\tORGANISERS\tPERSONS (SAMPLE)")
+				for i, x := range res.Rings {
+					if i == top {
+						break
+					}
+					var orgs []graph.Ref
+					for _, o := range x.Organiser {
+						orgs = append(orgs, o.Person)
+					}
+					fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t%d\t%s\t%s\n", x.ID, len(x.Persons), len(x.Devices), x.Accounts, x.Transfers, refsText(orgs, 3), refsText(x.Persons, 4))
+				}
+				tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().IntVar(&top, "top", 20, "rings to print (all with --json)")
+	cmd.Flags().Float64Var(&r.Resolution, "resolution", 0, "modularity resolution γ over the controllers' groups (default 2)")
+	return cmd
+}

@@ -41,11 +41,11 @@ func (a *App) demoLinks(ctx context.Context, truth string, res *DemoResult) erro
 		return fmt.Errorf("demo: entity graph: %w", err)
 	}
 	cs := g.Controllers(graph.ControllerOptions{})
-	comm, err := graph.LouvainWith(ctx, g.Undirected(), graph.LouvainOptions{Init: g.ControlGroups(cs), Resolution: 2})
+	_, ringOf, err := g.Rings(ctx, cs, graph.RingOptions{})
 	if err != nil {
 		return err
 	}
-	res.Scores["ring_membership"] = newScore(ringPairScore(g, rings, comm.Of), "pairs of ring members (dealers, farmers) in one community; Louvain from the controllers' groups, resolution 2")
+	res.Scores["ring_membership"] = newScore(ringPairScore(g, rings, ringOf), "pairs of ring members (dealers, farmers) in one ring of procura graph rings")
 
 	dealerIP := map[string]bool{}
 	for _, r := range rings {
@@ -107,7 +107,11 @@ func ringPairScore(g *graph.Graph, rings []demoRing, of []int32) score.PRF {
 	for _, r := range rings {
 		for _, p := range append(r.Dealers, r.Farmers...) {
 			if id, ok := g.Lookup(graph.Person, p.IDNumber); ok {
-				ms = append(ms, member{r.ID, of[id]})
+				c := of[id]
+				if c < 0 {
+					c = -2 - id // in no ring: alone
+				}
+				ms = append(ms, member{r.ID, c})
 			}
 		}
 	}

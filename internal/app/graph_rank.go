@@ -192,3 +192,39 @@ func (s storeEvents) ScanEvents(ctx context.Context, dataset, a, b, timeCol, lab
 	}
 	return rows.Err()
 }
+
+// RingsRequest asks for the rings behind the device controllers.
+type RingsRequest struct {
+	GraphRequest
+	Resolution float64 // γ of the Louvain run over the controllers' groups (default 2)
+}
+
+// RingsResult is the answer of GraphRings.
+type RingsResult struct {
+	Graph       GraphInfo    `json:"graph"`
+	Controllers int          `json:"device_controllers"`
+	Rings       []graph.Ring `json:"rings"`
+	Seconds     float64      `json:"seconds"`
+}
+
+// GraphRings groups the device controllers (card dealers' devices with the cards they operate
+// and their holders) into rings by the transfers between their cards.
+func (a *App) GraphRings(ctx context.Context, req RingsRequest) (RingsResult, error) {
+	g, info, err := a.EntityGraph(ctx, req.GraphRequest)
+	if err != nil {
+		return RingsResult{}, err
+	}
+	t := time.Now()
+	cs := g.Controllers(graph.ControllerOptions{})
+	rings, _, err := g.Rings(ctx, cs, graph.RingOptions{Resolution: req.Resolution})
+	if err != nil {
+		return RingsResult{}, err
+	}
+	n := 0
+	for _, c := range cs {
+		if c.Kind == "device" {
+			n++
+		}
+	}
+	return RingsResult{Graph: info, Controllers: n, Rings: rings, Seconds: time.Since(t).Seconds()}, nil
+}
