@@ -1,0 +1,128 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"procura/internal/app"
+)
+
+func (s *Server) modelRoutes() []route {
+	return []route{
+		{"GET", "/api/v1/models", s.apiModels},
+		{"GET", "/api/v1/models/{id}", s.apiModel},
+		{"POST", "/api/v1/models/{id}/runs", s.apiRunModel},
+		{"POST", "/api/v1/models/{id}/backtest", s.apiBacktest},
+		{"POST", "/api/v1/model-runs", s.apiRunModels},
+	}
+}
+
+func (s *Server) apiModels(w http.ResponseWriter, r *http.Request) {
+	ms, err := s.app.Models(r.Context())
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"models": ms})
+}
+
+// apiModel shows a model with its source and its latest runs (the run history).
+func (s *Server) apiModel(w http.ResponseWriter, r *http.Request) {
+	m, err := s.app.Model(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, m)
+}
+
+// runRequest is the body of a model run: parameters name=value applied to every model that
+// declares the name.
+type runRequest struct {
+	IDs    []string          `json:"ids,omitempty"`
+	All    bool              `json:"all,omitempty"`
+	Params map[string]string `json:"params,omitempty"`
+}
+
+func (s *Server) apiRunModel(w http.ResponseWriter, r *http.Request) {
+	var req runRequest
+	if r.ContentLength != 0 && !s.readJSON(w, r, &req) {
+		return
+	}
+	if len(req.IDs) > 0 || req.All {
+		s.fail(w, r, http.StatusBadRequest, "invalid", "this endpoint runs the model of its path; run several with POST /api/v1/model-runs",
+			map[string]any{"ids": "not taken here"})
+		return
+	}
+	// Unknown models are 404 now rather than a failed job.
+	if _, err := s.app.Model(r.Context(), r.PathValue("id")); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	req.IDs = []string{r.PathValue("id")}
+	s.startRun(w, r, req)
+}
+
+func (s *Server) apiRunModels(w http.ResponseWriter, r *http.Request) {
+	var req runRequest
+	if !s.readJSON(w, r, &req) {
+		return
+	}
+	if len(req.IDs) == 0 && !req.All {
+		s.fail(w, r, http.StatusBadRequest, "invalid", "name the models to run in ids, or set all: true", map[string]any{"ids": "one model id or more, or all: true"})
+		return
+	}
+	s.startRun(w, r, req)
+}
+
+// startRun runs models as a background job: progress over GET /api/v1/jobs/{id}/events,
+// cancellable with DELETE /api/v1/jobs/{id}.
+func (s *Server) startRun(w http.ResponseWriter, r *http.Request, req runRequest) {
+	p, ok := s.principal(w, r)
+	if !ok {
+		return
+	}
+	if err := s.app.Can(r.Context(), app.ActModelRun); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	title := "run " + strings.Join(req.IDs, ", ")
+	if req.All {
+		title = "run all models"
+	}
+	job := s.jobs.start(p, "model_run", title, func(ctx context.Context, rep *jobReporter) (any, error) {
+		res, err := s.app.RunModels(ctx, app.RunRequest{IDs: req.IDs, All: req.All, Params: req.Params, Progress: rep})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"runs": res}, nil
+	})
+	writeJSON(w, http.StatusAccepted, job)
+}
+
+// backtestRequest names the truth file by its path inside the workspace (e.g.
+// synth/demo/truth): the API reads no file outside it.
+type backtestRequest struct {
+	Truth  string            `json:"truth"`
+	Params map[string]string `json:"params,omitempty"`
+}
+
+func (s *Server) apiBacktest(w http.ResponseWriter, r *http.Request) {
+	var req backtestRequest
+	if !s.readJSON(w, r, &req) {
+		return
+	}
+	path, ok := s.workspaceFile(req.Truth)
+	if !ok {
+		s.fail(w, r, http.StatusBadRequest, "invalid", "fix the fields named in details",
+			map[string]any{"truth": "the truth file or folder as a path inside the workspace, like synth/demo/truth"})
+		return
+	}
+	res, err := s.app.Backtest(r.Context(), r.PathValue("id"), path, req.Params)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
