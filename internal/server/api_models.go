@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"net/http"
 	"strings"
 
@@ -27,8 +29,28 @@ func (s *Server) apiModels(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"models": ms})
 }
 
+// knownModel answers 403 or 404 unless the user may read models and model id exists.
+// (internal/app's "no model" error does not wrap app.ErrNotFound, so the server asks first.)
+func (s *Server) knownModel(w http.ResponseWriter, r *http.Request, id string) bool {
+	ms, err := s.app.Models(r.Context())
+	if err != nil {
+		s.apiError(w, r, err)
+		return false
+	}
+	for _, m := range ms {
+		if m.ID == id {
+			return true
+		}
+	}
+	s.fail(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("no model %q: list the models with GET /api/v1/models (%d known)", id, len(ms)), nil)
+	return false
+}
+
 // apiModel shows a model with its source and its latest runs (the run history).
 func (s *Server) apiModel(w http.ResponseWriter, r *http.Request) {
+	if !s.knownModel(w, r, r.PathValue("id")) {
+		return
+	}
 	m, err := s.app.Model(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.apiError(w, r, err)
@@ -56,8 +78,11 @@ func (s *Server) apiRunModel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Unknown models are 404 now rather than a failed job.
-	if _, err := s.app.Model(r.Context(), r.PathValue("id")); err != nil {
+	if err := s.app.Can(r.Context(), app.ActModelRun); err != nil {
 		s.apiError(w, r, err)
+		return
+	}
+	if !s.knownModel(w, r, r.PathValue("id")) {
 		return
 	}
 	req.IDs = []string{r.PathValue("id")}
@@ -117,6 +142,17 @@ func (s *Server) apiBacktest(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		s.fail(w, r, http.StatusBadRequest, "invalid", "fix the fields named in details",
 			map[string]any{"truth": "the truth file or folder as a path inside the workspace, like synth/demo/truth"})
+		return
+	}
+	if err := s.app.Can(r.Context(), app.ActModelRun); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if !s.knownModel(w, r, r.PathValue("id")) {
+		return
+	}
+	if _, err := os.Stat(path); err != nil {
+		s.fail(w, r, http.StatusNotFound, "not_found", "no truth file or folder "+req.Truth+" in the workspace; generate one with POST /api/v1/synth", map[string]any{"truth": req.Truth})
 		return
 	}
 	res, err := s.app.Backtest(r.Context(), r.PathValue("id"), path, req.Params)

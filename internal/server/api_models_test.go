@@ -1,0 +1,72 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"procura/internal/app"
+)
+
+func TestModelsAreListedShownAndRunAsJobsWhoseEventsEndWithTheRuns(t *testing.T) {
+	f := worldFixture(t)
+	var list struct {
+		Models []struct {
+			ID string `json:"id"`
+		} `json:"models"`
+	}
+	if status, b := f.call(app.RoleReviewer, "GET", "/api/v1/models", nil, &list); status != 200 || len(list.Models) == 0 {
+		t.Fatalf("models = %d %s", status, b)
+	}
+	var m struct {
+		ID   string `json:"id"`
+		YAML string `json:"yaml"`
+		Runs []any  `json:"runs"`
+	}
+	if status, b := f.call(app.RoleAuditor, "GET", "/api/v1/models/cards_at_many_banks", nil, &m); status != 200 || m.YAML == "" {
+		t.Fatalf("model = %d %s", status, b)
+	}
+	f.wantError(app.RoleLiaison, "GET", "/api/v1/models", nil, http.StatusForbidden, "forbidden")
+	f.wantError(app.RoleAnalyst, "GET", "/api/v1/models/no_such_model", nil, http.StatusNotFound, "not_found")
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/models/no_such_model/runs", nil, http.StatusNotFound, "not_found")
+	f.wantError(app.RoleReviewer, "POST", "/api/v1/models/cards_at_many_banks/runs", nil, http.StatusForbidden, "forbidden")
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/model-runs", map[string]any{}, http.StatusBadRequest, "invalid")
+
+	job := f.startJob(app.RoleAnalyst, "/api/v1/model-runs", map[string]any{"ids": []string{"cards_at_many_banks"}})
+	if job.Kind != "model_run" || job.Owner != "u_analyst" {
+		t.Errorf("job = %+v", job)
+	}
+	states := f.follow(app.RoleAnalyst, job)
+	last := states[len(states)-1]
+	if last.Status != jobDone {
+		t.Fatalf("run ended %+v", last)
+	}
+	var res struct {
+		Runs []struct {
+			Model struct {
+				ID string `json:"id"`
+			} `json:"model"`
+			Clues int `json:"clues"`
+		} `json:"runs"`
+	}
+	b, _ := json.Marshal(last.Result)
+	if json.Unmarshal(b, &res); len(res.Runs) != 1 {
+		t.Fatalf("run result = %s, want one run", b)
+	}
+	// The run is in the model's history now.
+	if f.call(app.RoleAnalyst, "GET", "/api/v1/models/cards_at_many_banks", nil, &m); len(m.Runs) == 0 {
+		t.Errorf("the model shows no run after one")
+	}
+}
+
+func TestABacktestReadsOnlyTruthFilesInsideTheWorkspace(t *testing.T) {
+	f := worldFixture(t)
+	for _, truth := range []string{"/etc/passwd", "../outside/truth", ""} {
+		d := f.wantError(app.RoleAnalyst, "POST", "/api/v1/models/cards_at_many_banks/backtest", map[string]any{"truth": truth}, http.StatusBadRequest, "invalid")
+		if !strings.Contains(d["truth"].(string), "inside the workspace") {
+			t.Errorf("details = %v", d)
+		}
+	}
+	f.wantError(app.RoleReviewer, "POST", "/api/v1/models/cards_at_many_banks/backtest", map[string]any{"truth": "synth/x/truth"}, http.StatusForbidden, "forbidden")
+}
