@@ -99,11 +99,12 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, app.ErrThrottled):
 		return http.StatusTooManyRequests, "throttled"
-	case errors.Is(err, app.ErrNotFound), errors.Is(err, store.ErrNoUser), errors.Is(err, store.ErrNoCredential):
+	case errors.Is(err, app.ErrNotFound), errors.Is(err, store.ErrNoUser), errors.Is(err, store.ErrNoCredential),
+		errors.Is(err, store.ErrNoEvidence), errors.Is(err, store.ErrNoCase), errors.Is(err, store.ErrNoClue), errors.Is(err, store.ErrNoSuggestion):
 		return http.StatusNotFound, "not_found"
 	case errors.Is(err, store.ErrUserExists), errors.Is(err, app.ErrConflict):
 		return http.StatusConflict, "conflict"
-	case errors.Is(err, app.ErrInvalid):
+	case errors.Is(err, app.ErrInvalid), errors.Is(err, store.ErrNotTransactions):
 		return http.StatusBadRequest, "invalid"
 	}
 	return http.StatusInternalServerError, "internal"
