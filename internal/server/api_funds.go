@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -142,6 +143,28 @@ func (s *Server) apiTypologies(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// knownDatasets answers 404 unless every non-empty name is a dataset of the workspace. (Some
+// engines report a missing dataset without app.ErrNotFound; the server asks first.)
+func (s *Server) knownDatasets(w http.ResponseWriter, r *http.Request, names ...string) bool {
+	ds, err := s.app.Datasets(r.Context())
+	if err != nil {
+		s.apiError(w, r, err)
+		return false
+	}
+	have := make([]string, len(ds))
+	for i, d := range ds {
+		have[i] = d.Name
+	}
+	for _, n := range names {
+		if n != "" && !slices.Contains(have, n) {
+			s.fail(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("no dataset %q; the workspace has: %s (GET /api/v1/datasets)", n, strings.Join(have, ", ")),
+				map[string]any{"dataset": n})
+			return false
+		}
+	}
+	return true
+}
+
 type matchRequest struct {
 	Out             string   `json:"out"`
 	In              string   `json:"in"`
@@ -173,6 +196,9 @@ func (s *Server) apiMatchTransfers(w http.ResponseWriter, r *http.Request) {
 		s.invalid(w, r, bad)
 		return
 	}
+	if !s.knownDatasets(w, r, req.Out, req.In) {
+		return
+	}
 	res, err := s.app.MatchTransfers(r.Context(), app.MatchTransfersRequest{Out: req.Out, In: req.In,
 		Options: funds.MatchOptions{MaxDelay: delay, TolerancePct: tol}})
 	if err != nil {
@@ -193,6 +219,13 @@ type callsRequest struct {
 func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request) {
 	var req callsRequest
 	if !s.readJSON(w, r, &req) {
+		return
+	}
+	if err := s.app.Can(r.Context(), app.ActGraphRead); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if !s.knownDatasets(w, r, req.Dataset, req.Transactions) {
 		return
 	}
 	res, err := s.app.CallsAnalyze(r.Context(), app.CallsRequest{Dataset: req.Dataset, Transactions: req.Transactions,

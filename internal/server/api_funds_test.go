@@ -1,0 +1,85 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"procura/internal/app"
+)
+
+func TestATraceRunsAsAJobThatStreamsProgressAndEndsWithTheFlows(t *testing.T) {
+	f := worldFixture(t)
+	f.wantError(app.RoleAuditor, "POST", "/api/v1/traces", map[string]any{"dataset": "tx", "seed_tx": []string{"T1"}}, http.StatusForbidden, "forbidden")
+	d := f.wantError(app.RoleAnalyst, "POST", "/api/v1/traces", map[string]any{"policy": "lifo", "hop_window": "soon"}, http.StatusBadRequest, "invalid")
+	for _, k := range []string{"dataset", "seed_tx", "policy", "hop_window"} {
+		if d[k] == nil {
+			t.Errorf("details %v do not name %s", d, k)
+		}
+	}
+	job := f.startJob(app.RoleAnalyst, "/api/v1/traces", map[string]any{"dataset": "tx", "seed_tx": []string{"T1"}, "policy": "fifo", "min_amount": 1})
+	states := f.follow(app.RoleAnalyst, job)
+	last := states[len(states)-1]
+	if last.Status != jobDone || last.Kind != "trace" {
+		t.Fatalf("trace job ended %+v", last)
+	}
+	if last.Phase == "" {
+		t.Errorf("the trace job reported no progress phase: %+v", last)
+	}
+	b := f.finish(app.RoleAnalyst, job) // a finished job replays its final state
+	if !strings.Contains(string(b), `"dataset":"tx"`) || !strings.Contains(string(b), `"conservation_ok":true`) {
+		t.Errorf("trace result = %s", b)
+	}
+	if strings.Contains(string(b), "6222029876543210") {
+		t.Errorf("the trace shows an account number in the clear: %s", b)
+	}
+	// A trace in a dataset that does not exist fails as a job, saying so.
+	job = f.startJob(app.RoleAnalyst, "/api/v1/traces", map[string]any{"dataset": "nope", "seed_tx": []string{"T1"}})
+	states = f.follow(app.RoleAnalyst, job)
+	if last := states[len(states)-1]; last.Status != jobFailed || !strings.Contains(last.Error, "nope") {
+		t.Errorf("trace of a missing dataset ended %+v", last)
+	}
+}
+
+func TestTypologiesAndResolutionRunAsJobs(t *testing.T) {
+	f := worldFixture(t)
+	f.wantError(app.RoleReviewer, "POST", "/api/v1/typologies", map[string]any{"dataset": "tx"}, http.StatusForbidden, "forbidden")
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/typologies", map[string]any{"dataset": "tx", "params": map[string]any{"no_such_param": 3}}, http.StatusBadRequest, "invalid")
+	b := f.finish(app.RoleAnalyst, f.startJob(app.RoleAnalyst, "/api/v1/typologies", map[string]any{"dataset": "tx", "params": map[string]any{"fan_min": 2}}))
+	if len(b) < 3 {
+		t.Errorf("typology result = %s", b)
+	}
+	f.wantError(app.RoleLiaison, "POST", "/api/v1/resolve", map[string]any{"dataset": "persons"}, http.StatusForbidden, "forbidden")
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/resolve", map[string]any{}, http.StatusBadRequest, "invalid")
+	b = f.finish(app.RoleProsecutor, f.startJob(app.RoleProsecutor, "/api/v1/resolve", map[string]any{"dataset": "persons"}))
+	if !strings.Contains(string(b), "persons") {
+		t.Errorf("resolve result = %s", b)
+	}
+}
+
+func TestScreeningTransferMatchingAndCallsAnswerDirectly(t *testing.T) {
+	f := worldFixture(t)
+	var res map[string]any
+	if status, b := f.call(app.RoleLiaison, "POST", "/api/v1/screen", map[string]any{"queries": []string{"张三"}}, &res); status != 200 || !strings.Contains(string(b), "张三") {
+		t.Fatalf("screen = %d %s", status, b)
+	}
+	f.wantError(app.RoleAuditor, "POST", "/api/v1/screen", map[string]any{"queries": []string{"张三"}}, http.StatusForbidden, "forbidden")
+	for _, l := range []string{"ofac:/etc", "csv:../../x.csv"} {
+		d := f.wantError(app.RoleLiaison, "POST", "/api/v1/screen", map[string]any{"queries": []string{"x"}, "lists": []string{l}}, http.StatusBadRequest, "invalid")
+		if d["lists"] == nil {
+			t.Errorf("list %s: details %v", l, d)
+		}
+	}
+	f.wantError(app.RoleLiaison, "POST", "/api/v1/screen", map[string]any{}, http.StatusBadRequest, "invalid")
+
+	if status, b := f.call(app.RoleAnalyst, "POST", "/api/v1/transfer-matches", map[string]any{"out": "tx", "in": "tx", "max_delay": "1d"}, &res); status != 200 {
+		t.Fatalf("transfer matches = %d %s", status, b)
+	}
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/transfer-matches", map[string]any{"out": "tx", "in": "tx", "max_delay": "later"}, http.StatusBadRequest, "invalid")
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/transfer-matches", map[string]any{"out": "tx", "in": "nope"}, http.StatusNotFound, "not_found")
+
+	// There is no calls dataset: the analysis says so.
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/calls/analyze", map[string]any{"dataset": "tx"}, http.StatusBadRequest, "invalid")
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/calls/analyze", map[string]any{"dataset": "nope"}, http.StatusNotFound, "not_found")
+	f.wantError(app.RoleAuditor, "POST", "/api/v1/calls/analyze", map[string]any{}, http.StatusForbidden, "forbidden")
+}
