@@ -25,7 +25,7 @@ const (
 // the server (a cancelled import leaves nothing behind: imports are one transaction).
 type Job struct {
 	ID         string    `json:"id"`
-	Kind       string    `json:"kind"` // import, synth
+	Kind       string    `json:"kind"` // import, synth, model_run, trace, typologies, resolve
 	Owner      string    `json:"owner"`
 	Title      string    `json:"title"`
 	Status     string    `json:"status"`
