@@ -1,7 +1,10 @@
 package server
 
 import (
+	"context"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -82,4 +85,18 @@ func TestScreeningTransferMatchingAndCallsAnswerDirectly(t *testing.T) {
 	f.wantError(app.RoleAnalyst, "POST", "/api/v1/calls/analyze", map[string]any{"dataset": "tx"}, http.StatusBadRequest, "invalid")
 	f.wantError(app.RoleAnalyst, "POST", "/api/v1/calls/analyze", map[string]any{"dataset": "nope"}, http.StatusNotFound, "not_found")
 	f.wantError(app.RoleAuditor, "POST", "/api/v1/calls/analyze", map[string]any{}, http.StatusForbidden, "forbidden")
+
+	calls := filepath.Join(t.TempDir(), "calls.csv")
+	os.WriteFile(calls, []byte("caller,callee,start_time,duration_s,imei\n"+
+		"13812345678,13700000001,2025-03-01 09:00:00,60,490154203237518\n"+
+		"13812345678,13700000001,2025-03-01 23:30:00,120,490154203237518\n"+
+		"13700000001,13600000001,2025-03-02 10:00:00,30,356938035643809\n"), 0o600)
+	admin := app.WithPrincipal(context.Background(), app.Principal{Name: "u_admin", Role: app.RoleAdmin})
+	if _, err := f.app.Import(admin, app.ImportRequest{Path: calls, Dataset: "calls", Kind: "calls"}); err != nil {
+		t.Fatal(err)
+	}
+	status, b := f.call(app.RoleAnalyst, "POST", "/api/v1/calls/analyze", map[string]any{"dataset": "calls", "numbers": []string{"13812345678"}}, &res)
+	if status != 200 || len(res) == 0 || strings.Contains(string(b), "13812345678") {
+		t.Errorf("calls = %d %s, want an analysis with numbers masked", status, b)
+	}
 }
