@@ -51,3 +51,18 @@ func TestNoAnswerShowsAnIdentifierWithoutUnmask(t *testing.T) {
 		}
 	}
 }
+
+func TestUnmaskShowsIdentifiersOnlyToThoseWhoMayUnmask(t *testing.T) {
+	f := worldFixture(t)
+	f.call(app.RoleAdmin, "POST", "/api/v1/cases", app.NewCase{ID: "C-1", Title: "电诈"}, nil)
+	f.call(app.RoleAdmin, "POST", "/api/v1/cases/C-1/links", map[string]any{"parties": []app.Party{{Key: secretID, Name: "张三", Role: "suspect"}}}, nil)
+	if _, b := f.call(app.RoleAdmin, "GET", "/api/v1/cases/C-1?unmask=1", nil, nil); !strings.Contains(string(b), secretID) {
+		t.Errorf("an administrator asking unmask=1 does not see %s: %s", secretID, b)
+	}
+	if _, b := f.call(app.RoleAuditor, "GET", "/api/v1/cases/C-1?unmask=1", nil, nil); strings.Contains(string(b), secretID) {
+		t.Errorf("an auditor (no identifiers.unmask) asking unmask=1 sees %s: %s", secretID, b)
+	}
+	if _, b := f.call(app.RoleLiaison, "POST", "/api/v1/screen?unmask=1", map[string]any{"queries": []string{"张三"}}, nil); strings.Contains(string(b), secretID) {
+		t.Errorf("a liaison officer (no identifiers.unmask) asking unmask=1 sees %s in screening: %s", secretID, b)
+	}
+}

@@ -124,7 +124,7 @@ func parseSpan(v string) (time.Duration, error) {
 	}
 	if d, ok := strings.CutSuffix(v, "d"); ok {
 		n, err := strconv.ParseFloat(d, 64)
-		if err != nil || n < 0 {
+		if err != nil || !(n >= 0 && n <= 100*365) { // !(…) also refuses NaN
 			return 0, strconv.ErrSyntax
 		}
 		return time.Duration(n * float64(24*time.Hour)), nil
