@@ -84,9 +84,16 @@ func TestCluesAreAssignedAndTransitionedWithVersionsAndConflictsAre409(t *testin
 	}
 	f.wantError(app.RoleAuditor, "POST", "/api/v1/clues/"+id+"/comments", map[string]any{"text": "x"}, http.StatusForbidden, "forbidden")
 	f.wantError(app.RoleAnalyst, "POST", "/api/v1/clues/999999/comments", map[string]any{"text": "x"}, http.StatusNotFound, "not_found")
+	var att struct {
+		Attachments []map[string]any `json:"attachments"`
+	}
+	if status, b := f.call(app.RoleAnalyst, "POST", "/api/v1/clues/"+id+"/attachments", map[string]any{"evidence": []int64{1}}, &att); status != http.StatusCreated || len(att.Attachments) != 1 {
+		t.Fatalf("attach = %d %s", status, b)
+	}
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/clues/"+id+"/attachments", map[string]any{"evidence": []int64{999}}, http.StatusNotFound, "not_found")
 	var detail app.ClueDetail
 	f.call(app.RoleAnalyst, "GET", "/api/v1/clues/"+id, nil, &detail)
-	if detail.Status != "verifying" {
-		t.Errorf("clue after the changes = %+v", detail.Clue)
+	if detail.Status != "verifying" || len(detail.Attachments) != 1 {
+		t.Errorf("clue after the changes = %+v, %d attachments", detail.Clue, len(detail.Attachments))
 	}
 }

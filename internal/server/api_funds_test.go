@@ -100,3 +100,26 @@ func TestScreeningTransferMatchingAndCallsAnswerDirectly(t *testing.T) {
 		t.Errorf("calls = %d %s, want an analysis with numbers masked", status, b)
 	}
 }
+
+func TestARunningJobIsCancelledByItsOwnerAndItsEventsEndCancelled(t *testing.T) {
+	f := newFixture(t)
+	started := make(chan struct{})
+	// A job that runs until cancelled, as a long trace does: the use cases stop on ctx.
+	job := f.s.jobs.start(app.Principal{Name: "u_analyst", Role: app.RoleAnalyst}, "trace", "trace a big dataset",
+		func(ctx context.Context, rep *jobReporter) (any, error) {
+			rep.Begin("trace", 100, "seeds")
+			rep.Add(1)
+			close(started)
+			<-ctx.Done()
+			return nil, ctx.Err()
+		})
+	<-started
+	f.wantError(app.RoleProsecutor, "DELETE", "/api/v1/jobs/"+job.ID, nil, http.StatusNotFound, "not_found")
+	if status, b := f.call(app.RoleAnalyst, "DELETE", "/api/v1/jobs/"+job.ID, nil, nil); status != http.StatusAccepted {
+		t.Fatalf("cancel = %d %s", status, b)
+	}
+	states := f.follow(app.RoleAnalyst, job)
+	if last := states[len(states)-1]; last.Status != jobCancelled || last.Phase != "trace" {
+		t.Errorf("last state = %+v, want cancelled in phase trace", last)
+	}
+}

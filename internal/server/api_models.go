@@ -98,6 +98,15 @@ func (s *Server) apiRunModels(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusBadRequest, "invalid", "name the models to run in ids, or set all: true", map[string]any{"ids": "one model id or more, or all: true"})
 		return
 	}
+	if err := s.app.Can(r.Context(), app.ActModelRun); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	for _, id := range req.IDs {
+		if !s.knownModel(w, r, id) {
+			return
+		}
+	}
 	s.startRun(w, r, req)
 }
 

@@ -32,6 +32,8 @@ func TestModelsAreListedShownAndRunAsJobsWhoseEventsEndWithTheRuns(t *testing.T)
 	f.wantError(app.RoleAnalyst, "POST", "/api/v1/models/no_such_model/runs", nil, http.StatusNotFound, "not_found")
 	f.wantError(app.RoleReviewer, "POST", "/api/v1/models/cards_at_many_banks/runs", nil, http.StatusForbidden, "forbidden")
 	f.wantError(app.RoleAnalyst, "POST", "/api/v1/model-runs", map[string]any{}, http.StatusBadRequest, "invalid")
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/model-runs", map[string]any{"ids": []string{"cards_at_many_banks", "nope"}}, http.StatusNotFound, "not_found")
+	f.wantError(app.RoleAuditor, "POST", "/api/v1/model-runs", map[string]any{"all": true}, http.StatusForbidden, "forbidden")
 
 	job := f.startJob(app.RoleAnalyst, "/api/v1/model-runs", map[string]any{"ids": []string{"cards_at_many_banks"}})
 	if job.Kind != "model_run" || job.Owner != "u_analyst" {

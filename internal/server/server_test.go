@@ -26,6 +26,7 @@ type fixture struct {
 	t      *testing.T
 	srv    *httptest.Server
 	app    *app.App
+	s      *Server
 	tokens map[string]string // role → bearer token
 }
 
@@ -67,6 +68,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.s = s
 	f.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(func() {
 		f.srv.Close()
