@@ -13,7 +13,9 @@ import (
 	_ "embed"
 
 	"procura/internal/app"
+	"procura/internal/graph"
 	"procura/internal/ingest"
+	"procura/internal/mask"
 	"procura/internal/store"
 	"procura/internal/synth"
 )
@@ -83,7 +85,8 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 		details = map[string]any{"object": ce.Object, "expected_version": ce.Expected, "version": ce.Version,
 			"status": ce.Status, "changed_by": ce.By, "changed_at": ce.At, "show": ce.Show}
 	}
-	msg := err.Error()
+	// Messages may quote identifiers (a path "between account 6222…"): they leave masked.
+	msg := mask.Text(err.Error())
 	if status == http.StatusInternalServerError {
 		s.log.Error("request failed", "path", r.URL.Path, "err", err)
 		msg = "the server could not complete the request; the administrator finds the cause in the server log"
@@ -99,6 +102,8 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, app.ErrThrottled):
 		return http.StatusTooManyRequests, "throttled"
+	case errors.Is(err, graph.ErrNoPath):
+		return http.StatusNotFound, "no_path"
 	case errors.Is(err, app.ErrNotFound), errors.Is(err, store.ErrNoUser), errors.Is(err, store.ErrNoCredential),
 		errors.Is(err, store.ErrNoEvidence), errors.Is(err, store.ErrNoCase), errors.Is(err, store.ErrNoClue), errors.Is(err, store.ErrNoSuggestion):
 		return http.StatusNotFound, "not_found"

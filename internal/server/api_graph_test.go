@@ -44,6 +44,11 @@ func TestTheGraphIsQueriedOverGETWithParametersValidated(t *testing.T) {
 	}
 	f.wantError(app.RoleAnalyst, "GET", "/api/v1/graph/neighbours", nil, http.StatusBadRequest, "invalid")
 	f.wantError(app.RoleAnalyst, "GET", "/api/v1/graph/rank?"+ds+"&by=fame", nil, http.StatusBadRequest, "invalid")
+	// Not connected within one hop: 404, and the message names the accounts masked.
+	status, b := f.call(app.RoleAnalyst, "GET", "/api/v1/graph/path?"+ds+"&from=6222021234567890&to=6222025555666677&max_hops=1", nil, nil)
+	if status != http.StatusNotFound || errorCode(t, b) != "no_path" || strings.Contains(string(b), "6222021234567890") {
+		t.Errorf("a path too long = %d %s, want 404 no_path with the accounts masked", status, b)
+	}
 }
 
 func TestTheGraphExportIsADownloadForThoseWhoMayExport(t *testing.T) {
