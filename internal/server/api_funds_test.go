@@ -42,6 +42,12 @@ func TestATraceRunsAsAJobThatStreamsProgressAndEndsWithTheFlows(t *testing.T) {
 	if last := states[len(states)-1]; last.Status != jobFailed || !strings.Contains(last.Error, "nope") {
 		t.Errorf("trace of a missing dataset ended %+v", last)
 	}
+	// A failed job's message leaves masked.
+	job = f.startJob(app.RoleAnalyst, "/api/v1/traces", map[string]any{"dataset": "tx", "from_account": "6229999999999999"})
+	states = f.follow(app.RoleAnalyst, job)
+	if last := states[len(states)-1]; last.Status != jobFailed || strings.Contains(last.Error, "6229999999999999") {
+		t.Errorf("trace from an unknown account ended %+v, want failed with the account masked", last)
+	}
 }
 
 func TestTypologiesAndResolutionRunAsJobs(t *testing.T) {
