@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -55,8 +56,14 @@ func TestTypologiesAndResolutionRunAsJobs(t *testing.T) {
 	f.wantError(app.RoleReviewer, "POST", "/api/v1/typologies", map[string]any{"dataset": "tx"}, http.StatusForbidden, "forbidden")
 	f.wantError(app.RoleAnalyst, "POST", "/api/v1/typologies", map[string]any{"dataset": "tx", "params": map[string]any{"no_such_param": 3}}, http.StatusBadRequest, "invalid")
 	b := f.finish(app.RoleAnalyst, f.startJob(app.RoleAnalyst, "/api/v1/typologies", map[string]any{"dataset": "tx", "params": map[string]any{"fan_min": 2}}))
-	if len(b) < 3 {
-		t.Errorf("typology result = %s", b)
+	var ty struct {
+		Params struct {
+			FanMin int `json:"fan_min"`
+		} `json:"params"`
+		Counts map[string]int `json:"counts"`
+	}
+	if err := json.Unmarshal(b, &ty); err != nil || ty.Params.FanMin != 2 || ty.Counts == nil {
+		t.Errorf("typology result = %s, want fan_min 2 applied and counts", b)
 	}
 	f.wantError(app.RoleLiaison, "POST", "/api/v1/resolve", map[string]any{"dataset": "persons"}, http.StatusForbidden, "forbidden")
 	f.wantError(app.RoleAnalyst, "POST", "/api/v1/resolve", map[string]any{}, http.StatusBadRequest, "invalid")
