@@ -14,6 +14,7 @@ func (s *Server) modelRoutes() []route {
 	return []route{
 		{"GET", "/api/v1/models", s.apiModels},
 		{"GET", "/api/v1/models/{id}", s.apiModel},
+		{"GET", "/api/v1/models/{id}/runs", s.apiModelRuns},
 		{"POST", "/api/v1/models/{id}/runs", s.apiRunModel},
 		{"POST", "/api/v1/models/{id}/backtest", s.apiBacktest},
 		{"POST", "/api/v1/model-runs", s.apiRunModels},
@@ -57,6 +58,19 @@ func (s *Server) apiModel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, m)
+}
+
+// apiModelRuns is the run history of a model: its latest runs, newest first.
+func (s *Server) apiModelRuns(w http.ResponseWriter, r *http.Request) {
+	if !s.knownModel(w, r, r.PathValue("id")) {
+		return
+	}
+	m, err := s.app.Model(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"runs": m.Runs})
 }
 
 // runRequest is the body of a model run: parameters name=value applied to every model that

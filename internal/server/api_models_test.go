@@ -60,6 +60,16 @@ func TestModelsAreListedShownAndRunAsJobsWhoseEventsEndWithTheRuns(t *testing.T)
 	if f.call(app.RoleAnalyst, "GET", "/api/v1/models/cards_at_many_banks", nil, &m); len(m.Runs) == 0 {
 		t.Errorf("the model shows no run after one")
 	}
+	var runs struct {
+		Runs []struct {
+			ModelID string `json:"model_id"`
+		} `json:"runs"`
+	}
+	if status, b := f.call(app.RoleReviewer, "GET", "/api/v1/models/cards_at_many_banks/runs", nil, &runs); status != 200 ||
+		len(runs.Runs) != 1 || runs.Runs[0].ModelID != "cards_at_many_banks" {
+		t.Errorf("run history = %d %s, want the one run", status, b)
+	}
+	f.wantError(app.RoleReviewer, "GET", "/api/v1/models/nope/runs", nil, http.StatusNotFound, "not_found")
 }
 
 func TestABacktestReadsOnlyTruthFilesInsideTheWorkspace(t *testing.T) {
