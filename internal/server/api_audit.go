@@ -40,7 +40,7 @@ func (s *Server) apiAuditVerify(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Sign bool `json:"sign"`
 	}
-	if r.ContentLength != 0 && !s.readJSON(w, r, &req) {
+	if !s.readOptionalJSON(w, r, &req) {
 		return
 	}
 	res, err := s.app.AuditVerify(r.Context(), req.Sign)

@@ -41,6 +41,7 @@ func TestTheAuditLogIsReadFilteredAndVerifiedByAuditorsOnly(t *testing.T) {
 		t.Fatalf("verify = %d %s", status, b)
 	}
 	f.wantError(app.RoleProsecutor, "POST", "/api/v1/audit/verify", nil, http.StatusForbidden, "forbidden")
+	f.wantError(app.RoleAuditor, "POST", "/api/v1/audit/verify", map[string]any{"sign": "yes"}, http.StatusBadRequest, "invalid")
 }
 
 func TestEvidenceIsListedShownWithoutServerPathsAndVerified(t *testing.T) {

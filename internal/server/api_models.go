@@ -83,7 +83,7 @@ type runRequest struct {
 
 func (s *Server) apiRunModel(w http.ResponseWriter, r *http.Request) {
 	var req runRequest
-	if r.ContentLength != 0 && !s.readJSON(w, r, &req) {
+	if !s.readOptionalJSON(w, r, &req) {
 		return
 	}
 	if len(req.IDs) > 0 || req.All {

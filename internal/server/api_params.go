@@ -3,6 +3,8 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -188,4 +190,15 @@ func maskJSONValue(x any) any {
 		}
 	}
 	return x
+}
+
+// readOptionalJSON is readJSON for a body that may be left out (empty, or no body at all).
+func (s *Server) readOptionalJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+		s.fail(w, r, http.StatusBadRequest, "invalid", "the request body is not the JSON this endpoint takes: "+err.Error(), nil)
+		return false
+	}
+	return true
 }
