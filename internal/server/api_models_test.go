@@ -3,6 +3,8 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -81,4 +83,24 @@ func TestABacktestReadsOnlyTruthFilesInsideTheWorkspace(t *testing.T) {
 		}
 	}
 	f.wantError(app.RoleReviewer, "POST", "/api/v1/models/cards_at_many_banks/backtest", map[string]any{"truth": "synth/x/truth"}, http.StatusForbidden, "forbidden")
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/models/cards_at_many_banks/backtest", map[string]any{"truth": "synth/x/truth"}, http.StatusNotFound, "not_found")
+
+	dir := filepath.Join(f.app.Workspace(), "truth")
+	os.MkdirAll(dir, 0o700)
+	truth := `[{"type":"cards_at_many_banks","id_number":"` + secretID + `"},{"type":"cards_at_many_banks","id_number":"110105198001010016"}]`
+	if err := os.WriteFile(filepath.Join(dir, "violations.json"), []byte(truth), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		Truth    int      `json:"truth"`
+		Recalled int      `json:"recalled"`
+		Missed   []string `json:"missed"`
+	}
+	status, b := f.call(app.RoleAnalyst, "POST", "/api/v1/models/cards_at_many_banks/backtest", map[string]any{"truth": "truth"}, &res)
+	if status != 200 || res.Truth != 2 || res.Recalled != 1 || len(res.Missed) != 1 {
+		t.Fatalf("backtest = %d %s, want 1 of 2 truth entries recalled", status, b)
+	}
+	if strings.Contains(string(b), "110105198001010016") {
+		t.Errorf("the backtest shows a missed resident ID in the clear: %s", b)
+	}
 }
