@@ -13,7 +13,9 @@ import (
 	_ "embed"
 
 	"procura/internal/app"
+	"procura/internal/graph"
 	"procura/internal/ingest"
+	"procura/internal/mask"
 	"procura/internal/store"
 	"procura/internal/synth"
 )
@@ -28,7 +30,7 @@ type route struct {
 var openAPIDocument []byte
 
 func (s *Server) apiRoutes() []route {
-	return []route{
+	rs := []route{
 		{"GET", "/api/v1/openapi.json", s.openAPI},
 		{"POST", "/api/v1/login", s.apiLogin},
 		{"POST", "/api/v1/logout", s.apiLogout},
@@ -50,6 +52,10 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/jobs/{id}/events", s.apiJobEvents},
 		{"POST", "/api/v1/backup", s.apiBackup},
 	}
+	for _, group := range [][]route{s.modelRoutes(), s.clueRoutes(), s.caseRoutes(), s.fundRoutes(), s.graphRoutes(), s.auditRoutes()} {
+		rs = append(rs, group...)
+	}
+	return rs
 }
 
 // apiErr is the body of every error answer: {"error":{"code","message","details"}}.
@@ -69,12 +75,18 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	status, code := statusOf(err)
 	var te *app.ThrottledError
 	var details map[string]any
-	if errors.As(err, &te) {
+	var ce *app.ConflictError
+	switch {
+	case errors.As(err, &te):
 		secs := int(te.RetryAfter.Seconds() + 0.999)
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 		details = map[string]any{"retry_after_seconds": secs}
+	case errors.As(err, &ce):
+		details = map[string]any{"object": ce.Object, "expected_version": ce.Expected, "version": ce.Version,
+			"status": ce.Status, "changed_by": ce.By, "changed_at": ce.At, "show": ce.Show}
 	}
-	msg := err.Error()
+	// Messages may quote identifiers (a path "between account 6222…"): they leave masked.
+	msg := mask.Text(err.Error())
 	if status == http.StatusInternalServerError {
 		s.log.Error("request failed", "path", r.URL.Path, "err", err)
 		msg = "the server could not complete the request; the administrator finds the cause in the server log"
@@ -90,11 +102,14 @@ func statusOf(err error) (int, string) {
 		return http.StatusForbidden, "forbidden"
 	case errors.Is(err, app.ErrThrottled):
 		return http.StatusTooManyRequests, "throttled"
-	case errors.Is(err, app.ErrNotFound), errors.Is(err, store.ErrNoUser), errors.Is(err, store.ErrNoCredential):
+	case errors.Is(err, graph.ErrNoPath):
+		return http.StatusNotFound, "no_path"
+	case errors.Is(err, app.ErrNotFound), errors.Is(err, store.ErrNoUser), errors.Is(err, store.ErrNoCredential),
+		errors.Is(err, store.ErrNoEvidence), errors.Is(err, store.ErrNoCase), errors.Is(err, store.ErrNoClue), errors.Is(err, store.ErrNoSuggestion):
 		return http.StatusNotFound, "not_found"
-	case errors.Is(err, store.ErrUserExists):
+	case errors.Is(err, store.ErrUserExists), errors.Is(err, app.ErrConflict):
 		return http.StatusConflict, "conflict"
-	case errors.Is(err, app.ErrInvalid):
+	case errors.Is(err, app.ErrInvalid), errors.Is(err, store.ErrNotTransactions):
 		return http.StatusBadRequest, "invalid"
 	}
 	return http.StatusInternalServerError, "internal"

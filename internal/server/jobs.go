@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"procura/internal/app"
+	"procura/internal/mask"
 )
 
 // Job statuses.
@@ -25,7 +26,7 @@ const (
 // the server (a cancelled import leaves nothing behind: imports are one transaction).
 type Job struct {
 	ID         string    `json:"id"`
-	Kind       string    `json:"kind"` // import, synth
+	Kind       string    `json:"kind"` // import, synth, model_run, trace, typologies, resolve
 	Owner      string    `json:"owner"`
 	Title      string    `json:"title"`
 	Status     string    `json:"status"`
@@ -77,7 +78,7 @@ func (js *jobs) start(p app.Principal, kind, title string, f func(ctx context.Co
 			case err != nil && errors.Is(err, context.Canceled):
 				j.Status, j.Error = jobCancelled, "cancelled; nothing was stored"
 			case err != nil:
-				j.Status, j.Error = jobFailed, err.Error()
+				j.Status, j.Error = jobFailed, mask.Text(err.Error()) // messages may quote identifiers
 			default:
 				j.Status, j.Result = jobDone, res
 			}

@@ -26,6 +26,7 @@ type fixture struct {
 	t      *testing.T
 	srv    *httptest.Server
 	app    *app.App
+	s      *Server
 	tokens map[string]string // role → bearer token
 }
 
@@ -67,6 +68,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.s = s
 	f.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(func() {
 		f.srv.Close()
@@ -150,6 +152,19 @@ func TestEveryAPIRouteAnswersEachRoleAsThePermissionTableSays(t *testing.T) {
 			return uploadBody(t, example, map[string]string{"profile": "cn-bank-inquiry"})
 		}, app.ActDatasetImport, 200},
 		{"tokens", "GET", "/api/v1/me/tokens", nil, app.ActUserSelf, 200},
+		{"models", "GET", "/api/v1/models", nil, app.ActModelRead, 200},
+		{"clues", "GET", "/api/v1/clues?limit=5", nil, app.ActClueRead, 200},
+		{"cases", "GET", "/api/v1/cases", nil, app.ActCaseRead, 200},
+		{"audit", "GET", "/api/v1/audit?newest=1&limit=5", nil, app.ActAuditRead, 200},
+		{"graph rank", "GET", "/api/v1/graph/rank?datasets=bank_tx&top=3", nil, app.ActGraphRead, 200},
+		{"graph export", "GET", "/api/v1/graph/export?datasets=bank_tx&format=json", nil, app.ActExport, 200},
+		{"screen", "POST", "/api/v1/screen", func() (io.Reader, string) {
+			return strings.NewReader(`{"queries":["张三"]}`), "application/json"
+		}, app.ActScreeningRun, 200},
+		{"transfer matches", "POST", "/api/v1/transfer-matches", func() (io.Reader, string) {
+			return strings.NewReader(`{"out":"bank_tx","in":"bank_tx"}`), "application/json"
+		}, app.ActTraceRun, 200},
+		{"audit verify", "POST", "/api/v1/audit/verify", nil, app.ActAuditVerify, 200},
 	}
 	for _, tc := range cases {
 		for role, ok := range allowed(tc.act) {
