@@ -82,7 +82,7 @@ func (a *App) CallsAnalyze(ctx context.Context, req CallsRequest) (CallsResult, 
 		return CallsResult{}, err
 	}
 	res.Report = rep
-	return res, nil
+	return res, a.conceal(ctx, &res, shown{Object: "calls", ID: req.Dataset}, basePlan)
 }
 
 var _ calls.DB = (*store.Store)(nil)

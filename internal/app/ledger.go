@@ -195,12 +195,14 @@ func (a *App) AISuggestion(ctx context.Context, feature, subjectID string) (Sugg
 	if err != nil {
 		return SuggestionView{}, fmt.Errorf("%w: clue id %q is not a number: list clues with procura clue list", ErrInvalid, subjectID)
 	}
-	if _, _, err := a.clue(ctx, ActClueRead, id); err != nil {
+	c, _, err := a.clue(ctx, ActClueRead, id)
+	if err != nil {
 		return SuggestionView{}, err
 	}
 	s, err := a.st.SuggestionOn(ctx, feature, "clue", subjectID)
 	if err != nil {
 		return SuggestionView{}, notFound(err)
 	}
-	return suggestionView(s), nil
+	v := suggestionView(s)
+	return v, a.maskSuggestion(ctx, c.CaseID, &v)
 }

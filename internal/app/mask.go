@@ -254,6 +254,39 @@ func (a *App) maskCase(ctx context.Context, d *CaseDetail) error {
 	return nil
 }
 
+// maskSuggestion masks a ledger entry's recorded documents (what the model read and
+// suggested, the clue's fields among them) as the clue they belong to is masked.
+func (a *App) maskSuggestion(ctx context.Context, caseID string, v *SuggestionView) error {
+	if ctx.Value(scoringKey{}) != nil {
+		return nil
+	}
+	show, err := a.revealed(ctx, shown{Object: "ai_suggestion", ID: fmt.Sprint(v.ID), CaseID: caseID, Rows: 1})
+	if err != nil || show {
+		return err
+	}
+	sem, err := a.columnSemantics(ctx)
+	if err != nil {
+		return err
+	}
+	plan := basePlan.withColumns(sem)
+	for _, raw := range []*json.RawMessage{&v.Inputs, &v.Params, &v.Sources, &v.Suggested, &v.Final} {
+		if len(*raw) == 0 {
+			continue
+		}
+		var doc any
+		if err := json.Unmarshal(*raw, &doc); err != nil {
+			return fmt.Errorf("ledger entry %d: a recorded document is unreadable: %w", v.ID, err)
+		}
+		mask.Walk(&doc, plan.apply, maskRefs)
+		b, err := json.Marshal(doc)
+		if err != nil {
+			return err
+		}
+		*raw = b
+	}
+	return nil
+}
+
 // exportRecord describes data leaving the workspace, for the audit log.
 type exportRecord struct {
 	Object string // graph, trace …

@@ -298,3 +298,21 @@ func TestACaseShowsItsPartiesAndAccountsMaskedUnlessAsked(t *testing.T) {
 		}
 	})
 }
+
+func TestALedgerEntryShowsItsRecordedDocumentsMasked(t *testing.T) {
+	a, _, _ := newTestApp(t, nil)
+	addUsers(t, a, RoleAnalyst)
+	const id, card = "110101195001011239", "6222021234567890128"
+	v := SuggestionView{
+		Inputs:    json.RawMessage(`{"rows":[{"id_number":"` + id + `"}]}`),
+		Suggested: json.RawMessage(`{"subject":"` + card + `","explanation":"卡号` + card + `收到3名被害人转账"}`),
+	}
+	if err := a.maskSuggestion(as(RoleAnalyst, RoleAnalyst), "", &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []json.RawMessage{v.Inputs, v.Suggested} {
+		if strings.Contains(string(doc), id) || strings.Contains(string(doc), card) || !json.Valid(doc) {
+			t.Errorf("an analyst sees %s", doc)
+		}
+	}
+}

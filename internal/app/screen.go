@@ -130,7 +130,7 @@ func (a *App) Screen(ctx context.Context, req ScreenRequest) (ScreenResult, erro
 	if err := a.auditScreening(ctx, p, req.Lists, queries, res); err != nil {
 		return ScreenResult{}, err
 	}
-	return res, nil
+	return res, a.conceal(ctx, &res, shown{Object: "screening", Rows: res.Hits}, basePlan)
 }
 
 // searchAll screens the queries on every core, keeping their order.
