@@ -61,7 +61,10 @@ func TestAClueGoesFromAModelRunThroughACaseToTheAILedgerOnTheCommandLine(t *test
 	ok("next: procura clue transition 1 --to measure_proposed", "clue", "show", "1")
 	ok(`"edited":1`, "ai", "report", "--json")
 	ok(`+  "severity": "high",`, "ai", "show", "clue", "1")
-	ok(`"sources":[{"input"`, "ai", "show", "clue", "1", "--json")
+	shown := ok(`"input":"j"`, "ai", "show", "clue", "1", "--json")
+	if strings.Contains(shown, "110101195001011239") {
+		t.Errorf("the ledger entry shows the subject's ID number unmasked:\n%s", shown)
+	}
 	ok("C-1", "case", "list")
 	ok("confirmed", "clues", "--case", "C-1") // the name before the lifecycle lists too
 

@@ -118,7 +118,7 @@ func findNode(g *graph.Graph, s string) (int32, error) {
 					}
 				}
 			}
-			return 0, fmt.Errorf("no %s %q in the graph", nt, key)
+			return 0, fmt.Errorf("%w: no %s %q in the graph", ErrNotFound, nt, key)
 		}
 	}
 	ids := g.Find(s)
@@ -132,7 +132,7 @@ func findNode(g *graph.Graph, s string) (int32, error) {
 	}
 	switch len(ids) {
 	case 0:
-		return 0, fmt.Errorf("%q is no identifier in the graph (persons by ID number, accounts, phones, IMEIs, MACs, IPs, wallets, companies by USCC, cases by number)", s)
+		return 0, fmt.Errorf("%w: %q is no identifier in the graph (persons by ID number, accounts, phones, IMEIs, MACs, IPs, wallets, companies by USCC, cases by number)", ErrNotFound, s)
 	case 1:
 		return ids[0], nil
 	}

@@ -277,6 +277,12 @@ func (a *App) maskSuggestion(ctx context.Context, caseID string, v *SuggestionVi
 		if err := json.Unmarshal(*raw, &doc); err != nil {
 			return fmt.Errorf("ledger entry %d: a recorded document is unreadable: %w", v.ID, err)
 		}
+		if m, ok := doc.(map[string]any); ok { // a clue's subject masks by its type
+			if key, ok := m["subject_key"].(string); ok {
+				typ, _ := m["subject_type"].(string)
+				m["subject_key"] = maskSubject(typ, key)
+			}
+		}
 		mask.Walk(&doc, plan.apply, maskRefs)
 		b, err := json.Marshal(doc)
 		if err != nil {

@@ -305,7 +305,7 @@ func TestALedgerEntryShowsItsRecordedDocumentsMasked(t *testing.T) {
 	const id, card = "110101195001011239", "6222021234567890128"
 	v := SuggestionView{
 		Inputs:    json.RawMessage(`{"rows":[{"id_number":"` + id + `"}]}`),
-		Suggested: json.RawMessage(`{"subject":"` + card + `","explanation":"卡号` + card + `收到3名被害人转账"}`),
+		Suggested: json.RawMessage(`{"subject_type":"person","subject_key":"` + id + `","subject":"` + card + `","explanation":"卡号` + card + `收到3名被害人转账"}`),
 	}
 	if err := a.maskSuggestion(as(RoleAnalyst, RoleAnalyst), "", &v); err != nil {
 		t.Fatal(err)

@@ -87,7 +87,7 @@ func (a *App) findModel(ctx context.Context, id string) (loadedModel, error) {
 		}
 		ids = append(ids, lm.m.ID)
 	}
-	return loadedModel{}, fmt.Errorf("no model %q: list the models with procura model list (%d known)", id, len(ids))
+	return loadedModel{}, fmt.Errorf("%w: no model %q: list the models with procura model list (%d known)", ErrNotFound, id, len(ids))
 }
 
 // Models lists the models with their clue counts and review precision.
