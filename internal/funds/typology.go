@@ -80,7 +80,7 @@ func DetectKnown(ctx context.Context, g *Graph, p TypologyParams, only []string,
 	for _, x := range []struct {
 		v *int
 		d int
-	}{{&p.OneOffMax, def.OneOffMax}, {&p.RhythmMin, def.RhythmMin}, {&p.RhythmMax, def.RhythmMax}, {&p.RhythmTolerancePct, def.RhythmTolerancePct}, {&p.FanMin, def.FanMin}, {&p.FanSharePct, def.FanSharePct}, {&p.MiddleMin, def.MiddleMin}, {&p.CycleMin, def.CycleMin}, {&p.PassHours, def.PassHours}, {&p.PurchaseMax, def.PurchaseMax}, {&p.FastMin, def.FastMin},
+	}{{&p.OneOffMax, def.OneOffMax}, {&p.RhythmMin, def.RhythmMin}, {&p.RhythmMax, def.RhythmMax}, {&p.RhythmTolerancePct, def.RhythmTolerancePct}, {&p.FanMin, def.FanMin}, {&p.FanSharePct, def.FanSharePct}, {&p.FanMoneyPct, def.FanMoneyPct}, {&p.MiddleMin, def.MiddleMin}, {&p.CycleMin, def.CycleMin}, {&p.PassHours, def.PassHours}, {&p.PurchaseMax, def.PurchaseMax}, {&p.FastMin, def.FastMin},
 		{&p.BipartiteMin, def.BipartiteMin}, {&p.StructuringBandPct, def.StructuringBandPct}, {&p.StructuringMin, def.StructuringMin},
 		{&p.StructuringDays, def.StructuringDays}, {&p.VictimsMin, def.VictimsMin}} {
 		if *x.v <= 0 {
@@ -429,6 +429,33 @@ func sortedKeys(m map[int32][]adj) []int32 {
 	return keys
 }
 
+// livesOnStrangers reports whether the unusual transfers into h bring at least FanMoneyPct
+// percent of the money h received, from the first of them to the last, from them and from
+// ordinary life: transfers whose memo names it (pay, pensions, rent, purchases from a shop,
+// its own wallet) and cash paid in. A collection account lives on strangers' money; a busy
+// person or a shop whose one-off payers grow with the population lives on its pay and
+// takings. Transfers of other pairs (two transfers, or a rhythm without a memo) count on
+// neither side: they may be regular relations or the same laundering.
+func (d *detector) livesOnStrangers(h int32) bool {
+	l := d.in[h]
+	if len(l) == 0 {
+		return false
+	}
+	var strange, ordinary int64
+	for _, x := range l {
+		strange += d.g.Amount[x.edge]
+	}
+	// d.in[h] is in edge order, which is time order.
+	in := d.g.In(h)
+	i, _ := slices.BinarySearch(in, l[0].edge)
+	for ; i < len(in) && in[i] <= l[len(l)-1].edge; i++ {
+		if e := in[i]; d.life[e] != "" || d.g.From[e] < 0 {
+			ordinary += d.g.Amount[e]
+		}
+	}
+	return strange*100 >= int64(d.p.FanMoneyPct)*(strange+ordinary)
+}
+
 // fans finds hubs with many unusual senders (fan-in), receivers (fan-out), or both
 // (gather-scatter: the hub collects and redistributes).
 func (d *detector) fans(on func(string) bool) {
@@ -447,7 +474,7 @@ func (d *detector) fans(on func(string) bool) {
 	for _, h := range ids {
 		nin, nout := distinct(d.in[h]), distinct(d.out[h])
 		allIn := d.counterparties(d.g.In(h), d.g.From)
-		fin := nin >= d.p.FanMin && nin*100 >= d.p.FanSharePct*allIn
+		fin := nin >= d.p.FanMin && nin*100 >= d.p.FanSharePct*allIn && d.livesOnStrangers(h)
 		fout := nout >= d.p.FanMin
 		name := d.g.Names[h]
 		side := func(l []adj) (map[int32]bool, []int32) {
