@@ -429,17 +429,17 @@ func sortedKeys(m map[int32][]adj) []int32 {
 	return keys
 }
 
-// livesOnStrangers reports whether the unusual transfers into h bring at least FanMoneyPct
-// percent of the money h received, from the first of them to the last, from them and from
-// ordinary life: transfers whose memo names it (pay, pensions, rent, purchases from a shop,
-// its own wallet) and cash paid in. A collection account lives on strangers' money; a busy
-// person or a shop whose one-off payers grow with the population lives on its pay and
-// takings. Transfers of other pairs (two transfers, or a rhythm without a memo) count on
-// neither side: they may be regular relations or the same laundering.
-func (d *detector) livesOnStrangers(h int32) bool {
+// strangersShare is the percentage of the money h received from the first of its unusual
+// transfers in to the last that these transfers brought, against them and ordinary life:
+// transfers whose memo names it (pay, pensions, rent, purchases from a shop, its own wallet)
+// and cash paid in. A collection account lives on strangers' money; a busy person or a shop
+// whose one-off payers grow with the population lives on its pay and takings: a fan-in needs
+// at least FanMoneyPct. Transfers of other pairs (two transfers, or a rhythm without a memo)
+// count on neither side: they may be regular relations or more of the same laundering.
+func (d *detector) strangersShare(h int32) int {
 	l := d.in[h]
 	if len(l) == 0 {
-		return false
+		return 0
 	}
 	var strange, ordinary int64
 	for _, x := range l {
@@ -453,7 +453,7 @@ func (d *detector) livesOnStrangers(h int32) bool {
 			ordinary += d.g.Amount[e]
 		}
 	}
-	return strange*100 >= int64(d.p.FanMoneyPct)*(strange+ordinary)
+	return int(strange * 100 / max(1, strange+ordinary))
 }
 
 // fans finds hubs with many unusual senders (fan-in), receivers (fan-out), or both
@@ -474,7 +474,11 @@ func (d *detector) fans(on func(string) bool) {
 	for _, h := range ids {
 		nin, nout := distinct(d.in[h]), distinct(d.out[h])
 		allIn := d.counterparties(d.g.In(h), d.g.From)
-		fin := nin >= d.p.FanMin && nin*100 >= d.p.FanSharePct*allIn && d.livesOnStrangers(h)
+		share := 0
+		if nin >= d.p.FanMin && nin*100 >= d.p.FanSharePct*allIn {
+			share = d.strangersShare(h)
+		}
+		fin := share > 0 && share >= d.p.FanMoneyPct
 		fout := nout >= d.p.FanMin
 		name := d.g.Names[h]
 		side := func(l []adj) (map[int32]bool, []int32) {
@@ -501,8 +505,8 @@ func (d *detector) fans(on func(string) bool) {
 			m, es := side(d.in[h])
 			amt, first, last := d.span(es)
 			d.add(FanIn, m, es, float64(nin)/float64(d.p.FanMin),
-				fmt.Sprintf("account %s received %d transfers from %d accounts outside any regular relationship, %s in total, %s to %s",
-					name, len(es), nin, Cents(amt), first.Format(time.DateOnly), last.Format(time.DateOnly)))
+				fmt.Sprintf("account %s received %d transfers from %d accounts outside any regular relationship, %s in total, %s to %s; they brought %d%% of the money it received in that time from them and from ordinary life (pay, purchases, cash paid in)",
+					name, len(es), nin, Cents(amt), first.Format(time.DateOnly), last.Format(time.DateOnly), share))
 		}
 		if fout && on(FanOut) {
 			m, es := side(d.out[h])

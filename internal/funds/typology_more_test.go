@@ -247,13 +247,15 @@ func TestFanInLeavesAShopLivingOnItsTakings(t *testing.T) {
 		fmt.Fprintf(&spec, "X%d MULE 200 %d\n", s, 3*24*60+s*2*24*60+7)
 	}
 	for c := range 3 {
-		fmt.Fprintf(&spec, "C%d MULE 300 %d memo=微信支付\n", c, c)
+		fmt.Fprintf(&spec, "C%d MULE 300 %d memo=微信支付\n", c, 7*24*60+c)
 	}
 	res, err := Detect(context.Background(), transfers(t, spec.String()), DefaultTypologyParams(), []string{FanIn})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) != 1 || !strings.Contains(res.Findings[0].Explanation, "account MULE received 25 transfers") {
+	// 5,000 yuan from strangers against 900 of purchases paid to it in that time: 84%.
+	if len(res.Findings) != 1 || !strings.Contains(res.Findings[0].Explanation, "account MULE received 25 transfers") ||
+		!strings.Contains(res.Findings[0].Explanation, "they brought 84% of the money") {
 		t.Errorf("an account living on 25 strangers' transfers was not a fan-in: %+v", res.Findings)
 	}
 }
