@@ -191,7 +191,7 @@ func newTypologiesCmd(g *globals) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&req.Dataset, "dataset", "", "transactions dataset to scan")
 	cmd.Flags().StringVar(&only, "only", "", "typologies to run, comma-separated (default all)")
-	cmd.Flags().StringArrayVar(&params, "param", nil, "parameter name=N (one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min, pass_hours, purchase_max, fast_min, bipartite_min, structuring_band_pct, structuring_min, structuring_days, victims_min); repeatable")
+	cmd.Flags().StringArrayVar(&params, "param", nil, "parameter name=N (one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, fan_money_pct, middle_min, cycle_min, pass_hours, purchase_max, fast_min, bipartite_min, structuring_band_pct, structuring_min, structuring_days, victims_min); repeatable")
 	cmd.Flags().StringVar(&req.VictimsFile, "victims", "", "file of known victims' account or card numbers for many_victims (CSV with an account or bank_card column, or one per line)")
 	cmd.Flags().StringVar(&victims, "victims-dataset", "", "case_parties datasets whose victim rows name the victims, comma-separated (default: every case_parties dataset)")
 	return cmd

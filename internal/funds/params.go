@@ -30,6 +30,12 @@ type TypologyParams struct {
 	// from many strangers all the time; a collection account takes most of its money from
 	// them. Default 10.
 	FanSharePct int `json:"fan_share_pct"`
+	// FanMoneyPct: the unusual transfers of a fan-in hub bring at least this percentage of
+	// the money it received from the first of them to the last (its pay, cash it paid in,
+	// regular relations and purchases from it count too). A collection account lives on
+	// strangers' money; a busy person or shop that also gets one-off payments does not.
+	// Default 50.
+	FanMoneyPct int `json:"fan_money_pct"`
 	// MiddleMin: a scatter-gather has at least this many distinct intermediaries between one
 	// source and one sink. Default 3.
 	MiddleMin int `json:"middle_min"`
@@ -63,12 +69,12 @@ type TypologyParams struct {
 
 // DefaultTypologyParams returns the documented defaults.
 func DefaultTypologyParams() TypologyParams {
-	return TypologyParams{OneOffMax: 1, RhythmMin: 3, RhythmMax: 48, RhythmTolerancePct: 5, FanMin: 3, FanSharePct: 10, MiddleMin: 3, CycleMin: 3, PassHours: 24, PurchaseMax: 10000, FastMin: 5000,
+	return TypologyParams{OneOffMax: 1, RhythmMin: 3, RhythmMax: 48, RhythmTolerancePct: 5, FanMin: 3, FanSharePct: 10, FanMoneyPct: 50, MiddleMin: 3, CycleMin: 3, PassHours: 24, PurchaseMax: 10000, FastMin: 5000,
 		BipartiteMin: 3, StructuringBandPct: 10, StructuringMin: 3, StructuringDays: 30, VictimsMin: 2}
 }
 
 // paramNames lists the parameter names Set accepts, for messages.
-const paramNames = "one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, middle_min, cycle_min, pass_hours, purchase_max, fast_min, bipartite_min, structuring_band_pct, structuring_min, structuring_days, victims_min"
+const paramNames = "one_off_max, rhythm_min, rhythm_max, rhythm_tolerance_pct, fan_min, fan_share_pct, fan_money_pct, middle_min, cycle_min, pass_hours, purchase_max, fast_min, bipartite_min, structuring_band_pct, structuring_min, structuring_days, victims_min"
 
 // Set changes one parameter from its name in docs ("fan_min=4").
 func (p *TypologyParams) Set(kv string) error {
@@ -90,6 +96,11 @@ func (p *TypologyParams) Set(kv string) error {
 		p.FanMin = n
 	case "fan_share_pct":
 		p.FanSharePct = n
+	case "fan_money_pct":
+		if n > 100 {
+			return fmt.Errorf("parameter %q: the share of money is a percentage, at most 100", kv)
+		}
+		p.FanMoneyPct = n
 	case "middle_min":
 		p.MiddleMin = n
 	case "cycle_min":

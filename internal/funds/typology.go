@@ -80,7 +80,7 @@ func DetectKnown(ctx context.Context, g *Graph, p TypologyParams, only []string,
 	for _, x := range []struct {
 		v *int
 		d int
-	}{{&p.OneOffMax, def.OneOffMax}, {&p.RhythmMin, def.RhythmMin}, {&p.RhythmMax, def.RhythmMax}, {&p.RhythmTolerancePct, def.RhythmTolerancePct}, {&p.FanMin, def.FanMin}, {&p.FanSharePct, def.FanSharePct}, {&p.MiddleMin, def.MiddleMin}, {&p.CycleMin, def.CycleMin}, {&p.PassHours, def.PassHours}, {&p.PurchaseMax, def.PurchaseMax}, {&p.FastMin, def.FastMin},
+	}{{&p.OneOffMax, def.OneOffMax}, {&p.RhythmMin, def.RhythmMin}, {&p.RhythmMax, def.RhythmMax}, {&p.RhythmTolerancePct, def.RhythmTolerancePct}, {&p.FanMin, def.FanMin}, {&p.FanSharePct, def.FanSharePct}, {&p.FanMoneyPct, def.FanMoneyPct}, {&p.MiddleMin, def.MiddleMin}, {&p.CycleMin, def.CycleMin}, {&p.PassHours, def.PassHours}, {&p.PurchaseMax, def.PurchaseMax}, {&p.FastMin, def.FastMin},
 		{&p.BipartiteMin, def.BipartiteMin}, {&p.StructuringBandPct, def.StructuringBandPct}, {&p.StructuringMin, def.StructuringMin},
 		{&p.StructuringDays, def.StructuringDays}, {&p.VictimsMin, def.VictimsMin}} {
 		if *x.v <= 0 {
@@ -429,6 +429,33 @@ func sortedKeys(m map[int32][]adj) []int32 {
 	return keys
 }
 
+// strangersShare is the percentage of the money h received from the first of its unusual
+// transfers in to the last that these transfers brought, against them and ordinary life:
+// transfers whose memo names it (pay, pensions, rent, purchases from a shop, its own wallet)
+// and cash paid in. A collection account lives on strangers' money; a busy person or a shop
+// whose one-off payers grow with the population lives on its pay and takings: a fan-in needs
+// at least FanMoneyPct. Transfers of other pairs (two transfers, or a rhythm without a memo)
+// count on neither side: they may be regular relations or more of the same laundering.
+func (d *detector) strangersShare(h int32) int {
+	l := d.in[h]
+	if len(l) == 0 {
+		return 0
+	}
+	var strange, ordinary int64
+	for _, x := range l {
+		strange += d.g.Amount[x.edge]
+	}
+	// d.in[h] is in edge order, which is time order.
+	in := d.g.In(h)
+	i, _ := slices.BinarySearch(in, l[0].edge)
+	for ; i < len(in) && in[i] <= l[len(l)-1].edge; i++ {
+		if e := in[i]; d.life[e] != "" || d.g.From[e] < 0 {
+			ordinary += d.g.Amount[e]
+		}
+	}
+	return int(strange * 100 / max(1, strange+ordinary))
+}
+
 // fans finds hubs with many unusual senders (fan-in), receivers (fan-out), or both
 // (gather-scatter: the hub collects and redistributes).
 func (d *detector) fans(on func(string) bool) {
@@ -447,7 +474,11 @@ func (d *detector) fans(on func(string) bool) {
 	for _, h := range ids {
 		nin, nout := distinct(d.in[h]), distinct(d.out[h])
 		allIn := d.counterparties(d.g.In(h), d.g.From)
-		fin := nin >= d.p.FanMin && nin*100 >= d.p.FanSharePct*allIn
+		share := 0
+		if nin >= d.p.FanMin && nin*100 >= d.p.FanSharePct*allIn {
+			share = d.strangersShare(h)
+		}
+		fin := share > 0 && share >= d.p.FanMoneyPct
 		fout := nout >= d.p.FanMin
 		name := d.g.Names[h]
 		side := func(l []adj) (map[int32]bool, []int32) {
@@ -474,8 +505,8 @@ func (d *detector) fans(on func(string) bool) {
 			m, es := side(d.in[h])
 			amt, first, last := d.span(es)
 			d.add(FanIn, m, es, float64(nin)/float64(d.p.FanMin),
-				fmt.Sprintf("account %s received %d transfers from %d accounts outside any regular relationship, %s in total, %s to %s",
-					name, len(es), nin, Cents(amt), first.Format(time.DateOnly), last.Format(time.DateOnly)))
+				fmt.Sprintf("account %s received %d transfers from %d accounts outside any regular relationship, %s in total, %s to %s; they brought %d%% of the money it received in that time from them and from ordinary life (pay, purchases, cash paid in)",
+					name, len(es), nin, Cents(amt), first.Format(time.DateOnly), last.Format(time.DateOnly), share))
 		}
 		if fout && on(FanOut) {
 			m, es := side(d.out[h])

@@ -196,3 +196,66 @@ func FuzzReadVictims(f *testing.F) {
 		}
 	})
 }
+
+// TestFanInLeavesAShopLivingOnItsTakings reproduces what flagged 16,000 accounts of the
+// medium synthetic world: a shop (or a busy person) whose one-off payers grow with the
+// population, while its money comes from its takings. The share of payers (fan_share_pct)
+// does not tell it from a collection account; the share of money does.
+func TestFanInLeavesAShopLivingOnItsTakings(t *testing.T) {
+	shop := func(ownStatement bool) string {
+		var spec strings.Builder
+		// 60 customers pay by WeChat or card, 300 yuan a week each for 8 weeks.
+		for c := range 60 {
+			for w := range 8 {
+				memo := "微信支付"
+				if c%2 == 1 {
+					memo = "POS消费"
+				}
+				fmt.Fprintf(&spec, "C%d SHOP 300 %d memo=%s\n", c, w*7*24*60+c, memo)
+			}
+		}
+		// 25 strangers send one transfer each (a deposit, a debt repaid, a mistake), half a
+		// day before the shop pays its supplier.
+		for s := range 25 {
+			fmt.Fprintf(&spec, "X%d SHOP 200 %d\n", s, (s%8)*7*24*60+6*24*60-12*60+s)
+		}
+		if ownStatement {
+			// The shop's own statement: every week it pays its supplier all it has but
+			// 50 yuan, so its balance runs low within hours of each stranger's transfer,
+			// as if it passed that money on.
+			for w := range 8 {
+				fmt.Fprintf(&spec, "SHOP SUPPLIER 18000 %d memo=货款 bal=50\n", w*7*24*60+6*24*60)
+			}
+		}
+		return spec.String()
+	}
+	for _, own := range []bool{false, true} {
+		t.Run(fmt.Sprintf("own statement %v", own), func(t *testing.T) {
+			g := transfers(t, shop(own))
+			res, err := Detect(context.Background(), g, DefaultTypologyParams(), []string{FanIn})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Findings) != 0 {
+				t.Errorf("a shop whose 25 one-off payers brought 5,000 of its 149,000 yuan was flagged: %s", res.Findings[0].Explanation)
+			}
+		})
+	}
+	// The same strangers' transfers into an account with no takings make a collection account.
+	var spec strings.Builder
+	for s := range 25 {
+		fmt.Fprintf(&spec, "X%d MULE 200 %d\n", s, 3*24*60+s*2*24*60+7)
+	}
+	for c := range 3 {
+		fmt.Fprintf(&spec, "C%d MULE 300 %d memo=微信支付\n", c, 7*24*60+c)
+	}
+	res, err := Detect(context.Background(), transfers(t, spec.String()), DefaultTypologyParams(), []string{FanIn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 5,000 yuan from strangers against 900 of purchases paid to it in that time: 84%.
+	if len(res.Findings) != 1 || !strings.Contains(res.Findings[0].Explanation, "account MULE received 25 transfers") ||
+		!strings.Contains(res.Findings[0].Explanation, "they brought 84% of the money") {
+		t.Errorf("an account living on 25 strangers' transfers was not a fan-in: %+v", res.Findings)
+	}
+}

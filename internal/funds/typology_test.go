@@ -69,7 +69,10 @@ func TestTypologyParamsRejectUnknownNames(t *testing.T) {
 	if err := p.Set("fan_min=5"); err != nil || p.FanMin != 5 {
 		t.Errorf("fan_min=5: %v, FanMin %d", err, p.FanMin)
 	}
-	for _, bad := range []string{"fan=3", "fan_min=0", "fan_min"} {
+	if err := p.Set("fan_money_pct=30"); err != nil || p.FanMoneyPct != 30 {
+		t.Errorf("fan_money_pct=30: %v, FanMoneyPct %d", err, p.FanMoneyPct)
+	}
+	for _, bad := range []string{"fan=3", "fan_min=0", "fan_min", "fan_money_pct=101"} {
 		if err := p.Set(bad); err == nil {
 			t.Errorf("Set(%q) accepted", bad)
 		}
