@@ -114,6 +114,9 @@ func (a *App) GraphPath(ctx context.Context, req PathRequest) (PathResult, error
 	if err != nil {
 		return PathResult{}, err
 	}
+	if req.MaxGap > 0 && !req.TimeRespecting {
+		return PathResult{}, fmt.Errorf("%w: --max-gap limits a time-respecting path; add --time-respecting", ErrInvalid)
+	}
 	if req.TimeRespecting && (req.All || len(rels) > 0) {
 		return PathResult{}, fmt.Errorf("%w: a time-respecting path follows transfers, calls and token transfers; it takes neither --all nor --rels", ErrInvalid)
 	}

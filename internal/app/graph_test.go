@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"procura/internal/graph"
 	"procura/internal/synth"
@@ -117,5 +118,40 @@ func writeFile(t *testing.T, path, s string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestGraphRequestsRefuseContradictoryOptions(t *testing.T) {
+	a, _, _ := newTestApp(t, nil)
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"a gap limit without a time-respecting path", func() error {
+			_, err := a.GraphPath(ctx, PathRequest{From: "a", To: "b", MaxGap: time.Hour})
+			return err
+		}, "--time-respecting"},
+		{"a time-respecting path with --all", func() error {
+			_, err := a.GraphPath(ctx, PathRequest{From: "a", To: "b", TimeRespecting: true, All: true})
+			return err
+		}, "--all"},
+		{"an unknown ranking", func() error {
+			_, err := a.GraphRank(ctx, RankRequest{By: "katz"})
+			return err
+		}, "pagerank, betweenness"},
+		{"calls analysis without a calls dataset", func() error {
+			_, err := a.CallsAnalyze(ctx, CallsRequest{})
+			return err
+		}, "--kind calls"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.call()
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v; want one that mentions %q", err, c.want)
+			}
+		})
 	}
 }

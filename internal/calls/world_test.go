@@ -23,7 +23,7 @@ var (
 )
 
 // smallWorld writes the small synthetic world (seed 7) once for all tests of the package.
-func smallWorld(t *testing.T) string {
+func smallWorld(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("generates and imports a synthetic world; skipped with -short")
@@ -63,7 +63,7 @@ func importWorld(t *testing.T, st *store.Store, dir string) {
 }
 
 // columnsOf reads a dataset's column names from the catalogue.
-func columnsOf(t *testing.T, st *store.Store, dataset string) []string {
+func columnsOf(t testing.TB, st *store.Store, dataset string) []string {
 	t.Helper()
 	infos, err := st.Datasets(context.Background())
 	if err != nil {
@@ -92,7 +92,7 @@ func columnsOf(t *testing.T, st *store.Store, dataset string) []string {
 // worldPayments is how the world's numbers reach accounts: the SIM register and the persons
 // file tie numbers to ID numbers, statements and the account register tie ID numbers to
 // accounts, and an account's contact phone ties the two directly.
-func worldPayments(t *testing.T, st *store.Store) *Payments {
+func worldPayments(t testing.TB, st *store.Store) *Payments {
 	return &Payments{
 		Dataset: "transactions", Columns: columnsOf(t, st, "transactions"),
 		PhoneHolders:  []PhoneHolder{{"sims", "phone", "holder_id_number"}, {"persons", "phone", "id_number"}},
@@ -269,4 +269,24 @@ func TestTheWorldsSIMFarmsFraudCallsAndVictimsAreFound(t *testing.T) {
 			t.Errorf("common contacts found %+v of the rings' victims; want recall ≥ 0.9", total)
 		}
 	})
+}
+
+// BenchmarkAnalyze runs every analysis, payments included, on the small world in DuckDB.
+func BenchmarkAnalyze(b *testing.B) {
+	dir := smallWorld(b)
+	st := storetest.Init(b, storetest.Backends()[0].Options(b))
+	ctx := context.Background()
+	for name, kind := range worldDatasets {
+		if _, err := ingest.Import(ctx, st, ingest.Options{Path: filepath.Join(dir, name+".csv"), Dataset: name, Kind: kind}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	src := Source{Dataset: "calls", Columns: columnsOf(b, st, "calls")}
+	pay := worldPayments(b, st)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Analyze(ctx, st, src, Options{Payments: pay}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

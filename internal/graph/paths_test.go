@@ -132,3 +132,32 @@ func TestTimeRespectingPathsFollowTheClock(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkTimeRespectingPath searches a chain of 200,000 accounts, each paying the next an
+// hour after it was paid, with a random transfer out of every tenth account as noise.
+func BenchmarkTimeRespectingPath(b *testing.B) {
+	const n = 200_000
+	bl := NewBuilder()
+	ids := make([]int32, n)
+	for i := range ids {
+		ids[i] = bl.Node(Account, fmt.Sprintf("%08d", i))
+	}
+	for i := 1; i < n; i++ {
+		bl.Edge(ids[i-1], ids[i], Transfer, "", 1)
+	}
+	g := bl.Build()
+	var ev []Event
+	for i := 1; i < n; i++ {
+		ev = append(ev, Event{From: int32(i - 1), To: int32(i), Rel: Transfer, Unix: int64(i) * 3600})
+		if i%10 == 0 {
+			ev = append(ev, Event{From: int32(i), To: int32((i * 7919) % n), Rel: Transfer, Unix: int64(i) * 3600})
+		}
+	}
+	tl := NewTimeline(g.Nodes(), ev)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := g.TimeRespectingPath(tl, []int32{0}, []int32{500}, 7200, 600); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
