@@ -59,6 +59,9 @@ func (a *App) demoAnalyses(ctx context.Context, world string, res *DemoResult) e
 	if err := a.demoTypologies(ctx, truth, res); err != nil {
 		return err
 	}
+	if err := a.demoResolve(ctx, truth, res); err != nil {
+		return err
+	}
 	if err := a.demoCollisions(ctx, truth, res); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"procura/internal/graph"
 	"procura/internal/score"
+	"procura/internal/synth"
 )
 
 // demoRing is the part of truth/rings.json the link scores read.
@@ -130,4 +131,38 @@ func ringPairScore(g *graph.Graph, rings []demoRing, of []int32) score.PRF {
 		}
 	}
 	return score.Of(tp, fp, fn)
+}
+
+// demoResolve resolves the world's person records and scores the pairs it joins against the
+// duplicate records the world planted (truth/duplicate_persons.csv). It runs before the
+// graph is built, which then merges the duplicates into one person.
+func (a *App) demoResolve(ctx context.Context, truth string, res *DemoResult) error {
+	rows, err := synth.ReadCSV(filepath.Join(truth, "duplicate_persons.csv"))
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	pair := func(x, y string) [2]string {
+		if x > y {
+			x, y = y, x
+		}
+		return [2]string{x, y}
+	}
+	want := map[[2]string]bool{}
+	for _, r := range rows {
+		want[pair(r["person_id"], r["duplicate_person_id"])] = true
+	}
+	rr, err := a.Resolve(ctx, ResolveRequest{Dataset: "persons", IDColumn: "person_id"})
+	if err != nil {
+		return fmt.Errorf("demo: resolve persons: %w", err)
+	}
+	found := map[[2]string]bool{}
+	for _, c := range rr.Clusters {
+		for i, x := range c.Records {
+			for _, y := range c.Records[i+1:] {
+				found[pair(x, y)] = true
+			}
+		}
+	}
+	res.Scores["entity_resolution"] = newScore(score.Sets(found, want), "pairs of person records resolved as one person against the planted duplicates")
+	return nil
 }

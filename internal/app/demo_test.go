@@ -18,7 +18,7 @@ func TestTheDemoImportsTheWorldAndFindsWhatItsTruthSays(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, want := range map[string]float64{"import": 1, "trace_level1": 0.95, "trace_level2": 0.95, "trace_cash_out": 0.95, "supervision_models": 0.95,
-		"ring_membership": 0.9, "sim_farms": 0.9, "call_payment_links": 0.9} {
+		"ring_membership": 0.9, "sim_farms": 0.9, "call_payment_links": 0.9, "entity_resolution": 0.95} {
 		s, ok := res.Scores[name]
 		if !ok {
 			t.Errorf("no score for %s", name)
