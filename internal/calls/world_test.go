@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,40 +13,16 @@ import (
 	"procura/internal/store"
 	"procura/internal/store/storetest"
 	"procura/internal/synth"
+	"procura/internal/synth/synthtest"
 )
 
-var (
-	worldOnce sync.Once
-	worldDir  string
-	worldErr  error
-)
-
-// smallWorld writes the small synthetic world (seed 7) once for all tests of the package.
+// smallWorld is the small synthetic world (seed 7) all tests of the package read.
 func smallWorld(t testing.TB) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("generates and imports a synthetic world; skipped with -short")
-	}
-	worldOnce.Do(func() {
-		worldDir, worldErr = os.MkdirTemp("", "procura-calls-world-")
-		if worldErr == nil {
-			_, worldErr = synth.Generate(context.Background(), synth.Options{Out: worldDir, Seed: 7, Scale: "small", Formats: []string{"canonical"}})
-		}
-	})
-	if worldErr != nil {
-		t.Fatalf("world: %v", worldErr)
-	}
-	return worldDir
+	return synthtest.World(t, synth.Options{Seed: 7, Scale: "small", Formats: []string{"canonical"}})
 }
 
 // TestMain removes the shared world when the tests are done.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if worldDir != "" {
-		os.RemoveAll(worldDir)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { synthtest.Main(m) }
 
 // worldDatasets are the files the analyses read, with their kinds.
 var worldDatasets = map[string]string{"calls": "calls", "transactions": "transactions", "sims": "", "persons": "persons", "accounts": "accounts"}

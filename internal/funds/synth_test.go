@@ -6,38 +6,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"procura/internal/synth"
+	"procura/internal/synth/synthtest"
 )
 
-var (
-	worldOnce sync.Once
-	worldDir  string
-	worldErr  error
-)
-
-// smallWorld generates one small synthetic world for all tests of the package.
+// smallWorld is the small synthetic world (seed 7) all tests of the package read.
 func smallWorld(t testing.TB) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("generating a synthetic world takes seconds; skipped with -short")
-	}
-	worldOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "procura-funds-world")
-		if err != nil {
-			worldErr = err
-			return
-		}
-		worldDir = filepath.Join(dir, "w")
-		_, worldErr = synth.Generate(context.Background(), synth.Options{Out: worldDir, Seed: 7, Scale: "small"})
-	})
-	if worldErr != nil {
-		t.Fatal(worldErr)
-	}
-	return worldDir
+	return synthtest.World(t, synth.Options{Seed: 7, Scale: "small"})
 }
 
 // readCSV calls fn with each record as a map from header to value.
@@ -227,10 +205,4 @@ func TestTypologiesFindTheRingsMulesAmongOrdinaryLife(t *testing.T) {
 }
 
 // TestMain removes the synthetic world the tests generated once for the whole package.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if worldDir != "" {
-		os.RemoveAll(filepath.Dir(worldDir))
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { synthtest.Main(m) }
