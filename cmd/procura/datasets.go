@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"procura/internal/app"
 )
 
 func newDatasetsCmd(g *globals) *cobra.Command {
@@ -68,9 +72,10 @@ func newRejectsCmd(g *globals) *cobra.Command {
 		dataset       string
 		batch         int64
 		limit, offset int
+		csvOut        string
 	)
 	cmd := &cobra.Command{
-		Use:   "rejects --dataset NAME [--batch ID]",
+		Use:   "rejects --dataset NAME [--batch ID] [--csv FILE]",
 		Short: "List rejected rows with file, line, column, reason and raw text",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -82,6 +87,9 @@ func newRejectsCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer a.Close()
+			if csvOut != "" {
+				return exportRejects(cmd.Context(), g, a, dataset, batch, csvOut)
+			}
 			page, err := a.Rejects(cmd.Context(), dataset, batch, limit, offset)
 			if err != nil {
 				return err
@@ -111,7 +119,26 @@ func newRejectsCmd(g *globals) *cobra.Command {
 	cmd.Flags().Int64Var(&batch, "batch", 0, "only this import batch (default: all)")
 	cmd.Flags().IntVar(&limit, "limit", 100, "rows per page")
 	cmd.Flags().IntVar(&offset, "offset", 0, "rows to skip")
+	cmd.Flags().StringVar(&csvOut, "csv", "", "write every rejected row to this CSV file (UTF-8 with BOM, opens in Excel); an audited export")
 	return cmd
+}
+
+// exportRejects writes the rejects download to path and says where it went.
+func exportRejects(ctx context.Context, g *globals, a *app.App, dataset string, batch int64, path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("rejects CSV: %w (choose a new file name; an existing file is never overwritten)", err)
+	}
+	n, err := a.ExportRejects(ctx, dataset, batch, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return err
+	}
+	res := map[string]any{"dataset": dataset, "rows": n, "file": path}
+	return g.emit(res, func(w io.Writer) { fmt.Fprintf(w, "Wrote %d rejected rows of %s to %s.\n", n, dataset, path) })
 }
 
 func clip(s string, n int) string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -61,6 +62,17 @@ func TestTheQuickStartImportsTheExampleAndListsItsRejects(t *testing.T) {
 		if !strings.HasSuffix(r.File, "bank-statement-cn.csv") || r.Line == 0 || r.Reason == "" || r.Raw == "" {
 			t.Errorf("reject lacks file, line, reason or raw text: %+v", r)
 		}
+	}
+
+	csvPath := filepath.Join(t.TempDir(), "rejects.csv")
+	if out, _, err = run(t, "rejects", "--dataset", "bank_tx", "--workspace", ws, "--csv", csvPath, "--json"); err != nil || !strings.Contains(out, `"rows":4`) {
+		t.Fatalf("rejects --csv: %v %s", err, out)
+	}
+	if b, err := os.ReadFile(csvPath); err != nil || !strings.HasPrefix(string(b), "\uFEFFbatch_id,file,line") || strings.Count(string(b), "\n") != 5 {
+		t.Errorf("rejects CSV = %v\n%s", err, b)
+	}
+	if _, _, err = run(t, "rejects", "--dataset", "bank_tx", "--workspace", ws, "--csv", csvPath); err == nil {
+		t.Error("rejects --csv overwrote an existing file")
 	}
 
 	out, _, err = run(t, "datasets", "--workspace", ws)

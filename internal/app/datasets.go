@@ -2,10 +2,15 @@ package app
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
 
 	"procura/internal/ingest"
+	"procura/internal/mask"
 	"procura/internal/store"
 )
 
@@ -136,4 +141,59 @@ func (a *App) requireDataset(ctx context.Context, name string) error {
 		return fmt.Errorf("%w: no dataset %q: the workspace has no datasets yet; import a file first", ErrNotFound, name)
 	}
 	return fmt.Errorf("%w: no dataset %q; the workspace has: %v", ErrNotFound, name, names)
+}
+
+// rejectsCSVHeader names the columns of a rejects download.
+var rejectsCSVHeader = []string{"batch_id", "file", "line", "column_no", "column", "code", "reason", "raw"}
+
+// ExportRejects writes every rejected row of a dataset (batch 0 = every batch) to w as CSV,
+// UTF-8 with a byte-order mark so that Excel shows Chinese text, and records the export in
+// the audit log. It returns the number of rows written.
+func (a *App) ExportRejects(ctx context.Context, dataset string, batch int64, w io.Writer) (int, error) {
+	if _, err := a.authorize(ctx, ActDatasetRead); err != nil {
+		return 0, err
+	}
+	if err := a.requireDataset(ctx, dataset); err != nil {
+		return 0, err
+	}
+	_, total, err := a.st.Rejects(ctx, dataset, batch, 1, 0)
+	if err != nil {
+		return 0, err
+	}
+	unmasked, err := a.exported(ctx, exportRecord{Object: "rejects", ID: dataset, Rows: int(total), Format: "csv",
+		Detail: map[string]any{"batch": batch}})
+	if err != nil {
+		return 0, err
+	}
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return 0, err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(rejectsCSVHeader); err != nil {
+		return 0, err
+	}
+	const pageRows = 10_000
+	n := 0
+	for off := 0; int64(off) < total; off += pageRows {
+		rs, _, err := a.st.Rejects(ctx, dataset, batch, pageRows, off)
+		if err != nil {
+			return n, err
+		}
+		if len(rs) == 0 {
+			break
+		}
+		if !unmasked {
+			mask.Walk(&rs, basePlan.apply, maskRefs)
+		}
+		for _, r := range rs {
+			rec := []string{strconv.FormatInt(r.BatchID, 10), filepath.Base(r.File), strconv.FormatInt(r.Line, 10),
+				strconv.Itoa(r.ColumnNo), r.Column, r.Code, r.Reason, r.Raw}
+			if err := cw.Write(rec); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	cw.Flush()
+	return n, cw.Error()
 }

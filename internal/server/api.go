@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -321,8 +322,19 @@ func (s *Server) apiRejects(w http.ResponseWriter, r *http.Request) {
 		}
 		batch = n
 	}
+	format := r.URL.Query().Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		if errs == nil {
+			errs = map[string]any{}
+		}
+		errs["format"] = "json (a page) or csv (every rejected row, as a download)"
+	}
 	if errs != nil {
 		s.fail(w, r, http.StatusBadRequest, "invalid", "fix the query parameters named in details", errs)
+		return
+	}
+	if format == "csv" {
+		s.rejectsCSV(w, r, r.PathValue("name"), batch)
 		return
 	}
 	pg, err := s.app.Rejects(r.Context(), r.PathValue("name"), batch, limit, offset)
@@ -331,6 +343,36 @@ func (s *Server) apiRejects(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, pg)
+}
+
+// rejectsCSV sends every rejected row of a dataset as a CSV download, streamed. The use case
+// checks permissions and records the export before it writes a byte, so a refusal still
+// answers with a JSON error.
+func (s *Server) rejectsCSV(w http.ResponseWriter, r *http.Request, dataset string, batch int64) {
+	dw := &downloadWriter{w: w, name: dataset + "-rejects.csv", contentType: "text/csv; charset=utf-8"}
+	if _, err := s.app.ExportRejects(r.Context(), dataset, batch, dw); err != nil {
+		if !dw.started {
+			s.apiError(w, r, err)
+			return
+		}
+		s.log.Error("rejects download broke off", "dataset", dataset, "err", err)
+	}
+}
+
+// downloadWriter sets a download's headers when its first byte is written.
+type downloadWriter struct {
+	w                 http.ResponseWriter
+	name, contentType string
+	started           bool
+}
+
+func (d *downloadWriter) Write(p []byte) (int, error) {
+	if !d.started {
+		d.started = true
+		d.w.Header().Set("Content-Type", d.contentType)
+		d.w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.name}))
+	}
+	return d.w.Write(p)
 }
 
 // importRequest reads the options of an import from the upload's form fields.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -223,6 +224,39 @@ func TestRejectsArePagedAndBadParametersAreNamed(t *testing.T) {
 	}
 	if status, b, _ := f.do(app.RoleReviewer, "GET", "/api/v1/datasets/nope/rejects", nil, ""); status != 404 || errorCode(t, b) != "not_found" {
 		t.Errorf("rejects of a missing dataset = %d %s, want 404", status, b)
+	}
+}
+
+func TestRejectsDownloadAsCSVForWhoMayExportAndTheExportIsAudited(t *testing.T) {
+	f := newFixture(t)
+	status, b, h := f.do(app.RoleProsecutor, "GET", "/api/v1/datasets/bank_tx/rejects?format=csv", nil, "")
+	if status != 200 || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || !strings.Contains(h.Get("Content-Disposition"), "bank_tx-rejects.csv") {
+		t.Fatalf("download = %d %v %s", status, h, b)
+	}
+	if !bytes.HasPrefix(b, []byte("\uFEFF")) {
+		t.Errorf("the CSV has no byte-order mark, so Excel would garble its Chinese")
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\uFEFF")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 5 || strings.Join(recs[0], ",") != "batch_id,file,line,column_no,column,code,reason,raw" {
+		t.Fatalf("the download holds %d records (want the header and the 4 rejects): %v", len(recs), recs)
+	}
+	for _, rec := range recs[1:] {
+		if rec[2] == "" || rec[5] == "" || rec[6] == "" {
+			t.Errorf("a reject lacks its line, code or reason: %v", rec)
+		}
+	}
+	entries, err := f.app.AuditLog(app.WithPrincipal(context.Background(), app.Principal{Name: "u_auditor", Role: app.RoleAuditor}), app.AuditQuery{Action: "rejects.exported"})
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("audit entries of the download = %d, %v; want 1", len(entries), err)
+	}
+	if status, b, _ := f.do(app.RoleReviewer, "GET", "/api/v1/datasets/bank_tx/rejects?format=csv", nil, ""); status != http.StatusForbidden || errorCode(t, b) != "forbidden" {
+		t.Errorf("a reviewer (no export right) downloading = %d %s, want 403", status, b)
+	}
+	if status, b, _ := f.do(app.RoleProsecutor, "GET", "/api/v1/datasets/bank_tx/rejects?format=xml", nil, ""); status != 400 || !strings.Contains(string(b), "format") {
+		t.Errorf("format=xml = %d %s, want 400 naming format", status, b)
 	}
 }
 
