@@ -296,7 +296,7 @@ func (a *App) changeClues(ctx context.Context, p Principal, refs []ClueRef, acti
 	if err != nil {
 		return TransitionResult{}, err
 	}
-	return res, nil
+	return res, a.maskChanged(ctx, &res)
 }
 
 // expectOf is the version clue id had when the change read it.

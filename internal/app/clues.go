@@ -158,9 +158,6 @@ func (a *App) Clue(ctx context.Context, id int64) (ClueDetail, error) {
 		return ClueDetail{}, err
 	}
 	d := ClueDetail{ClueView: v, Next: casework.Next(c.Status)}
-	if err := a.maskClues(ctx, c.CaseID, []*ClueView{&d.ClueView}); err != nil {
-		return ClueDetail{}, err
-	}
 	if d.Events, err = a.st.WorkflowEvents(ctx, store.EventFilter{ObjectType: "clue", ObjectID: strconv.FormatInt(id, 10)}); err != nil {
 		return d, err
 	}
@@ -175,7 +172,7 @@ func (a *App) Clue(ctx context.Context, id int64) (ClueDetail, error) {
 	case !errors.Is(err, store.ErrNoSuggestion):
 		return d, err
 	}
-	return d, nil
+	return d, a.maskClueDetail(ctx, &d)
 }
 
 // CommentClue adds a comment to clue id.

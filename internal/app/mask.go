@@ -194,13 +194,8 @@ func (a *App) columnSemantics(ctx context.Context) (map[string]string, error) {
 	return out, nil
 }
 
-// MaskClue masks one clue for the user in ctx (caseID: the case the clue belongs to, "" when
-// none), or records the unmasked view. Every use case that returns clues calls it.
-func (a *App) maskClue(ctx context.Context, caseID string, v *ClueView) error {
-	return a.maskClues(ctx, caseID, []*ClueView{v})
-}
-
-// maskClues masks clues as maskClue does, with one audit entry for the whole list.
+// maskClues masks a page of clues for the user in ctx (caseID: the case they belong to, ""
+// when none or several), or records the unmasked view in one audit entry for the page.
 func (a *App) maskClues(ctx context.Context, caseID string, vs []*ClueView) error {
 	if ctx.Value(scoringKey{}) != nil {
 		return nil
@@ -213,11 +208,10 @@ func (a *App) maskClues(ctx context.Context, caseID string, vs []*ClueView) erro
 	if err != nil || show {
 		return err
 	}
-	sem, err := a.columnSemantics(ctx)
+	plan, err := a.columnPlan(ctx)
 	if err != nil {
 		return err
 	}
-	plan := basePlan.withColumns(sem)
 	for _, v := range vs {
 		v.SubjectKey = maskSubject(v.SubjectType, v.SubjectKey)
 		mask.Walk(v, plan.apply, maskRefs)
@@ -264,11 +258,16 @@ func (a *App) maskSuggestion(ctx context.Context, caseID string, v *SuggestionVi
 	if err != nil || show {
 		return err
 	}
-	sem, err := a.columnSemantics(ctx)
+	plan, err := a.columnPlan(ctx)
 	if err != nil {
 		return err
 	}
-	plan := basePlan.withColumns(sem)
+	return maskDocuments(plan, v)
+}
+
+// maskDocuments masks the JSON documents of a ledger entry; a clue's subject key masks by
+// the subject type beside it.
+func maskDocuments(plan maskPlan, v *SuggestionView) error {
 	for _, raw := range []*json.RawMessage{&v.Inputs, &v.Params, &v.Sources, &v.Suggested, &v.Final} {
 		if len(*raw) == 0 {
 			continue
@@ -277,7 +276,7 @@ func (a *App) maskSuggestion(ctx context.Context, caseID string, v *SuggestionVi
 		if err := json.Unmarshal(*raw, &doc); err != nil {
 			return fmt.Errorf("ledger entry %d: a recorded document is unreadable: %w", v.ID, err)
 		}
-		if m, ok := doc.(map[string]any); ok { // a clue's subject masks by its type
+		if m, ok := doc.(map[string]any); ok {
 			if key, ok := m["subject_key"].(string); ok {
 				typ, _ := m["subject_type"].(string)
 				m["subject_key"] = maskSubject(typ, key)
@@ -291,6 +290,58 @@ func (a *App) maskSuggestion(ctx context.Context, caseID string, v *SuggestionVi
 		*raw = b
 	}
 	return nil
+}
+
+// maskClueDetail masks one clue with its history and its ledger entry, or records the
+// unmasked view, once for all of it.
+func (a *App) maskClueDetail(ctx context.Context, d *ClueDetail) error {
+	if ctx.Value(scoringKey{}) != nil {
+		return nil
+	}
+	show, err := a.revealed(ctx, shown{Object: "clue", ID: fmt.Sprint(d.ID), CaseID: d.CaseID, Rows: 1})
+	if err != nil || show {
+		return err
+	}
+	plan, err := a.columnPlan(ctx)
+	if err != nil {
+		return err
+	}
+	d.SubjectKey = maskSubject(d.SubjectType, d.SubjectKey)
+	mask.Walk(&d.ClueView, plan.apply, maskRefs)
+	mask.Walk(&d.Events, plan.apply, maskRefs)
+	if d.Suggestion != nil {
+		return maskDocuments(plan, d.Suggestion)
+	}
+	return nil
+}
+
+// maskChanged masks the clues a workflow change answers with.
+func (a *App) maskChanged(ctx context.Context, res *TransitionResult) error {
+	if ctx.Value(scoringKey{}) != nil {
+		return nil
+	}
+	show, err := a.revealed(ctx, shown{Object: "clue", ID: "changed", Rows: len(res.Clues)})
+	if err != nil || show {
+		return err
+	}
+	plan, err := a.columnPlan(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range res.Clues {
+		res.Clues[i].SubjectKey = maskSubject(res.Clues[i].SubjectType, res.Clues[i].SubjectKey)
+	}
+	mask.Walk(&res.Clues, plan.apply, maskRefs)
+	return nil
+}
+
+// columnPlan is basePlan extended by the semantic types of the workspace's columns.
+func (a *App) columnPlan(ctx context.Context) (maskPlan, error) {
+	sem, err := a.columnSemantics(ctx)
+	if err != nil {
+		return maskPlan{}, err
+	}
+	return basePlan.withColumns(sem), nil
 }
 
 // exportRecord describes data leaving the workspace, for the audit log.

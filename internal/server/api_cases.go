@@ -36,7 +36,7 @@ func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.concealed(r, c))
+	writeJSON(w, http.StatusCreated, c)
 }
 
 func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
@@ -45,7 +45,7 @@ func (s *Server) apiCase(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.concealed(r, c))
+	writeJSON(w, http.StatusOK, c)
 }
 
 // caseLinkRequest adds to a case in one change; version, when set, is the case version the
@@ -71,7 +71,7 @@ func (s *Server) apiLinkCase(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.concealed(r, c))
+	writeJSON(w, http.StatusOK, c)
 }
 
 func (s *Server) apiCaseTimeline(w http.ResponseWriter, r *http.Request) {
@@ -80,7 +80,7 @@ func (s *Server) apiCaseTimeline(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.concealed(r, map[string]any{"events": evs}))
+	writeJSON(w, http.StatusOK, map[string]any{"events": evs})
 }
 
 // apiAIReport is the AI-assistance ledger report: suggestions, decisions and acceptance per feature.

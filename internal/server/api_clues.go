@@ -57,7 +57,7 @@ func (s *Server) apiClue(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.concealed(r, c))
+	writeJSON(w, http.StatusOK, c)
 }
 
 // transitionRequest moves clues, all or none; a clue given with the version the person saw is
@@ -93,7 +93,7 @@ func (s *Server) apiTransitionClues(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.concealed(r, res))
+	writeJSON(w, http.StatusOK, res)
 }
 
 type assignRequest struct {
@@ -123,7 +123,7 @@ func (s *Server) apiAssignClues(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.concealed(r, res))
+	writeJSON(w, http.StatusOK, res)
 }
 
 func (s *Server) apiCommentClue(w http.ResponseWriter, r *http.Request) {
@@ -142,7 +142,7 @@ func (s *Server) apiCommentClue(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.concealed(r, ev))
+	writeJSON(w, http.StatusCreated, ev)
 }
 
 // apiAttachEvidence attaches registered evidence items (GET /api/v1/evidence) to a clue.

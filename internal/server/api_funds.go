@@ -234,7 +234,7 @@ func (s *Server) apiCalls(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.concealed(r, res))
+	writeJSON(w, http.StatusOK, res)
 }
 
 // screenRequest screens names or identifiers. Lists are "workspace" (the default) or
@@ -281,7 +281,7 @@ func (s *Server) apiScreen(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, s.concealed(r, res))
+	writeJSON(w, http.StatusOK, res)
 }
 
 type resolveRequest struct {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"procura/internal/app"
-	"procura/internal/mask"
 )
 
 // params reads query parameters and collects what is wrong with them, so one 400 answer names
@@ -153,43 +150,6 @@ func (s *Server) workspaceFile(rel string) (string, bool) {
 		return "", false
 	}
 	return filepath.Join(s.app.Workspace(), rel), true
-}
-
-// concealed returns v with everything that looks like an identifier masked, unless the
-// request asked for unmask=1 and the user may unmask. It guards the answers of use cases that
-// internal/app does not mask (fully) yet: case details and timelines, screening, call analyses,
-// a clue's history and AI suggestion. It works on v's JSON, so raw JSON inside v is masked too.
-func (s *Server) concealed(r *http.Request, v any) any {
-	if u := r.URL.Query().Get("unmask"); (u == "1" || u == "true") && s.app.Can(r.Context(), app.ActUnmask) == nil {
-		return v
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return v // writeJSON reports the same error
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var x any
-	if dec.Decode(&x) != nil {
-		return v
-	}
-	return maskJSONValue(x)
-}
-
-func maskJSONValue(x any) any {
-	switch t := x.(type) {
-	case string:
-		return mask.Text(t)
-	case map[string]any:
-		for k, e := range t {
-			t[k] = maskJSONValue(e)
-		}
-	case []any:
-		for i, e := range t {
-			t[i] = maskJSONValue(e)
-		}
-	}
-	return x
 }
 
 // readOptionalJSON is readJSON for a body that may be left out (empty, or no body at all).
