@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // params reads query parameters and collects what is wrong with them, so one 400 answer names
