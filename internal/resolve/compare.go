@@ -8,7 +8,17 @@ type comparison struct {
 	levels []string // labels of levels 1…n
 	level  func(a, b *prepared) uint8
 	has    func(p *prepared) bool // whether a record carries the field
+	// fixedM pins m of some levels (index = level, 0 = learnt by EM): levels whose chance among
+	// matches is known from how the value is made, not from the data.
+	fixedM []float64
 }
+
+// mDifferentValidIDs is m of "two different valid resident IDs": for one person's records to
+// carry them takes two copying errors whose sum still verifies (1 in 11 of them) or a record
+// filed under another person's number. Resident IDs are unique by law, so this is rare; EM is
+// not allowed to learn it, because in a large population the strangers it groups as
+// "matches" (one household, one name and birthday) would teach it that persons change IDs.
+const mDifferentValidIDs = 1e-4
 
 // Field names that Options.Fields accepts.
 const (
@@ -58,7 +68,7 @@ func comparisonsFor(fields []string, split bool) []comparison {
 			cs = append(cs, comparison{field: f, levels: []string{"exact", "one_typo_or_day_month_swapped", "within_a_year", "different"},
 				has: func(p *prepared) bool { return p.dob != "" }, level: dobLevel})
 		case FieldIDNumber:
-			cs = append(cs, identLevels(f, func(p *prepared) string { return p.id }))
+			cs = append(cs, residentIDLevels())
 		case FieldPhone:
 			cs = append(cs, identLevels(f, func(p *prepared) string { return p.phone }))
 		case FieldEmail:
@@ -179,6 +189,22 @@ func identLevels(field string, get func(p *prepared) string) comparison {
 			}
 			return 3
 		}}
+}
+
+// residentIDLevels grades ID numbers like identLevels, with one more level for two
+// different numbers that both verify as resident IDs: those are two persons.
+func residentIDLevels() comparison {
+	c := identLevels(FieldIDNumber, func(p *prepared) string { return p.id })
+	plain := c.level
+	c.levels = []string{"exact", "one_typo", "different", "different_valid_resident_ids"}
+	c.level = func(a, b *prepared) uint8 {
+		if a.idValid && b.idValid && a.id != b.id {
+			return 4
+		}
+		return plain(a, b)
+	}
+	c.fixedM = []float64{4: mDifferentValidIDs}
+	return c
 }
 
 func emailLevel(a, b *prepared) uint8 {

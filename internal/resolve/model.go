@@ -148,8 +148,31 @@ func initialM(cs []comparison) [][]float64 {
 			rest -= share
 		}
 		m[k][1] = 0.8
+		pinM(m[k], cs[k].fixedM)
 	}
 	return m
+}
+
+// pinM sets the levels whose m is fixed and scales the learnt ones to fill the rest.
+func pinM(m, fixed []float64) {
+	if len(fixed) == 0 {
+		return
+	}
+	pinned, free := 0.0, 0.0
+	for l := 1; l < len(m); l++ {
+		if l < len(fixed) && fixed[l] > 0 {
+			pinned += fixed[l]
+		} else {
+			free += m[l]
+		}
+	}
+	for l := 1; l < len(m); l++ {
+		if l < len(fixed) && fixed[l] > 0 {
+			m[l] = fixed[l]
+		} else if free > 0 {
+			m[l] *= (1 - pinned) / free
+		}
+	}
 }
 
 // emSession runs EM over pattern counts. Comparisons marked in ignore are left out (the
@@ -194,10 +217,13 @@ func emSession(cs []comparison, dist []patternCount, m, u [][]float64, ignore []
 			if tot < 1 {
 				continue // too few matches saw this field to learn from
 			}
+			old := slices.Clone(m[k])
 			for l := 1; l < len(num[k]); l++ {
-				v := (num[k][l] + 1e-3) / (tot + 1e-3*float64(len(num[k])-1))
-				delta = max(delta, math.Abs(v-m[k][l]))
-				m[k][l] = v
+				m[k][l] = (num[k][l] + 1e-3) / (tot + 1e-3*float64(len(num[k])-1))
+			}
+			pinM(m[k], cs[k].fixedM)
+			for l := 1; l < len(num[k]); l++ {
+				delta = max(delta, math.Abs(old[l]-m[k][l]))
 			}
 		}
 		if delta < 1e-5 {
