@@ -37,7 +37,7 @@ pg_dump first (docs/security.md). Needs workspace.backup (admin).`,
 			if _, err := os.Stat(out); err == nil {
 				return fmt.Errorf("%s exists: a backup never overwrites a file; choose another name", out)
 			}
-			a, err := openApp(cmd, g.config("backup"))
+			a, err := g.open(cmd.Context(), "backup")
 			if errors.Is(err, store.ErrWorkspaceHeld) {
 				return fmt.Errorf("%w\nWhile the server runs, download the backup from it: curl -X POST -H \"Authorization: Bearer TOKEN\" http://ADDRESS/api/v1/backup -o %s", err, out)
 			}

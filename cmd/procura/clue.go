@@ -16,10 +16,10 @@ import (
 	"procura/internal/casework"
 )
 
-// withApp opens the workspace for one command (as PROCURA_USER when set) and runs f.
+// withApp opens the workspace for one command (as PROCURA_USER when set: globals.config) and runs f.
 func withApp(g *globals, name string, f func(ctx context.Context, a *app.App, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		a, err := openApp(cmd, g.config(name))
+		a, err := g.open(cmd.Context(), name)
 		if err != nil {
 			return err
 		}

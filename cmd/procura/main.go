@@ -107,7 +107,9 @@ func (g *globals) config(command string) app.Config {
 	if db == "" {
 		db = os.Getenv("PROCURA_DB")
 	}
-	return app.Config{Workspace: ws, DB: db, Command: "procura " + command, Unmask: g.unmask}
+	// PROCURA_USER makes the CLI act as that workspace user instead of the local administrator
+	// (a server's RequireLogin overrides it: app.Config.User).
+	return app.Config{Workspace: ws, DB: db, Command: "procura " + command, Unmask: g.unmask, User: os.Getenv("PROCURA_USER")}
 }
 
 func (g *globals) open(ctx context.Context, command string) (*app.App, error) {

@@ -104,3 +104,21 @@ func TestImportWithoutADatasetSaysWhichFlagIsMissing(t *testing.T) {
 		t.Errorf("err %v stderr %q", err, errOut)
 	}
 }
+
+func TestEveryCommandActsAsTheUserPROCURA_USERNames(t *testing.T) {
+	ws := filepath.Join(t.TempDir(), "ws")
+	if _, _, err := run(t, "init", "--workspace", ws); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := run(t, "user", "add", "li", "--role", "analyst", "--workspace", ws); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PROCURA_USER", "li")
+	// Reading the audit log is the auditor's and the administrator's; an analyst is refused.
+	if out, _, err := run(t, "audit", "log", "--workspace", ws, "--json"); err == nil || !strings.Contains(out, "may not perform audit.read") {
+		t.Errorf("audit log as analyst li = %v %s, want refused", err, out)
+	}
+	if _, _, err := run(t, "datasets", "--workspace", ws); err != nil {
+		t.Errorf("datasets as analyst li = %v, want allowed", err)
+	}
+}

@@ -35,7 +35,7 @@ certificate (--tls-cert, --tls-key).`,
 // serveWorkspace serves the workspace of c until the command's context ends (Ctrl-C).
 func serveWorkspace(cmd *cobra.Command, g *globals, c app.Config, addr, cert, key string) error {
 	c.RequireLogin = true
-	a, err := openApp(cmd, c)
+	a, err := app.Open(cmd.Context(), c)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -12,15 +11,6 @@ import (
 
 	"procura/internal/app"
 )
-
-// openApp opens the workspace; PROCURA_USER makes the CLI act as that workspace user instead
-// of the local administrator (docs/server.md).
-func openApp(cmd *cobra.Command, c app.Config) (*app.App, error) {
-	if u := os.Getenv("PROCURA_USER"); u != "" && !c.RequireLogin {
-		c.User = u
-	}
-	return app.Open(cmd.Context(), c)
-}
 
 func newUserCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
@@ -32,7 +22,7 @@ Roles: admin, prosecutor, reviewer, analyst, liaison, auditor (docs/server.md).`
 	}
 	with := func(name string, f func(ctx context.Context, a *app.App) error) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, _ []string) error {
-			a, err := openApp(cmd, g.config("user "+name))
+			a, err := g.open(cmd.Context(), "user "+name)
 			if err != nil {
 				return err
 			}
