@@ -11,6 +11,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 
 	"procura/internal/app"
 	"procura/internal/ingest/schema"
@@ -19,6 +20,10 @@ import (
 
 func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /static/", s.ui.static)
+	mux.HandleFunc("GET /messages/{lang}", func(w http.ResponseWriter, r *http.Request) {
+		r.SetPathValue("lang", strings.TrimSuffix(r.PathValue("lang"), ".js"))
+		s.messagesScript(w, r)
+	})
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("POST /login", s.loginSubmit)
 	mux.HandleFunc("POST /logout", s.logoutSubmit)
@@ -33,6 +38,13 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /jobs", s.loggedIn(s.jobsPage))
 	mux.HandleFunc("GET /jobs/{id}", s.loggedIn(s.jobPage))
 	mux.HandleFunc("POST /jobs/{id}/cancel", s.loggedIn(s.jobCancel))
+	// Each area of the product registers its own pages (pages_<area>.go).
+	s.modelPages(mux)
+	s.cluePages(mux)
+	s.casePages(mux)
+	s.fundPages(mux)
+	s.graphPages(mux)
+	s.adminPages(mux)
 }
 
 // loggedIn sends visitors without a session to the login page; a user who must change the

@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -525,13 +526,15 @@ func TestTheMessageCataloguesHaveTheSameKeysAndEveryTemplateKeyIsInThem(t *testi
 			t.Errorf("en lacks %s", k)
 		}
 	}
+	// Templates write {{t "key"}}; the pages' scripts write procura.t("key").
 	files, _ := filepath.Glob("web/templates/*.html")
-	for _, file := range files {
+	scripts, _ := filepath.Glob("web/static/*.js")
+	more, _ := filepath.Glob("web/static/js/*.js")
+	for _, file := range append(append(files, scripts...), more...) {
 		b, _ := os.ReadFile(file)
-		for _, part := range strings.Split(string(b), `{{t "`)[1:] {
-			key := part[:strings.Index(part, `"`)]
-			if _, ok := u.messages["en"][key]; !ok {
-				t.Errorf("%s uses %q, which the catalogue lacks", file, key)
+		for _, m := range regexp.MustCompile(`(?:\{\{t |procura\.t\()"([^"]+)"`).FindAllStringSubmatch(string(b), -1) {
+			if _, ok := u.messages["en"][m[1]]; !ok {
+				t.Errorf("%s uses %q, which the catalogue lacks", file, m[1])
 			}
 		}
 	}

@@ -9,6 +9,13 @@
     if (csrf) { e.detail.headers["X-CSRF-Token"] = csrf; }
   });
 
+  // procura.t(key) gives the catalogue's text in the page's language (web/messages/*.json);
+  // procura.csrf is the session's CSRF token for fetch calls.
+  window.procura = {
+    csrf: csrf,
+    t: function (key) { var m = window.PROCURA_MESSAGES || {}; return m[key] !== undefined ? m[key] : key; }
+  };
+
   function text(el, sel, v) { var n = el.querySelector(sel); if (n) { n.textContent = v; } }
 
   // A job card follows its job over Server-Sent Events; the state lives in the server, so a
