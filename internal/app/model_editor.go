@@ -284,7 +284,10 @@ type ModelSave struct {
 // with) must still find exactly its expected clues: the saved version keeps that fixture, so
 // it can be exported and imported elsewhere like any package. A refused edit is reported,
 // not stored.
-func (a *App) SaveModelVersion(ctx context.Context, src string) (ModelSave, error) {
+//
+// id, when given, is the model the editor is open on: an edit whose id: names another model
+// is refused rather than saved over that model.
+func (a *App) SaveModelVersion(ctx context.Context, id, src string) (ModelSave, error) {
 	p, err := a.authorize(ctx, ActModelWrite)
 	if err != nil {
 		return ModelSave{}, err
@@ -296,6 +299,11 @@ func (a *App) SaveModelVersion(ctx context.Context, src string) (ModelSave, erro
 	}
 	if len(ps) > 0 {
 		res.Problems = ps
+		return res, nil
+	}
+	if id != "" && m.ID != id {
+		res.Problems = append(res.Problems, supervise.Problem{Line: m.Line("id"), Path: "id",
+			Message: fmt.Sprintf("this editor saves model %s, and the text names %s: put id: %s back, or open the editor of %s", id, m.ID, id, m.ID)})
 		return res, nil
 	}
 	cur, err := a.findModel(ctx, m.ID)
