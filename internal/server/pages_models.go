@@ -34,6 +34,26 @@ type libraryRow struct {
 	ReviewPrecision string // "" until a clue is decided
 	BTPrecision     string // of the last backtest, "" when none is recorded
 	BTRecall        string
+	Needed          []app.InputNeed // Needs with each kind or dataset once (two inputs may read one kind)
+}
+
+// newLibraryRow formats a library entry for the page's language.
+func newLibraryRow(l string, e app.LibraryEntry) libraryRow {
+	row := libraryRow{LibraryEntry: e, Name: titleIn(l, e.Title)}
+	if e.Precision != nil {
+		row.ReviewPrecision = percent(*e.Precision)
+	}
+	if e.Backtest != nil {
+		row.BTPrecision, row.BTRecall = percent(e.Backtest.Precision), percent(e.Backtest.Recall)
+	}
+	seen := map[string]bool{}
+	for _, n := range e.Needs {
+		if key := n.Kind + "\x00" + n.Dataset; !seen[key] {
+			seen[key] = true
+			row.Needed = append(row.Needed, n)
+		}
+	}
+	return row
 }
 
 func percent(f float64) string { return strconv.FormatFloat(100*f, 'f', 0, 64) + "%" }
@@ -54,14 +74,7 @@ func (s *Server) modelsPage(w http.ResponseWriter, r *http.Request) {
 	l := lang(w, r)
 	rows := make([]libraryRow, 0, len(lib))
 	for _, e := range lib {
-		row := libraryRow{LibraryEntry: e, Name: titleIn(l, e.Title)}
-		if e.Precision != nil {
-			row.ReviewPrecision = percent(*e.Precision)
-		}
-		if e.Backtest != nil {
-			row.BTPrecision, row.BTRecall = percent(e.Backtest.Precision), percent(e.Backtest.Recall)
-		}
-		rows = append(rows, row)
+		rows = append(rows, newLibraryRow(l, e))
 	}
 	s.render(w, r, http.StatusOK, "models", "", "models.title", map[string]any{"Models": rows})
 }
@@ -131,13 +144,7 @@ func (s *Server) modelPage(w http.ResponseWriter, r *http.Request) {
 	pd := modelPageData{Model: d, Name: titleIn(l, d.Title)}
 	for _, e := range lib {
 		if e.ID == id {
-			row := libraryRow{LibraryEntry: e}
-			if e.Precision != nil {
-				row.ReviewPrecision = percent(*e.Precision)
-			}
-			if e.Backtest != nil {
-				row.BTPrecision, row.BTRecall = percent(e.Backtest.Precision), percent(e.Backtest.Recall)
-			}
+			row := newLibraryRow(l, e)
 			pd.Entry = &row
 		}
 	}

@@ -309,7 +309,7 @@ func TestTheDashboardShowsOnlyThePanelsTheRoleMayRead(t *testing.T) {
 	}
 	panel := page[strings.Index(page, `data-testid="dash-clues-by-model"`):]
 	panel = panel[:strings.Index(panel, "</section>")]
-	if !strings.Contains(panel, `data-chart="bar"`) || !strings.Contains(panel, "[1]") {
+	if !strings.Contains(panel, `data-chart="hbar"`) || !strings.Contains(panel, "[1]") {
 		t.Errorf("the new-clues chart does not count the one clue: %s", panel)
 	}
 	// A liaison reads cases but not clues.

@@ -3,6 +3,7 @@ package supervise
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -20,11 +21,26 @@ func ParseProblems(err error) Problems {
 	if errors.As(err, &te) {
 		out := make(Problems, 0, len(te.Errors))
 		for _, e := range te.Errors {
-			out = append(out, Problem{Line: lineIn(e), Message: e})
+			out = append(out, Problem{Line: lineIn(e), Message: plainYAMLError(e)})
 		}
 		return out
 	}
-	return Problems{{Line: lineIn(err.Error()), Message: err.Error()}}
+	return Problems{{Line: lineIn(err.Error()), Message: plainYAMLError(err.Error())}}
+}
+
+var (
+	yamlLinePrefix = regexp.MustCompile(`^(model YAML: )?(yaml: )?(unmarshal errors:\s*)?line \d+: `)
+	unknownField   = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
+)
+
+// plainYAMLError drops what a problem's line already says ("yaml: line 3: ") and the Go type
+// names of the YAML library's messages, which mean nothing to a model's author.
+func plainYAMLError(msg string) string {
+	msg = yamlLinePrefix.ReplaceAllString(strings.TrimSpace(msg), "")
+	if m := unknownField.FindStringSubmatch(msg); m != nil {
+		return "unknown field " + m[1] + ": remove it or correct its spelling (docs/models.md lists every field)"
+	}
+	return msg
 }
 
 // lineIn finds "line N" in a YAML error message; 0 when it names none.

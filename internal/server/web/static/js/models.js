@@ -63,6 +63,19 @@
           return procura.t("models.run_clues") + ": " + r.clues_found + " (" + procura.t("models.run_new") + " " + r.clues_new +
             ", " + procura.t("models.run_kept") + " " + r.clues_kept + ", " + procura.t("models.run_gone") + " " + r.clues_gone + ")";
         }).join("; ");
+        refreshHistory();
+      });
+  }
+
+  // After a run, the history is re-read from the page, so the new run shows without a reload.
+  function refreshHistory() {
+    var old = document.getElementById("run-history");
+    if (!old) { return; }
+    fetch(window.location.pathname + window.location.search, { credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("run-history");
+        if (fresh) { old.replaceWith(document.importNode(fresh, true)); }
       });
   }
 
@@ -80,7 +93,11 @@
     var p = editorParts();
     if (p) {
       renumber(p);
-      p.ta.addEventListener("input", function () { renumber(p); });
+      p.ta.addEventListener("input", function () {
+        renumber(p);
+        // The marks name lines of the text that was validated; after an edit they may not.
+        p.gutter.querySelectorAll("li.problem").forEach(function (li) { li.classList.remove("problem"); li.removeAttribute("title"); });
+      });
       p.ta.addEventListener("scroll", function () { p.gutter.scrollTop = p.ta.scrollTop; });
     }
     document.addEventListener("click", function (e) {
