@@ -31,6 +31,7 @@ func (s *Server) modelPages(mux *http.ServeMux) {
 type libraryRow struct {
 	app.LibraryEntry
 	Name            string // title in the page's language
+	OtherName       string // title in the other language
 	ReviewPrecision string // "" until a clue is decided
 	BTPrecision     string // of the last backtest, "" when none is recorded
 	BTRecall        string
@@ -39,7 +40,11 @@ type libraryRow struct {
 
 // newLibraryRow formats a library entry for the page's language.
 func newLibraryRow(l string, e app.LibraryEntry) libraryRow {
-	row := libraryRow{LibraryEntry: e, Name: titleIn(l, e.Title)}
+	other := "en"
+	if l == "en" {
+		other = "zh"
+	}
+	row := libraryRow{LibraryEntry: e, Name: titleIn(l, e.Title), OtherName: titleIn(other, e.Title)}
 	if e.Precision != nil {
 		row.ReviewPrecision = percent(*e.Precision)
 	}

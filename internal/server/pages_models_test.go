@@ -297,7 +297,12 @@ func rewriteModel(t *testing.T, pkg []byte, old, new string) []byte {
 
 func TestTheDashboardShowsOnlyThePanelsTheRoleMayRead(t *testing.T) {
 	f := worldFixture(t)
-	f.runModel()
+	clues := f.runModel()
+	// A clue due yesterday leads the deadlines, marked overdue.
+	if status, b := f.call(app.RoleProsecutor, "POST", "/api/v1/clues/assign", map[string]any{
+		"clues": []map[string]any{{"id": clues[0].ID}}, "assignee": "u_analyst", "due": "2020-01-31"}, nil); status != 200 {
+		t.Fatalf("assign = %d %s", status, b)
+	}
 	status, page := f.page(app.RoleAnalyst, "/")
 	if status != 200 {
 		t.Fatalf("dashboard = %d", status)
@@ -311,6 +316,11 @@ func TestTheDashboardShowsOnlyThePanelsTheRoleMayRead(t *testing.T) {
 	panel = panel[:strings.Index(panel, "</section>")]
 	if !strings.Contains(panel, `data-chart="hbar"`) || !strings.Contains(panel, "[1]") {
 		t.Errorf("the new-clues chart does not count the one clue: %s", panel)
+	}
+	deadlines := page[strings.Index(page, `data-testid="dash-deadlines"`):]
+	deadlines = deadlines[:strings.Index(deadlines, "</section>")]
+	if !strings.Contains(deadlines, "2020-01-31") || !strings.Contains(deadlines, "overdue") || !strings.Contains(deadlines, "/clues/"+itoa(int(clues[0].ID))) {
+		t.Errorf("the deadlines panel does not list the overdue clue: %s", deadlines)
 	}
 	// A liaison reads cases but not clues.
 	_, page = f.page(app.RoleLiaison, "/")
