@@ -144,6 +144,12 @@ func TestSavingAModelMakesANewVersionWithAnAuditEntry(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(frag, `data-saved="false"`) || !strings.Contains(frag, `data-line="2"`) {
 		t.Fatalf("saving version 1 again = %d %s, want a refusal at line 2", status, frag)
 	}
+	// The editor of one model does not save over another.
+	other := strings.Replace(v2, "id: cards_at_many_banks", "id: pension_paid_during_custody", 1)
+	if status, frag := f.htmx(app.RoleAnalyst, "/models/cards_at_many_banks/save", url.Values{"yaml": {other}}); status != http.StatusUnprocessableEntity ||
+		!strings.Contains(frag, `data-line="1"`) {
+		t.Fatalf("saving another model's id from this editor = %d %s, want a refusal at line 1", status, frag)
+	}
 	// An edit that breaks the fixture is not saved either.
 	broken := strings.Replace(v2, `default: "4"`, `default: "5"`, 1)
 	if status, frag := f.htmx(app.RoleAnalyst, "/models/cards_at_many_banks/save", url.Values{"yaml": {broken}}); status != http.StatusUnprocessableEntity ||
