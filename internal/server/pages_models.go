@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -25,6 +26,8 @@ func (s *Server) modelPages(mux *http.ServeMux) {
 	mux.HandleFunc("POST /models/try", s.loggedIn(s.modelTry))
 	mux.HandleFunc("POST /models/{id}/save", s.loggedIn(s.modelSave))
 	mux.HandleFunc("POST /models/{id}/run", s.loggedIn(s.modelRun))
+	mux.HandleFunc("POST /models/{id}/backtest", s.loggedIn(s.modelBacktest))
+	mux.HandleFunc("POST /models/import", s.loggedIn(s.modelImport))
 }
 
 // libraryRow is a model of the library with its numbers as the page shows them.
@@ -239,4 +242,55 @@ func (s *Server) modelRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/jobs/"+job.ID, http.StatusSeeOther)
+}
+
+// modelBacktest scores the saved model against a truth file or folder inside the workspace
+// (the API's rule: no file outside it is read); the score is recorded in the audit log and
+// the library shows it.
+func (s *Server) modelBacktest(w http.ResponseWriter, r *http.Request) {
+	rel := r.PostFormValue("truth")
+	path, ok := s.workspaceFile(rel)
+	if !ok {
+		s.fragmentError(w, r, fmt.Errorf("%w: give the truth file or folder as a path inside the workspace, like synth/demo/truth", app.ErrInvalid))
+		return
+	}
+	if _, err := os.Stat(path); err != nil {
+		s.fragmentError(w, r, fmt.Errorf("%w: no truth file or folder %s in the workspace", app.ErrNotFound, rel))
+		return
+	}
+	res, err := s.app.Backtest(r.Context(), r.PathValue("id"), path, nil)
+	if err != nil {
+		s.fragmentError(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "model_result", "backtestResult", "models.detail", modelResult{Kind: "backtest", Res: map[string]any{
+		"Result": res, "Precision": percent(res.Precision), "Recall": percent(res.Recall), "F1": percent(res.F1)}})
+}
+
+// modelImport takes a model package from the library page: its fixture runs in a scratch
+// workspace and the model is stored only if the fixture finds exactly its clues.
+func (s *Server) modelImport(w http.ResponseWriter, r *http.Request) {
+	if err := s.app.Can(r.Context(), app.ActModelWrite); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	up, ok := s.readUploadPage(w, r)
+	if !ok {
+		return
+	}
+	defer up.remove()
+	res, err := s.app.ImportModel(r.Context(), up.path)
+	if err != nil {
+		status, _ := statusOf(err)
+		if status == http.StatusInternalServerError {
+			err = fmt.Errorf("%w: %v", app.ErrInvalid, err) // an unreadable package is the sender's to fix
+		}
+		s.pageError(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if !res.Accepted {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(w, r, status, "model_result", "", "models.detail", modelResult{Kind: "import", Res: res})
 }

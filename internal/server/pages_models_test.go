@@ -220,11 +220,15 @@ func TestTheLibraryShowsNeedsLastRunsAndBacktestScores(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "violations.json"), []byte(truth), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if status, b := f.call(app.RoleAnalyst, "POST", "/api/v1/models/cards_at_many_banks/backtest", map[string]any{"truth": "truth"}, nil); status != 200 {
-		t.Fatalf("backtest = %d %s", status, b)
+	if status, frag := f.htmx(app.RoleAnalyst, "/models/cards_at_many_banks/backtest", url.Values{"truth": {"../outside"}}); status != 400 {
+		t.Errorf("a backtest reading outside the workspace = %d %s, want 400", status, frag)
+	}
+	status, frag := f.htmx(app.RoleAnalyst, "/models/cards_at_many_banks/backtest", url.Values{"truth": {"truth"}})
+	if status != 200 || !strings.Contains(frag, `data-testid="backtest-result"`) || !strings.Contains(frag, "50%") {
+		t.Fatalf("backtest from the page = %d %s, want recall 50%%", status, frag)
 	}
 	status, page := f.page(app.RoleAuditor, "/models")
-	if status != 200 || strings.Count(page, `data-testid="model-row"`) < 10 {
+	if status != 200 || strings.Count(page, `data-testid="model-row"`) < 10 || strings.Contains(page, `data-testid="model-import"`) {
 		t.Fatalf("library = %d, want every model as a row", status)
 	}
 	row := page[strings.Index(page, `data-model="cards_at_many_banks"`):]
@@ -251,12 +255,8 @@ func TestAModelExportedThenImportedRoundTrips(t *testing.T) {
 	}
 	f.wantError(app.RoleReviewer, "GET", "/api/v1/models/nope/export", nil, 404, "not_found")
 	send := func(role string, pkg []byte) (int, []byte) {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", "cards_at_many_banks.procura-model.zip")
-		fw.Write(pkg)
-		mw.Close()
-		status, b, _ := f.do(role, "POST", "/api/v1/models/import", &buf, mw.FormDataContentType())
+		body, ct := multipartFile(t, "cards_at_many_banks.procura-model.zip", pkg)
+		status, b, _ := f.do(role, "POST", "/api/v1/models/import", body, ct)
 		return status, b
 	}
 	if status, b := send(app.RoleReviewer, pkg); status != http.StatusForbidden {
@@ -266,6 +266,11 @@ func TestAModelExportedThenImportedRoundTrips(t *testing.T) {
 	if status, b := send(app.RoleAnalyst, rewriteModel(t, pkg, `default: "4"`, `default: "5"`)); status != http.StatusUnprocessableEntity ||
 		errorCode(t, b) != "rejected" || !strings.Contains(string(b), `"passed":false`) {
 		t.Errorf("importing a package its fixture refutes = %d %s, want 422 rejected", status, b)
+	}
+	// The library page imports a package too, and says what its fixture found.
+	body, ct := multipartFile(t, "cards_at_many_banks.procura-model.zip", pkg)
+	if status, page, _ := f.do(app.RoleAnalyst, "POST", "/models/import?lang=en", body, ct); status != 200 || !strings.Contains(string(page), `data-accepted="true"`) {
+		t.Fatalf("import from the library page = %d %s", status, page)
 	}
 	status, b := send(app.RoleAnalyst, pkg)
 	var res app.ModelImport
@@ -333,4 +338,15 @@ func TestTheDashboardShowsOnlyThePanelsTheRoleMayRead(t *testing.T) {
 	if strings.Contains(page, "dash-clues-by-model") || strings.Contains(page, "dash-deadlines") || !strings.Contains(page, "dash-cases") {
 		t.Errorf("the liaison's dashboard shows the wrong panels")
 	}
+}
+
+// multipartFile is a multipart body with one file part named "file".
+func multipartFile(t *testing.T, name string, content []byte) (io.Reader, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(content)
+	mw.Close()
+	return &buf, mw.FormDataContentType()
 }

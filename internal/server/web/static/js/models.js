@@ -113,7 +113,7 @@
   // they were made from: show it there instead of dropping it.
   document.addEventListener("htmx:beforeSwap", function (e) {
     var s = e.detail.xhr.status;
-    if (s >= 400 && s < 500 && e.detail.target && e.detail.target.closest("#validation, #try, #run-job")) {
+    if (s >= 400 && s < 500 && e.detail.target && e.detail.target.closest("#validation, #try, #run-job, #backtest")) {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
     }
