@@ -181,3 +181,9 @@ func (a *App) maskEvidence(ctx context.Context, c store.Clue, cols map[string][]
 	}
 	return nil
 }
+
+// TransitionAction is the permission a move of a clue into status to needs ("" when no clue
+// moves there), so that a page offers only the moves the user's role may make.
+func TransitionAction(to string) Action {
+	return gateAction[casework.GateOf(to)]
+}
