@@ -106,7 +106,11 @@ func withParam(v url.Values, name, value string) url.Values {
 		c[k] = slices.Clone(vs)
 	}
 	c.Del("offset")
-	c.Set(name, value)
+	if value == "" {
+		c.Del(name)
+	} else {
+		c.Set(name, value)
+	}
 	return c
 }
 
@@ -118,6 +122,11 @@ func (s *Server) cluesPage(w http.ResponseWriter, r *http.Request) {
 // action. An htmx request gets the queue's fragment only.
 func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, v url.Values, status int, d queueData) {
 	ctx := r.Context()
+	off := v.Get("offset")
+	v = withParam(v, "lang", "") // the language is remembered in a cookie, not carried in links
+	if off != "" {
+		v.Set("offset", off)
+	}
 	if err := s.app.Can(ctx, app.ActClueRead); err != nil {
 		s.pageError(w, r, err)
 		return
@@ -197,7 +206,7 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, v url.Values,
 	if !d.Unmasked {
 		toggle.Set("unmask", "1")
 	}
-	if off := v.Get("offset"); off != "" {
+	if off != "" {
 		toggle.Set("offset", off)
 	}
 	d.ToggleURL = queueURL(toggle)
@@ -339,6 +348,8 @@ type clueData struct {
 	Truncated bool
 	MaxRows   int
 	Next      []string // the moves the user's role may make from the clue's status
+	// AssignTo: one of the moves is to assigned, which needs the person who verifies.
+	AssignTo bool
 	// The forms' values and what went wrong with them, shown in place.
 	To, Reason, Assignee, Comment string
 	Error, CommentError           string // as the app says it
@@ -390,7 +401,11 @@ func (s *Server) showClue(w http.ResponseWriter, r *http.Request, status int, d 
 	for _, st := range d.Clue.Next {
 		if act := app.TransitionAction(st); act != "" && app.Allowed(p.Role, act) {
 			d.Next = append(d.Next, st)
+			d.AssignTo = d.AssignTo || st == casework.Assigned
 		}
+	}
+	for i := range d.Evidence {
+		dropEmptyColumns(&d.Evidence[i])
 	}
 	d.Unmasked = r.URL.Query().Get("unmask") == "1" || r.URL.Query().Get("unmask") == "true"
 	d.CanUnmask = s.app.Can(ctx, app.ActUnmask) == nil
@@ -460,4 +475,32 @@ func (s *Server) clueComment(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/clues/"+strconv.FormatInt(id, 10)+"#history", http.StatusSeeOther)
+}
+
+// dropEmptyColumns leaves out the columns no evidence row has a value in: a dataset's
+// schema has every column its kind may hold, and most are empty in any one file.
+func dropEmptyColumns(set *app.EvidenceRows) {
+	keep := make([]bool, len(set.Columns))
+	for i := range set.Columns {
+		keep[i] = i < 2 // batch and line
+		for _, row := range set.Rows {
+			if i < len(row) && row[i] != "" {
+				keep[i] = true
+				break
+			}
+		}
+	}
+	filter := func(vals []string) []string {
+		out := vals[:0:0]
+		for i, v := range vals {
+			if i < len(keep) && keep[i] {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	set.Columns = filter(set.Columns)
+	for i, row := range set.Rows {
+		set.Rows[i] = filter(row)
+	}
 }

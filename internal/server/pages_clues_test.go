@@ -113,6 +113,13 @@ func rowOrder(page string) []int64 {
 	return out
 }
 
+// untranslated finds a message key of the clue pages shown as itself: a key missing from
+// web/messages/clues.json.
+func untranslated(page string) string {
+	page = strings.NewReplacer("/static/css/clues.css", "", "/static/js/clues.js", "").Replace(page)
+	return regexp.MustCompile(`clues\.[a-z_]+`).FindString(page)
+}
+
 func ref(c app.ClueView) string { return strconv.FormatInt(c.ID, 10) + ":" + strconv.FormatInt(c.Version, 10) }
 
 func TestTheClueQueueRendersForEveryRoleThatReadsCluesAndRefusesTheLiaison(t *testing.T) {
@@ -126,6 +133,13 @@ func TestTheClueQueueRendersForEveryRoleThatReadsCluesAndRefusesTheLiaison(t *te
 		}
 		if strings.Contains(page, secretID) {
 			t.Errorf("queue as %s shows %s unmasked", role, secretID)
+		}
+		for _, lang := range []string{"en", "zh"} {
+			_, page := f.page(role, "/clues?lang="+lang, false)
+			_, review := f.page(role, "/clues/"+strconv.FormatInt(cs[0].ID, 10)+"?lang="+lang, false)
+			if k := untranslated(page + review); k != "" {
+				t.Errorf("the clue pages in %s show the key %s", lang, k)
+			}
 		}
 		assign, move := strings.Contains(page, `data-testid="bulk-assign"`), strings.Contains(page, `data-testid="bulk-transition"`)
 		if assign != app.Allowed(role, app.ActClueAssign) || move != app.Allowed(role, app.ActClueReview) {
@@ -258,6 +272,9 @@ func TestTheReviewScreenMasksEvidenceRowsUnlessTheUserMayAndAsks(t *testing.T) {
 	if status != 200 || strings.Count(page, `data-testid="evidence-row"`) != 4 || strings.Contains(page, secretID) ||
 		!strings.Contains(page, "110105********002X") {
 		t.Errorf("review as analyst = %d, want 4 masked evidence rows: %.4000s", status, page)
+	}
+	if !strings.Contains(page, "<th>holder_id_number</th>") || strings.Contains(page, "<th>card_no</th>") {
+		t.Error("the evidence rows do not show the columns with values, or show the empty ones")
 	}
 	if strings.Contains(page, `data-testid="unmask-toggle"`) || strings.Contains(page, `data-testid="clue-transition"`) ||
 		!strings.Contains(page, `data-testid="clue-comment"`) {
