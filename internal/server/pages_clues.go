@@ -210,10 +210,13 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, v url.Values,
 		toggle.Set("offset", off)
 	}
 	d.ToggleURL = queueURL(toggle)
-	if ds, err := s.app.Datasets(ctx); err == nil {
-		for _, x := range ds {
-			d.Datasets = append(d.Datasets, x.Name)
-		}
+	ds, err := s.app.Datasets(ctx)
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	for _, x := range ds {
+		d.Datasets = append(d.Datasets, x.Name)
 	}
 	p, _ := app.PrincipalFrom(ctx)
 	for _, st := range casework.Statuses {
@@ -309,19 +312,18 @@ func (s *Server) bulk(w http.ResponseWriter, r *http.Request, act app.Action, ch
 }
 
 func (s *Server) cluesBulkAssign(w http.ResponseWriter, r *http.Request) {
-	var due = r.PostFormValue("due")
+	due, dueErr := s.app.ParseDue(strings.TrimSpace(r.PostFormValue("due")))
 	assignee := strings.TrimSpace(r.PostFormValue("assignee"))
 	s.bulk(w, r, app.ActClueAssign, func() string {
-		if assignee == "" {
+		switch {
+		case assignee == "":
 			return "clues.err_assignee"
-		}
-		if _, err := s.app.ParseDue(due); err != nil {
+		case dueErr != nil:
 			return "clues.err_due"
 		}
 		return ""
 	}, func(ref app.ClueRef) (app.TransitionResult, error) {
-		d, _ := s.app.ParseDue(due)
-		return s.app.AssignClues(r.Context(), app.AssignRequest{Clues: []app.ClueRef{ref}, Assignee: assignee, Due: d})
+		return s.app.AssignClues(r.Context(), app.AssignRequest{Clues: []app.ClueRef{ref}, Assignee: assignee, Due: due})
 	})
 }
 
