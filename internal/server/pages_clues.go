@@ -74,7 +74,7 @@ type queueColumn struct {
 // queueColumns are the queue's columns after the tick box and the id, in order.
 var queueColumns = []queueColumn{{Label: "clues.clue"}, {Label: "clues.score", Sort: "score"}, {Label: "clues.model", Sort: "model"},
 	{Label: "clues.status", Sort: "status"}, {Label: "clues.assignee", Sort: "assignee"}, {Label: "clues.case"},
-	{Label: "clues.created", Sort: "created"}}
+	{Label: "clues.due", Sort: "due"}, {Label: "clues.created", Sort: "created"}}
 
 // clueResult is what a bulk action did to one clue.
 type clueResult struct {
