@@ -115,6 +115,10 @@ func withParam(v url.Values, name, value string) url.Values {
 }
 
 func (s *Server) cluesPage(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("HX-History-Restore-Request") == "true" {
+		// htmx restoring a pushed URL it no longer holds wants the whole page, not the fragment.
+		r.Header.Del("HX-Request")
+	}
 	s.showQueue(w, r, r.URL.Query(), http.StatusOK, queueData{})
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -52,29 +53,16 @@ func queueFixture(t *testing.T) (*fixture, []app.ClueView) {
 	return f, cs
 }
 
-// page gets path as role and returns status and body.
-func (f *fixture) page(role, path string, htmx bool) (int, string) {
+// page gets path as role, with headers given as name, value pairs, and returns status and body.
+func (f *fixture) page(role, path string, headers ...string) (int, string) {
 	f.t.Helper()
 	req, _ := http.NewRequest("GET", f.srv.URL+path, nil)
 	req.Header.Set("Authorization", "Bearer "+f.tokens[role])
-	if htmx {
-		req.Header.Set("HX-Request", "true")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return resp.StatusCode, b.String()
+	status, body, _ := f.send(req)
+	return status, body
 }
 
 // post sends a form as role and returns status, body and the redirect, if any.
@@ -83,22 +71,23 @@ func (f *fixture) post(role, path string, form url.Values) (int, string, string)
 	req, _ := http.NewRequest("POST", f.srv.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Authorization", "Bearer "+f.tokens[role])
+	return f.send(req)
+}
+
+// send sends req without following redirects and returns status, body and the redirect, if any.
+func (f *fixture) send(req *http.Request) (int, string, string) {
+	f.t.Helper()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
 	if err != nil {
 		f.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		f.t.Fatal(err)
 	}
-	return resp.StatusCode, b.String(), resp.Header.Get("Location")
+	return resp.StatusCode, string(b), resp.Header.Get("Location")
 }
 
 var rowRe = regexp.MustCompile(`data-testid="clue-row" data-clue="(\d+)"`)
@@ -125,7 +114,7 @@ func ref(c app.ClueView) string { return strconv.FormatInt(c.ID, 10) + ":" + str
 func TestTheClueQueueRendersForEveryRoleThatReadsCluesAndRefusesTheLiaison(t *testing.T) {
 	f, cs := queueFixture(t)
 	for _, role := range []string{app.RoleAdmin, app.RoleProsecutor, app.RoleReviewer, app.RoleAnalyst, app.RoleAuditor} {
-		status, page := f.page(role, "/clues?lang=en", false)
+		status, page := f.page(role, "/clues?lang=en")
 		if status != 200 || len(rowOrder(page)) != len(cs) || !strings.Contains(page, `data-testid="clue-filter"`) ||
 			!strings.Contains(page, `data-testid="count-new"`) {
 			t.Errorf("queue as %s = %d, %d rows: %.400s", role, status, len(rowOrder(page)), page)
@@ -135,8 +124,8 @@ func TestTheClueQueueRendersForEveryRoleThatReadsCluesAndRefusesTheLiaison(t *te
 			t.Errorf("queue as %s shows %s unmasked", role, secretID)
 		}
 		for _, lang := range []string{"en", "zh"} {
-			_, page := f.page(role, "/clues?lang="+lang, false)
-			_, review := f.page(role, "/clues/"+strconv.FormatInt(cs[0].ID, 10)+"?lang="+lang, false)
+			_, page := f.page(role, "/clues?lang="+lang)
+			_, review := f.page(role, "/clues/"+strconv.FormatInt(cs[0].ID, 10)+"?lang="+lang)
 			if k := untranslated(page + review); k != "" {
 				t.Errorf("the clue pages in %s show the key %s", lang, k)
 			}
@@ -146,11 +135,11 @@ func TestTheClueQueueRendersForEveryRoleThatReadsCluesAndRefusesTheLiaison(t *te
 			t.Errorf("queue as %s offers assign %v and transition %v", role, assign, move)
 		}
 	}
-	status, page := f.page(app.RoleLiaison, "/clues?lang=en", false)
+	status, page := f.page(app.RoleLiaison, "/clues?lang=en")
 	if status != http.StatusForbidden || strings.Contains(page, `data-testid="clue-row"`) || !strings.Contains(page, "clue.read") {
 		t.Errorf("queue as liaison = %d %.300s, want the 403 page", status, page)
 	}
-	if status, _ := f.page(app.RoleLiaison, "/clues/"+strconv.FormatInt(cs[0].ID, 10), false); status != http.StatusForbidden {
+	if status, _ := f.page(app.RoleLiaison, "/clues/"+strconv.FormatInt(cs[0].ID, 10)); status != http.StatusForbidden {
 		t.Errorf("review screen as liaison = %d, want 403", status)
 	}
 }
@@ -180,7 +169,7 @@ func TestTheClueQueueFiltersAndSortsByTheURL(t *testing.T) {
 		{"severity=high", nil},
 		{"limit=2&offset=2&sort=created", []int64{c}},
 	} {
-		status, page := f.page(app.RoleReviewer, "/clues?lang=en&"+tc.query, true)
+		status, page := f.page(app.RoleReviewer, "/clues?lang=en&"+tc.query, "HX-Request", "true")
 		if status != 200 || strings.Contains(page, "<html") {
 			t.Errorf("%s = %d (htmx gets the fragment): %.300s", tc.query, status, page)
 		}
@@ -188,8 +177,12 @@ func TestTheClueQueueFiltersAndSortsByTheURL(t *testing.T) {
 			t.Errorf("%s: rows %v, want %v", tc.query, got, tc.want)
 		}
 	}
+	// htmx restoring a pushed URL from the server gets the whole page.
+	if _, page := f.page(app.RoleReviewer, "/clues?sort=assignee", "HX-Request", "true", "HX-History-Restore-Request", "true"); !strings.Contains(page, "<html") {
+		t.Error("a history restore got the fragment, not the page")
+	}
 	// Links keep the filters: the active sort header reverses, the others start ascending.
-	_, page := f.page(app.RoleReviewer, "/clues?status=assigned&sort=assignee&order=asc", false)
+	_, page := f.page(app.RoleReviewer, "/clues?status=assigned&sort=assignee&order=asc")
 	if !strings.Contains(page, `href="/clues?order=desc&amp;sort=assignee&amp;status=assigned"`) ||
 		!strings.Contains(page, `href="/clues?order=asc&amp;sort=score&amp;status=assigned"`) {
 		t.Errorf("sort links lose the filter or the order: %s", regexp.MustCompile(`data-testid="sort-[a-z]+"`).FindAllString(page, -1))
@@ -197,7 +190,7 @@ func TestTheClueQueueFiltersAndSortsByTheURL(t *testing.T) {
 	if !strings.Contains(page, `data-testid="count-new"`) || !strings.Contains(page, `class="count active" data-status="assigned"`) {
 		t.Error("the counts per status do not show every status with the filtered one active")
 	}
-	status, page := f.page(app.RoleReviewer, "/clues?lang=en&sort=title", false)
+	status, page := f.page(app.RoleReviewer, "/clues?lang=en&sort=title")
 	if status != http.StatusBadRequest || !strings.Contains(page, "sort: one of assignee, created, due, id, model, score, status, updated") {
 		t.Errorf("unknown sort = %d, want 400 naming the sorts: %.2000s", status, page)
 	}
@@ -260,7 +253,7 @@ func TestATransitionWithoutAReasonIsA400WithTheMessageInPlace(t *testing.T) {
 	if status != http.StatusSeeOther {
 		t.Fatalf("transition = %d", status)
 	}
-	if _, page := f.page(app.RoleReviewer, loc+"&lang=en", false); !strings.Contains(page, "开户人已核实") || !strings.Contains(page, `data-testid="clue-moved"`) {
+	if _, page := f.page(app.RoleReviewer, loc+"&lang=en"); !strings.Contains(page, "开户人已核实") || !strings.Contains(page, `data-testid="clue-moved"`) {
 		t.Errorf("review screen after the move lacks the reason in its history: %.3000s", page)
 	}
 }
@@ -268,7 +261,7 @@ func TestATransitionWithoutAReasonIsA400WithTheMessageInPlace(t *testing.T) {
 func TestTheReviewScreenMasksEvidenceRowsUnlessTheUserMayAndAsks(t *testing.T) {
 	f, cs := queueFixture(t)
 	path := "/clues/" + strconv.FormatInt(cs[0].ID, 10) + "?lang=en"
-	status, page := f.page(app.RoleAnalyst, path, false)
+	status, page := f.page(app.RoleAnalyst, path)
 	if status != 200 || strings.Count(page, `data-testid="evidence-row"`) != 4 || strings.Contains(page, secretID) ||
 		!strings.Contains(page, "110105********002X") {
 		t.Errorf("review as analyst = %d, want 4 masked evidence rows: %.4000s", status, page)
@@ -283,18 +276,18 @@ func TestTheReviewScreenMasksEvidenceRowsUnlessTheUserMayAndAsks(t *testing.T) {
 	if !strings.Contains(page, "opened 4 cards at") || !strings.Contains(page, "What the model looks for") {
 		t.Error("the review screen does not explain the clue in English")
 	}
-	if status, _ := f.page(app.RoleAnalyst, path+"&unmask=1", false); status != http.StatusForbidden {
+	if status, _ := f.page(app.RoleAnalyst, path+"&unmask=1"); status != http.StatusForbidden {
 		t.Errorf("unmask as analyst = %d, want 403", status)
 	}
-	_, page = f.page(app.RoleProsecutor, path, false)
+	_, page = f.page(app.RoleProsecutor, path)
 	if strings.Contains(page, secretID) || !strings.Contains(page, `data-testid="unmask-toggle"`) {
 		t.Error("the prosecutor sees identifiers without asking, or is not offered to")
 	}
-	_, page = f.page(app.RoleProsecutor, path+"&unmask=1", false)
+	_, page = f.page(app.RoleProsecutor, path+"&unmask=1")
 	if strings.Count(page, secretID) < 4 || strings.Count(page, `data-testid="evidence-row"`) != 4 {
 		t.Errorf("review as prosecutor with unmask=1 does not show %s in the evidence rows", secretID)
 	}
-	if _, zh := f.page(app.RoleProsecutor, strings.TrimSuffix(path, "?lang=en")+"?lang=zh", false); !strings.Contains(zh, "开立4张银行卡") {
+	if _, zh := f.page(app.RoleProsecutor, strings.TrimSuffix(path, "?lang=en")+"?lang=zh"); !strings.Contains(zh, "开立4张银行卡") {
 		t.Error("the review screen does not explain the clue in Chinese")
 	}
 }
