@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"procura/internal/app"
+	"procura/internal/casework"
+	"procura/internal/supervise"
 )
 
 // queueAccounts has three holders who each open cards at four banks within days: the model
@@ -352,4 +354,41 @@ func TestTheClueListAPISortsValidatesTheSortCountsAndShowsEvidence(t *testing.T)
 		t.Errorf("evidence with unmask=1 = %s", b)
 	}
 	f.wantError(app.RoleLiaison, "GET", "/api/v1/clues/"+id+"/evidence", nil, http.StatusForbidden, "forbidden")
+}
+
+func TestTheClueCatalogueHasEveryKeyTheCluePagesUseInBothLanguages(t *testing.T) {
+	msgs, err := loadMessages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var used []string
+	for _, file := range []string{"web/templates/clues.html", "web/templates/clues_review.html", "pages_clues.go"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range regexp.MustCompile(`"(clues\.[a-z_]+)"`).FindAllStringSubmatch(string(b), -1) {
+			used = append(used, m[1])
+		}
+	}
+	// Keys the templates build: statuses, severities, event kinds, queue choices.
+	for _, st := range casework.Statuses {
+		used = append(used, "clues.status_"+st)
+	}
+	for _, sv := range supervise.Severities {
+		used = append(used, "clues.severity_"+sv)
+	}
+	for _, k := range []string{"transition", "assign", "comment", "attach", "due", "case", "link", "create"} {
+		used = append(used, "clues.event_"+k)
+	}
+	for _, k := range []string{"holds", "gone", "all"} {
+		used = append(used, "clues.show_"+k)
+	}
+	for _, key := range used {
+		for _, lang := range languages {
+			if msgs[lang][key] == "" {
+				t.Errorf("%s has no %s text", key, lang)
+			}
+		}
+	}
 }
