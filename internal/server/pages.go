@@ -164,7 +164,7 @@ type dashboardData struct {
 	ChartLabels, ChartValues string // JSON arrays for the chart's data attributes
 	// Panels shown only to roles that may read what they count (nil = not shown).
 	CluesByModel *chartData
-	Cases        []statusCount
+	Cases        []caseCount
 	CasesShown   bool
 	Deadlines    []deadline
 	DeadlineShow bool
@@ -176,7 +176,7 @@ type chartData struct {
 	Total          int64
 }
 
-type statusCount struct {
+type caseCount struct {
 	Status string
 	Count  int
 }
@@ -276,9 +276,9 @@ func (s *Server) dashboardPanels(w http.ResponseWriter, r *http.Request, d *dash
 			byStatus[c.Status]++
 		}
 		for st, n := range byStatus {
-			d.Cases = append(d.Cases, statusCount{st, n})
+			d.Cases = append(d.Cases, caseCount{st, n})
 		}
-		slices.SortFunc(d.Cases, func(a, b statusCount) int {
+		slices.SortFunc(d.Cases, func(a, b caseCount) int {
 			if a.Count != b.Count {
 				return b.Count - a.Count
 			}

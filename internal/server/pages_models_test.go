@@ -34,15 +34,14 @@ func (f *fixture) htmx(role, path string, form url.Values) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-// page gets a page as role, in English.
-func (f *fixture) page(role, path string) (int, string) {
+// pageEN gets a page as role, in English.
+func (f *fixture) pageEN(role, path string) (int, string) {
 	f.t.Helper()
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	status, b, _ := f.do(role, "GET", path+sep+"lang=en", nil, "")
-	return status, string(b)
+	return f.page(role, path+sep+"lang=en")
 }
 
 // modelYAML is the stored definition of a model, as the editor opens it.
@@ -196,7 +195,7 @@ func TestRunningAModelFromItsPageEndsWithCluesInTheHistory(t *testing.T) {
 	if err := json.Unmarshal(f.finish(app.RoleAnalyst, Job{ID: m[1]}), &res); err != nil || len(res.Runs) != 1 || res.Runs[0].CluesFound != 1 || res.Runs[0].CluesNew != 1 {
 		t.Fatalf("the job's result = %+v, %v; want one run with one new clue", res, err)
 	}
-	status, page := f.page(app.RoleReviewer, "/models/cards_at_many_banks")
+	status, page := f.pageEN(app.RoleReviewer, "/models/cards_at_many_banks")
 	if status != 200 || !strings.Contains(page, `data-testid="run-history"`) || !strings.Contains(page, "u_analyst") {
 		t.Fatalf("model page = %d, want the run in its history: %s", status, page)
 	}
@@ -227,7 +226,7 @@ func TestTheLibraryShowsNeedsLastRunsAndBacktestScores(t *testing.T) {
 	if status != 200 || !strings.Contains(frag, `data-testid="backtest-result"`) || !strings.Contains(frag, "50%") {
 		t.Fatalf("backtest from the page = %d %s, want recall 50%%", status, frag)
 	}
-	status, page := f.page(app.RoleAuditor, "/models")
+	status, page := f.pageEN(app.RoleAuditor, "/models")
 	if status != 200 || strings.Count(page, `data-testid="model-row"`) < 10 || strings.Contains(page, `data-testid="model-import"`) {
 		t.Fatalf("library = %d, want every model as a row", status)
 	}
@@ -242,7 +241,7 @@ func TestTheLibraryShowsNeedsLastRunsAndBacktestScores(t *testing.T) {
 	if pension = pension[:strings.Index(pension, "</tr>")]; !strings.Contains(pension, "✗") || !strings.Contains(pension, "never run") {
 		t.Errorf("a model whose datasets are missing does not say so: %s", pension)
 	}
-	if status, _ := f.page(app.RoleLiaison, "/models"); status != http.StatusForbidden {
+	if status, _ := f.pageEN(app.RoleLiaison, "/models"); status != http.StatusForbidden {
 		t.Errorf("a liaison's library = %d, want 403", status)
 	}
 }
@@ -314,7 +313,7 @@ func TestTheDashboardShowsOnlyThePanelsTheRoleMayRead(t *testing.T) {
 		"clues": []map[string]any{{"id": clues[0].ID}}, "assignee": "u_analyst", "due": "2020-01-31"}, nil); status != 200 {
 		t.Fatalf("assign = %d %s", status, b)
 	}
-	status, page := f.page(app.RoleAnalyst, "/")
+	status, page := f.pageEN(app.RoleAnalyst, "/")
 	if status != 200 {
 		t.Fatalf("dashboard = %d", status)
 	}
@@ -334,7 +333,7 @@ func TestTheDashboardShowsOnlyThePanelsTheRoleMayRead(t *testing.T) {
 		t.Errorf("the deadlines panel does not list the overdue clue: %s", deadlines)
 	}
 	// A liaison reads cases but not clues.
-	_, page = f.page(app.RoleLiaison, "/")
+	_, page = f.pageEN(app.RoleLiaison, "/")
 	if strings.Contains(page, "dash-clues-by-model") || strings.Contains(page, "dash-deadlines") || !strings.Contains(page, "dash-cases") {
 		t.Errorf("the liaison's dashboard shows the wrong panels")
 	}
