@@ -50,6 +50,8 @@ type AuditQuery struct {
 	Since, Until                              time.Time
 	Limit                                     int  // 0 = 1000
 	Newest                                    bool // the newest Limit entries instead of the oldest
+	// AfterSeq and BeforeSeq page through the log: only entries after (before) that seq.
+	AfterSeq, BeforeSeq int64
 }
 
 // AuditLog lists audit entries, oldest first.
@@ -62,7 +64,7 @@ func (a *App) AuditLog(ctx context.Context, q AuditQuery) ([]audit.Entry, error)
 		return nil, err
 	}
 	es, err := l.Entries(ctx, audit.Filter{CaseID: q.Case, Actor: q.Actor, Action: q.Action, ObjectType: q.ObjectType,
-		ObjectID: q.ObjectID, Since: q.Since, Until: q.Until, Limit: q.Limit, Newest: q.Newest})
+		ObjectID: q.ObjectID, Since: q.Since, Until: q.Until, Limit: q.Limit, Newest: q.Newest, AfterSeq: q.AfterSeq, BeforeSeq: q.BeforeSeq})
 	if es == nil {
 		es = []audit.Entry{}
 	}
