@@ -43,6 +43,8 @@ type Server struct {
 
 	pendingMu sync.Mutex
 	pending   map[string]pendingUpload // previewed uploads awaiting "Import", by upload id
+
+	screens screenStash // recent batch screening results, for their CSV download
 }
 
 // New builds the server's routes and templates.
