@@ -98,6 +98,12 @@ func (s *Server) ListenAndServe(ctx context.Context, addr, certFile, keyFile str
 	}
 	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	removeServeFile, err := writeServeFile(s.app.Workspace(), ln.Addr(), scheme)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer removeServeFile()
 	if ready != nil {
 		ready(scheme + "://" + ln.Addr().String())
 	}
