@@ -89,6 +89,12 @@ func TestCommandsOnAServedWorkspaceNameTheServerOrSendItTheWork(t *testing.T) {
 	if _, _, err = run(t, "audit", "verify", "--workspace", ws); err == nil || !strings.Contains(err.Error(), "POST "+url+"/api/v1/audit/verify") {
 		t.Errorf("audit verify on a served workspace = %v", err)
 	}
+	if _, _, err = run(t, "serve", "--addr", "127.0.0.1:0", "--workspace", ws); err == nil || !strings.Contains(err.Error(), "use its pages at "+url) {
+		t.Errorf("a second procura serve = %v, want the running one named", err)
+	}
+	if _, _, err = run(t, "backup", "--out", filepath.Join(t.TempDir(), "b"), "--workspace", ws); err == nil || !strings.Contains(err.Error(), url+"/api/v1/backup -o") {
+		t.Errorf("backup of a served workspace = %v, want the server's URL in the curl line", err)
+	}
 
 	// With a token the commands send the work to the server and print what a local run prints.
 	t.Setenv(tokenEnv, tok.Token)
