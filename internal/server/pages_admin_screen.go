@@ -73,6 +73,9 @@ type screenRow struct {
 type screenData struct {
 	Lists    []screenList
 	Name, ID string
+	// Settings of the run, as typed: the entry type to keep and the score a match needs.
+	Type, MinScore string
+	Types          []string
 	Error    string
 	Ran      bool
 	Batch    bool // an uploaded file: the result can be downloaded
@@ -86,7 +89,7 @@ func (s *Server) screenPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, err)
 		return
 	}
-	d := screenData{Lists: s.workspaceLists()}
+	d := screenData{Lists: s.workspaceLists(), Types: screenTypes}
 	d.Lists[0].Checked = true
 	s.render(w, r, http.StatusOK, "screen", "", "admin.screen.title", d)
 }
@@ -94,7 +97,8 @@ func (s *Server) screenPage(w http.ResponseWriter, r *http.Request) {
 // screenOne screens one name, and the ID or passport number when given (an identifier listed
 // for an entry matches it exactly).
 func (s *Server) screenOne(w http.ResponseWriter, r *http.Request) {
-	d := screenData{Name: strings.TrimSpace(r.PostFormValue("name")), ID: strings.TrimSpace(r.PostFormValue("id_number"))}
+	d := screenData{Name: strings.TrimSpace(r.PostFormValue("name")), ID: strings.TrimSpace(r.PostFormValue("id_number")),
+		Type: r.PostFormValue("type"), MinScore: strings.TrimSpace(r.PostFormValue("min_score"))}
 	var queries []string
 	for _, q := range []string{d.Name, d.ID} {
 		if q != "" {
@@ -121,11 +125,11 @@ func (s *Server) screenBatch(w http.ResponseWriter, r *http.Request) {
 	slices.Sort(lists)
 	queries, err := readNames(up.path)
 	if err != nil {
-		d := screenData{Lists: s.checkedLists(lists), Error: fmt.Sprintf("%s: %v", up.name, err)}
+		d := screenData{Lists: s.checkedLists(lists), Types: screenTypes, Error: fmt.Sprintf("%s: %v", up.name, err)}
 		s.render(w, r, http.StatusBadRequest, "screen", "screenResults", "admin.screen.title", d)
 		return
 	}
-	s.runScreen(w, r, screenData{Batch: true}, lists, queries)
+	s.runScreen(w, r, screenData{Batch: true, Type: up.fields["type"], MinScore: strings.TrimSpace(up.fields["min_score"])}, lists, queries)
 }
 
 // checkedLists is the page's list choice with the lists the user chose ticked.
@@ -137,8 +141,24 @@ func (s *Server) checkedLists(chosen []string) []screenList {
 	return ls
 }
 
+// screenTypes are the entry types a run may keep (internal/app checks them).
+var screenTypes = []string{"individual", "entity", "vessel", "aircraft"}
+
 func (s *Server) runScreen(w http.ResponseWriter, r *http.Request, d screenData, lists, queries []string) {
-	d.Lists = s.checkedLists(lists)
+	d.Lists, d.Types = s.checkedLists(lists), screenTypes
+	req := app.ScreenRequest{Queries: queries}
+	if d.Type != "" {
+		req.Types = []string{d.Type}
+	}
+	if d.MinScore != "" {
+		v, err := strconv.ParseFloat(d.MinScore, 64)
+		if err != nil {
+			d.Error = fmt.Sprintf("minimum score %q is not a number: write one from 0 to 1, such as 0.9", d.MinScore)
+			s.render(w, r, http.StatusBadRequest, "screen", "screenResults", "admin.screen.title", d)
+			return
+		}
+		req.MinScore = v
+	}
 	offered := map[string]bool{}
 	for _, l := range d.Lists {
 		offered[l.Spec] = true
@@ -163,7 +183,8 @@ func (s *Server) runScreen(w http.ResponseWriter, r *http.Request, d screenData,
 		s.render(w, r, http.StatusBadRequest, "screen", "screenResults", "admin.screen.title", d)
 		return
 	}
-	res, err := s.app.Screen(r.Context(), app.ScreenRequest{Lists: specs, Queries: queries})
+	req.Lists = specs
+	res, err := s.app.Screen(r.Context(), req)
 	if err != nil {
 		status, _ := statusOf(err)
 		if status == http.StatusInternalServerError {

@@ -2,11 +2,15 @@ package server
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -42,6 +46,15 @@ func TestTheScreeningPageFindsAPersonAndSaysWhy(t *testing.T) {
 	// The explanation pairs the words screened with the words listed.
 	if !regexp.MustCompile(`class="explanation">[^<]*=`).MatchString(page) {
 		t.Errorf("explanation column lacks word pairs: %s", page)
+	}
+	// Settings: keeping only vessels drops the person; a minimum score must be a number.
+	status, page = f.form(app.RoleLiaison, "/screen?lang=en", url.Values{"name": {"Zhang San"}, "list": {"workspace"}, "type": {"vessel"}})
+	if status != 200 || strings.Contains(page, `data-testid="screen-match"`) || !strings.Contains(page, "No match") {
+		t.Errorf("screening for vessels only = %d, want no match", status)
+	}
+	if status, page := f.form(app.RoleLiaison, "/screen?lang=en", url.Values{"name": {"Zhang San"}, "list": {"workspace"}, "min_score": {"high"}}); status != http.StatusBadRequest ||
+		!strings.Contains(page, "not a number") {
+		t.Errorf("a minimum score that is not a number = %d", status)
 	}
 	status, page = f.form(app.RoleLiaison, "/screen?lang=en", url.Values{"name": {"Nobody Atall"}, "list": {"lists/../../etc"}})
 	if status != http.StatusBadRequest || !strings.Contains(page, "not one of this workspace") {
@@ -160,5 +173,40 @@ func TestTheAdminAddsAUserWhoLogsInAndGrantsACase(t *testing.T) {
 		if !strings.Contains(page, action) {
 			t.Errorf("the audit log lacks %s", action)
 		}
+	}
+}
+
+func TestTheAuditPagePagesBackAndForthBySeq(t *testing.T) {
+	f := newFixture(t)
+	ctx := app.WithPrincipal(context.Background(), app.Principal{Name: "u_admin", Role: app.RoleAdmin})
+	for i := 0; i < auditPageSize+5; i++ {
+		if err := f.app.GrantCase(ctx, "u_analyst", fmt.Sprintf("C-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seqs := func(page string) []int {
+		var out []int
+		for _, m := range regexp.MustCompile(`data-testid="audit-row" data-seq="(\d+)"`).FindAllStringSubmatch(page, -1) {
+			n, _ := strconv.Atoi(m[1])
+			out = append(out, n)
+		}
+		return out
+	}
+	status, first := f.page(app.RoleAuditor, "/audit?action=case.granted")
+	older := regexp.MustCompile(`href="(/audit\?[^"]*before=\d+[^"]*)"`).FindStringSubmatch(first)
+	if status != 200 || len(seqs(first)) != auditPageSize || older == nil || strings.Contains(first, `data-testid="audit-newer"`) {
+		t.Fatalf("first page = %d, %d rows, older link %v", status, len(seqs(first)), older)
+	}
+	status, second := f.page(app.RoleAuditor, html.UnescapeString(older[1]))
+	newer := regexp.MustCompile(`href="(/audit\?[^"]*after=\d+[^"]*)"`).FindStringSubmatch(second)
+	if status != 200 || len(seqs(second)) != 5 || newer == nil || strings.Contains(second, `data-testid="audit-older"`) {
+		t.Fatalf("second page = %d, rows %v, newer link %v", status, seqs(second), newer)
+	}
+	if a, b := seqs(first), seqs(second); a[len(a)-1] <= b[0] {
+		t.Errorf("the older page overlaps the first: %v then %v", a, b)
+	}
+	_, back := f.page(app.RoleAuditor, html.UnescapeString(newer[1]))
+	if got := seqs(back); len(got) != auditPageSize || got[0] != seqs(first)[0] {
+		t.Errorf("newer from the second page = %v, want the first page again", got)
 	}
 }
