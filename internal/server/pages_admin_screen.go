@@ -76,12 +76,12 @@ type screenData struct {
 	// Settings of the run, as typed: the entry type to keep and the score a match needs.
 	Type, MinScore string
 	Types          []string
-	Error    string
-	Ran      bool
-	Batch    bool // an uploaded file: the result can be downloaded
-	Result   app.ScreenResult
-	Rows     []screenRow
-	Download string // URL of the batch result as CSV
+	Error          string
+	Ran            bool
+	Batch          bool // an uploaded file: the result can be downloaded
+	Result         app.ScreenResult
+	Rows           []screenRow
+	Download       string // URL of the batch result as CSV
 }
 
 func (s *Server) screenPage(w http.ResponseWriter, r *http.Request) {
