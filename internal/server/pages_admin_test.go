@@ -35,9 +35,17 @@ func TestTheScreeningPageFindsAPersonAndSaysWhy(t *testing.T) {
 	if status, _ := f.page(app.RoleAuditor, "/screen"); status != http.StatusForbidden {
 		t.Errorf("auditor opens /screen = %d, want 403", status)
 	}
+	// A list file in the workspace's lists folder is offered beside the workspace's persons.
+	os.MkdirAll(filepath.Join(f.app.Workspace(), "lists"), 0o700)
+	os.WriteFile(filepath.Join(f.app.Workspace(), "lists", "watch.csv"), []byte("id,name,id_number\nW1,Osama Bin Laden,J287011\n"), 0o600)
 	status, page := f.page(app.RoleLiaison, "/screen?lang=en")
-	if status != 200 || !strings.Contains(page, `data-testid="screen-form"`) || !strings.Contains(page, `value="workspace"`) {
+	if status != 200 || !strings.Contains(page, `data-testid="screen-form"`) || !strings.Contains(page, `value="workspace"`) ||
+		!strings.Contains(page, `value="csv:lists/watch.csv"`) {
 		t.Fatalf("screen page = %d %s", status, page)
+	}
+	status, page = f.form(app.RoleLiaison, "/screen?lang=en", url.Values{"name": {"BIN LADEN, Osama"}, "id_number": {"J-287011"}, "list": {"csv:lists/watch.csv"}})
+	if status != 200 || strings.Count(page, `data-testid="screen-match"`) != 2 || !strings.Contains(page, "identifier") || strings.Contains(page, f.app.Workspace()) {
+		t.Fatalf("screening against the CSV list = %d %s", status, page)
 	}
 	status, page = f.form(app.RoleLiaison, "/screen?lang=en", url.Values{"name": {"Zhang San"}, "list": {"workspace"}})
 	if status != 200 || !strings.Contains(page, `data-testid="screen-results"`) || !strings.Contains(page, `data-testid="screen-match"`) {
