@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"procura/internal/app"
-	"procura/internal/server"
 	"procura/internal/store"
 )
 
@@ -41,7 +40,7 @@ pg_dump first (docs/security.md). Needs workspace.backup (admin).`,
 			a, err := g.open(cmd.Context(), "backup")
 			if errors.Is(err, store.ErrWorkspaceHeld) {
 				base := "http://ADDRESS"
-				if info, ok := server.ReadServeFile(g.config("backup").Workspace); ok {
+				if info, ok := holdingServer(err, g.config("backup").Workspace); ok {
 					base = info.URL
 				}
 				return fmt.Errorf("%w\nWhile the server runs, download the backup from it: curl -X POST -H \"Authorization: Bearer TOKEN\" %s/api/v1/backup -o %s", err, base, out)

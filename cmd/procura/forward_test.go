@@ -179,4 +179,12 @@ func TestAStaleServeFileIsIgnored(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "in use") {
 		t.Errorf("model run with a stale serve.json = %v, want the plain in-use message", err)
 	}
+	// A live pid, but the lock is held by another command than procura serve: no server named.
+	stale.PID = os.Getpid()
+	b, _ = json.Marshal(stale)
+	os.WriteFile(filepath.Join(ws, server.ServeFileName), b, 0o600)
+	_, _, err = run(t, "model", "run", "--all", "--workspace", ws)
+	if err == nil || strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "procura test") {
+		t.Errorf("model run with a serve.json of a process that holds no lock = %v, want the lock's holder named", err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,7 +78,7 @@ var forwarded = map[string]bool{"import": true, "model run": true, "clue transit
 // command's work is done. A lock held by another process (or a server that left no serve.json)
 // keeps the store's message.
 func heldByServer(err error, workspace, command string) error {
-	info, ok := server.ReadServeFile(workspace)
+	info, ok := holdingServer(err, workspace)
 	if !ok {
 		return err
 	}
@@ -96,6 +97,17 @@ func heldByServer(err error, workspace, command string) error {
 	return fmt.Errorf("%s (%w)", msg, err)
 }
 
+// holdingServer reads the serve.json of workspace and checks that the server it names is the
+// holder of the lock (err names the holder and its pid): a stale file whose pid now belongs to
+// another process, or a lock held by some other command, names no server.
+func holdingServer(err error, workspace string) (server.ServeInfo, bool) {
+	info, ok := server.ReadServeFile(workspace)
+	if !ok || !strings.Contains(err.Error(), "procura serve") || !strings.Contains(err.Error(), fmt.Sprintf("pid %d", info.PID)) {
+		return server.ServeInfo{}, false
+	}
+	return info, true
+}
+
 // openOrForward opens the workspace for command, or, when a running server holds it and
 // PROCURA_TOKEN is set, returns a client of that server instead (a is nil then).
 func (g *globals) openOrForward(ctx context.Context, command string) (*app.App, *remote, error) {
@@ -104,7 +116,7 @@ func (g *globals) openOrForward(ctx context.Context, command string) (*app.App, 
 		return a, nil, err
 	}
 	tok := strings.TrimSpace(os.Getenv(tokenEnv))
-	info, ok := server.ReadServeFile(g.config(command).Workspace)
+	info, ok := holdingServer(err, g.config(command).Workspace)
 	if tok == "" || !ok {
 		return nil, nil, err
 	}
@@ -137,6 +149,10 @@ func (rc *remote) do(ctx context.Context, method, path string, body io.Reader, c
 	}
 	resp, err := rc.http.Do(req)
 	if err != nil {
+		var unknown x509.UnknownAuthorityError
+		if errors.As(err, &unknown) {
+			return fmt.Errorf("send the work to the server at %s: its certificate is not trusted here (%w); set SSL_CERT_FILE to the server's certificate (or its CA) and try again", rc.base, err)
+		}
 		return fmt.Errorf("send the work to the server at %s: %w; is procura serve still running?", rc.base, err)
 	}
 	defer resp.Body.Close()
