@@ -179,6 +179,9 @@ func TestAStaleServeFileIsIgnored(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "127.0.0.1:1") || !strings.Contains(err.Error(), "in use") {
 		t.Errorf("model run with a stale serve.json = %v, want the plain in-use message", err)
 	}
+	if _, errOut, _ := run(t, "model", "run", "--all", "--workspace", ws); strings.Count(errOut, "procura:") != 1 {
+		t.Errorf("a model run's error is printed %d times, want once:\n%s", strings.Count(errOut, "procura:"), errOut)
+	}
 	// A live pid, but the lock is held by another command than procura serve: no server named.
 	stale.PID = os.Getpid()
 	b, _ = json.Marshal(stale)

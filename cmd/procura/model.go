@@ -21,7 +21,6 @@ func newModelCmd(g *globals) *cobra.Command {
 	}
 	cmd.AddCommand(newModelListCmd(g), newModelShowCmd(g), newModelValidateCmd(g), newModelRunCmd(g), newModelBacktestCmd(g),
 		newModelExportCmd(g), newModelImportCmd(g))
-	wrapErrors(cmd, g)
 	return cmd
 }
 
