@@ -150,6 +150,10 @@ func TestTheAdminAddsAUserWhoLogsInAndGrantsACase(t *testing.T) {
 	if status, page := f.page(app.RoleAdmin, "/users/newbie?lang=en"); status != 200 || !strings.Contains(page, `data-testid="token-row"`) {
 		t.Errorf("the new user's page lacks the session: %d %s", status, page)
 	}
+	_, page = f.page(app.RoleAdmin, "/users?lang=en")
+	if row := regexp.MustCompile(`data-user="newbie">.*?</tr>`).FindString(page); row == "" || strings.Contains(row, "never") || !strings.Contains(row, "must change the password") {
+		t.Errorf("the new user's row shows no login or no pending password change: %q", row)
+	}
 
 	// Need-to-know: the prosecutor sees the case only after the grant.
 	if status, b := f.call(app.RoleAdmin, "POST", "/api/v1/cases", app.NewCase{ID: "C-9", Title: "洗钱"}, nil); status != http.StatusCreated {
