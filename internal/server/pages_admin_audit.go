@@ -96,8 +96,12 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusBadRequest, "audit", "", "admin.audit.title", d)
 		return
 	}
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	before, berr := seqParam(r, "before")
+	after, aerr := seqParam(r, "after")
+	if berr != nil || aerr != nil {
+		s.pageError(w, r, errors.Join(app.ErrInvalid, errors.New("before and after are entry numbers (seq), like before=120")))
+		return
+	}
 	// Newest first; "newer" pages forward from after (oldest first, then turned round).
 	q.Limit, q.Newest, q.BeforeSeq = auditPageSize+1, true, before
 	if after > 0 {
@@ -140,6 +144,19 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	d.ExportURL = "/audit/export?" + base.Encode()
 	s.render(w, r, http.StatusOK, "audit", "", "admin.audit.title", d)
+}
+
+// seqParam reads a paging cursor: an entry number, or nothing.
+func seqParam(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err == nil && n < 0 {
+		err = strconv.ErrRange
+	}
+	return n, err
 }
 
 func jsonText(b []byte) string {

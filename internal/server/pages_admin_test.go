@@ -217,6 +217,9 @@ func TestTheAuditPagePagesBackAndForthBySeq(t *testing.T) {
 	if a, b := seqs(first), seqs(second); a[len(a)-1] <= b[0] {
 		t.Errorf("the older page overlaps the first: %v then %v", a, b)
 	}
+	if status, _ := f.page(app.RoleAuditor, "/audit?before=x"); status != http.StatusBadRequest {
+		t.Errorf("a cursor that is not a number = %d, want 400", status)
+	}
 	_, back := f.page(app.RoleAuditor, html.UnescapeString(newer[1]))
 	if got := seqs(back); len(got) != auditPageSize || got[0] != seqs(first)[0] {
 		t.Errorf("newer from the second page = %v, want the first page again", got)
