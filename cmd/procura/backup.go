@@ -39,7 +39,11 @@ pg_dump first (docs/security.md). Needs workspace.backup (admin).`,
 			}
 			a, err := g.open(cmd.Context(), "backup")
 			if errors.Is(err, store.ErrWorkspaceHeld) {
-				return fmt.Errorf("%w\nWhile the server runs, download the backup from it: curl -X POST -H \"Authorization: Bearer TOKEN\" http://ADDRESS/api/v1/backup -o %s", err, out)
+				base := "http://ADDRESS"
+				if info, ok := holdingServer(err, g.config("backup").Workspace); ok {
+					base = info.URL
+				}
+				return fmt.Errorf("%w\nWhile the server runs, download the backup from it: curl -X POST -H \"Authorization: Bearer TOKEN\" %s/api/v1/backup -o %s", err, base, out)
 			}
 			if err != nil {
 				return err

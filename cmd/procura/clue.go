@@ -207,7 +207,7 @@ func newClueTransitionCmd(g *globals) *cobra.Command {
 Dismissing, escalating and reopening need --reason. With --expect-version (the version procura clue
 show printed) the move is refused when someone changed the clue since. Many ids move in one
 transaction and one audit entry: all or none.`,
-		RunE: withApp(g, "clue transition", func(ctx context.Context, a *app.App, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, err := parseIDs("clue", args, from)
 			if err != nil {
 				return err
@@ -215,15 +215,28 @@ transaction and one audit entry: all or none.`,
 			if req.Clues, err = refs(ids, version); err != nil {
 				return err
 			}
-			if req.Due, err = a.ParseDue(due); err != nil {
+			ctx := cmd.Context()
+			a, rc, err := g.openOrForward(ctx, "clue transition")
+			if err != nil {
 				return err
 			}
-			res, err := a.TransitionClues(ctx, req)
+			var res app.TransitionResult
+			if rc != nil {
+				// The server reads the due date in the workspace's time zone, as a local run does.
+				err = rc.postJSON(ctx, "/api/v1/clues/transition", map[string]any{"clues": req.Clues, "to": req.To, "reason": req.Reason,
+					"from": req.From, "assignee": req.Assignee, "due": due, "severity": req.Severity}, &res)
+			} else {
+				defer a.Close()
+				if req.Due, err = a.ParseDue(due); err != nil {
+					return err
+				}
+				res, err = a.TransitionClues(ctx, req)
+			}
 			if err != nil {
 				return err
 			}
 			return g.emit(res, printChanged(res))
-		}),
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&req.To, "to", "", "the new status")
@@ -244,7 +257,7 @@ func newClueAssignCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "assign ID... --to USER [--due YYYY-MM-DD]",
 		Short: "Give clues to a person to verify; many clues in one transaction and one audit entry",
-		RunE: withApp(g, "clue assign", func(ctx context.Context, a *app.App, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) error {
 			ids, err := parseIDs("clue", args, from)
 			if err != nil {
 				return err
@@ -252,15 +265,27 @@ func newClueAssignCmd(g *globals) *cobra.Command {
 			if req.Clues, err = refs(ids, version); err != nil {
 				return err
 			}
-			if req.Due, err = a.ParseDue(due); err != nil {
+			ctx := cmd.Context()
+			a, rc, err := g.openOrForward(ctx, "clue assign")
+			if err != nil {
 				return err
 			}
-			res, err := a.AssignClues(ctx, req)
+			var res app.TransitionResult
+			if rc != nil {
+				err = rc.postJSON(ctx, "/api/v1/clues/assign", map[string]any{"clues": req.Clues, "assignee": req.Assignee,
+					"due": due, "reason": req.Reason}, &res)
+			} else {
+				defer a.Close()
+				if req.Due, err = a.ParseDue(due); err != nil {
+					return err
+				}
+				res, err = a.AssignClues(ctx, req)
+			}
 			if err != nil {
 				return err
 			}
 			return g.emit(res, printChanged(res))
-		}),
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&req.Assignee, "to", "", "the user who verifies")

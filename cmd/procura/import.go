@@ -59,9 +59,12 @@ importing the same content twice into one dataset imports nothing the second tim
 			if dryRun {
 				return dryRunFiles(g, req, args, rows)
 			}
-			a, err := g.open(cmd.Context(), "import")
+			a, rc, err := g.openOrForward(cmd.Context(), "import")
 			if err != nil {
 				return err
+			}
+			if rc != nil {
+				return forwardImport(cmd, g, rc, req, args)
 			}
 			defer a.Close()
 			var results []any

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"procura/internal/app"
+	"procura/internal/store"
 )
 
 // globals are the flags every command shares.
@@ -112,8 +113,15 @@ func (g *globals) config(command string) app.Config {
 	return app.Config{Workspace: ws, DB: db, Command: "procura " + command, Unmask: g.unmask, User: os.Getenv("PROCURA_USER")}
 }
 
+// open opens the workspace for command; when procura serve holds it, the error names the
+// server and where on it the command's work is done.
 func (g *globals) open(ctx context.Context, command string) (*app.App, error) {
-	return app.Open(ctx, g.config(command))
+	c := g.config(command)
+	a, err := app.Open(ctx, c)
+	if errors.Is(err, store.ErrWorkspaceHeld) {
+		return nil, heldByServer(err, c.Workspace, command)
+	}
+	return a, err
 }
 
 // emit prints v as JSON with --json, or calls table to print it for people.

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"procura/internal/app"
+	"procura/internal/supervise"
 )
 
 // newModelCmd is `procura model list|show|validate|run|backtest|export|import`.
@@ -20,7 +21,6 @@ func newModelCmd(g *globals) *cobra.Command {
 	}
 	cmd.AddCommand(newModelListCmd(g), newModelShowCmd(g), newModelValidateCmd(g), newModelRunCmd(g), newModelBacktestCmd(g),
 		newModelExportCmd(g), newModelImportCmd(g))
-	wrapErrors(cmd, g)
 	return cmd
 }
 
@@ -139,12 +139,17 @@ func newModelRunCmd(g *globals) *cobra.Command {
 				}
 				ps[k] = v
 			}
-			a, err := g.open(cmd.Context(), "model run")
+			a, rc, err := g.openOrForward(cmd.Context(), "model run")
 			if err != nil {
 				return err
 			}
-			defer a.Close()
-			res, err := a.RunModels(cmd.Context(), app.RunRequest{IDs: args, All: all, Params: ps, Progress: g.newBar()})
+			var res []supervise.RunResult
+			if rc != nil {
+				res, err = forwardModelRun(cmd.Context(), g, rc, app.RunRequest{IDs: args, All: all, Params: ps})
+			} else {
+				defer a.Close()
+				res, err = a.RunModels(cmd.Context(), app.RunRequest{IDs: args, All: all, Params: ps, Progress: g.newBar()})
+			}
 			if err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -8,6 +9,7 @@ import (
 
 	"procura/internal/app"
 	"procura/internal/server"
+	"procura/internal/store"
 )
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -36,6 +38,9 @@ certificate (--tls-cert, --tls-key).`,
 func serveWorkspace(cmd *cobra.Command, g *globals, c app.Config, addr, cert, key string) error {
 	c.RequireLogin = true
 	a, err := app.Open(cmd.Context(), c)
+	if errors.Is(err, store.ErrWorkspaceHeld) {
+		return heldByServer(err, c.Workspace, "serve")
+	}
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
+	"procura/internal/audit"
 	"procura/internal/store"
 )
 
@@ -209,8 +210,24 @@ func (a *App) AddUser(ctx context.Context, nu NewUser) (UserAdded, error) {
 	if err := a.st.CreateUser(ctx, u); err != nil {
 		return UserAdded{}, err
 	}
-	out.User, err = a.st.User(ctx, nu.Name)
-	return out, err
+	if out.User, err = a.st.User(ctx, nu.Name); err != nil {
+		return out, err
+	}
+	return out, a.auditUser(ctx, p, "user.added", "user", nu.Name, nil,
+		map[string]any{"role": nu.Role, "display_name": display, "password_generated": out.Password != ""})
+}
+
+// auditUser records a change to users, grants or credentials. The change is made already, so
+// a failure to record it is reported as such: the administrator checks the chain.
+func (a *App) auditUser(ctx context.Context, p Principal, action, objectType, objectID string, old, new any) error {
+	l, err := a.auditLog()
+	if err == nil {
+		_, err = l.Append(ctx, audit.Event{Actor: p.Name, Action: action, ObjectType: objectType, ObjectID: objectID, Old: old, New: new})
+	}
+	if err != nil {
+		return fmt.Errorf("%s %s was changed, but recording it in the audit log failed: %w; check the chain with procura audit verify", objectType, objectID, err)
+	}
+	return nil
 }
 
 // Users lists the workspace's users (admin only).
@@ -224,13 +241,21 @@ func (a *App) Users(ctx context.Context) ([]store.User, error) {
 // SetRole changes a user's role (admin only). Live sessions keep working with the new role,
 // because every request reads the role afresh.
 func (a *App) SetRole(ctx context.Context, name, role string) error {
-	if _, err := a.authorize(ctx, ActUserManage); err != nil {
+	p, err := a.authorize(ctx, ActUserManage)
+	if err != nil {
 		return err
 	}
 	if err := ValidRole(role); err != nil {
 		return err
 	}
-	return a.st.UpdateUser(ctx, name, store.UserChange{Role: &role})
+	u, err := a.st.User(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := a.st.UpdateUser(ctx, name, store.UserChange{Role: &role}); err != nil {
+		return err
+	}
+	return a.auditUser(ctx, p, "user.role_changed", "user", name, map[string]any{"role": u.Role}, map[string]any{"role": role})
 }
 
 // SetDisabled disables or re-enables a user (admin only); disabling revokes every session
@@ -246,10 +271,14 @@ func (a *App) SetDisabled(ctx context.Context, name string, disabled bool) error
 	if err := a.st.UpdateUser(ctx, name, store.UserChange{Disabled: &disabled}); err != nil {
 		return err
 	}
+	action := "user.enabled"
 	if disabled {
-		_, err = a.st.RevokeCredentials(ctx, name, "", "", p.Name, a.now())
+		action = "user.disabled"
+		if _, err := a.st.RevokeCredentials(ctx, name, "", "", p.Name, a.now()); err != nil {
+			return err
+		}
 	}
-	return err
+	return a.auditUser(ctx, p, action, "user", name, nil, map[string]any{"disabled": disabled})
 }
 
 // ResetPassword sets a user's password (admin only; "" generates one, returned once, which
@@ -266,7 +295,10 @@ func (a *App) ResetPassword(ctx context.Context, name, password string) (string,
 	} else if err := checkPassword(password); err != nil {
 		return "", err
 	}
-	return generated, a.setPassword(ctx, name, password, generated != "", p.Name)
+	if err := a.setPassword(ctx, name, password, generated != "", p.Name); err != nil {
+		return "", err
+	}
+	return generated, a.auditUser(ctx, p, "user.password_reset", "user", name, nil, map[string]any{"password_generated": generated != ""})
 }
 
 // ChangeOwnPassword replaces the acting user's password after checking the old one, and
@@ -340,19 +372,40 @@ func (a *App) GrantCase(ctx context.Context, user, caseID string) error {
 	if _, err := a.st.User(ctx, user); err != nil {
 		return err
 	}
-	return a.st.GrantCase(ctx, store.Grant{User: user, CaseID: caseID, GrantedBy: p.Name, GrantedAt: a.now()})
+	if err := a.st.GrantCase(ctx, store.Grant{User: user, CaseID: caseID, GrantedBy: p.Name, GrantedAt: a.now()}); err != nil {
+		return err
+	}
+	return a.auditGrant(ctx, p, "case.granted", user, caseID)
+}
+
+// auditGrant records a grant or its withdrawal on the case, so the case's audit trail shows
+// who was let in.
+func (a *App) auditGrant(ctx context.Context, p Principal, action, user, caseID string) error {
+	l, err := a.auditLog()
+	if err == nil {
+		_, err = l.Append(ctx, audit.Event{Actor: p.Name, Action: action, ObjectType: "user", ObjectID: user, CaseID: caseID,
+			New: map[string]any{"user": user, "case_id": caseID}})
+	}
+	if err != nil {
+		return fmt.Errorf("the grant of case %s to %s was changed, but recording it in the audit log failed: %w; check the chain with procura audit verify", caseID, user, err)
+	}
+	return nil
 }
 
 // RevokeCase withdraws user's grant on caseID (admin only).
 func (a *App) RevokeCase(ctx context.Context, user, caseID string) error {
-	if _, err := a.authorize(ctx, ActUserManage); err != nil {
+	p, err := a.authorize(ctx, ActUserManage)
+	if err != nil {
 		return err
 	}
 	ok, err := a.st.RevokeCase(ctx, user, caseID)
 	if err == nil && !ok {
 		err = fmt.Errorf("%w: user %s has no grant on case %s", ErrInvalid, user, caseID)
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return a.auditGrant(ctx, p, "case.revoked", user, caseID)
 }
 
 // Grants lists case grants: an administrator sees anyone's ("" = all), others their own.
@@ -574,6 +627,8 @@ func (a *App) RevokeCredential(ctx context.Context, id string) error {
 	if !c.RevokedAt.IsZero() {
 		return fmt.Errorf("%w: %s %s was already revoked at %s", ErrInvalid, c.Kind, id, c.RevokedAt.Format(time.RFC3339))
 	}
-	_, err = a.st.RevokeCredentials(ctx, c.User, id, "", p.Name, a.now())
-	return err
+	if _, err = a.st.RevokeCredentials(ctx, c.User, id, "", p.Name, a.now()); err != nil {
+		return err
+	}
+	return a.auditUser(ctx, p, "credential.revoked", "credential", id, nil, map[string]any{"user": c.User, "kind": c.Kind})
 }

@@ -43,6 +43,8 @@ type Server struct {
 
 	pendingMu sync.Mutex
 	pending   map[string]pendingUpload // previewed uploads awaiting "Import", by upload id
+
+	screens screenStash // recent batch screening results, for their CSV download
 }
 
 // New builds the server's routes and templates.
@@ -96,6 +98,12 @@ func (s *Server) ListenAndServe(ctx context.Context, addr, certFile, keyFile str
 	}
 	hs := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	removeServeFile, err := writeServeFile(s.app.Workspace(), ln.Addr(), scheme)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer removeServeFile()
 	if ready != nil {
 		ready(scheme + "://" + ln.Addr().String())
 	}

@@ -187,6 +187,7 @@ type AuditFilter struct {
 	CaseID, Actor, Action, ObjectType, ObjectID string
 	Since, Until                                time.Time // Until is exclusive
 	AfterSeq                                    int64     // only entries with a larger seq
+	BeforeSeq                                   int64     // only entries with a smaller seq (paging back)
 	Limit                                       int       // 0 = 1000
 	Newest                                      bool      // the newest Limit entries (still returned oldest first)
 }
@@ -222,6 +223,9 @@ func (s *Store) AuditEntries(ctx context.Context, f AuditFilter) ([]AuditEntry, 
 	}
 	if f.AfterSeq > 0 {
 		add("seq > $%d", f.AfterSeq)
+	}
+	if f.BeforeSeq > 0 {
+		add("seq < $%d", f.BeforeSeq)
 	}
 	limit := f.Limit
 	if limit <= 0 {
