@@ -17,13 +17,16 @@ func (s *Server) caseRoutes() []route {
 	}
 }
 
+// apiCases lists one page of the cases the user may see (status, q, sort, limit, offset).
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
-	cs, err := s.app.Cases(r.Context())
-	if err != nil {
-		s.apiError(w, r, err)
+	q := queryParams(r)
+	cq := app.CaseQuery{Status: q.str("status"), Search: q.str("q"), Sort: q.str("sort"),
+		Limit: q.int("limit", 50, 1, 1000), Offset: q.int("offset", 0, 0, 1<<30)}
+	if !q.ok(s, w) {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": cs})
+	pg, err := s.app.CaseList(r.Context(), cq)
+	s.answer(w, r, pg, err)
 }
 
 func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) {
