@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -91,7 +92,7 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) showCases(w http.ResponseWriter, r *http.Request, status int, form url.Values, problem *formProblem) {
 	cq, bad := caseQueryOf(r)
 	if bad != nil {
-		s.pageError(w, r, errors.Join(app.ErrInvalid, errors.New("limit and offset must be whole numbers")))
+		s.pageError(w, r, fmt.Errorf("%w: limit must be a whole number from 1 to 1000 and offset one from 0", app.ErrInvalid))
 		return
 	}
 	pg, err := s.app.CaseList(r.Context(), cq)
@@ -382,7 +383,7 @@ func linkRequest(id, kind string, f url.Values) (app.CaseLinkRequest, error) {
 	case "measure":
 		req.Measures = []string{val}
 	default:
-		err = errors.Join(app.ErrInvalid, errors.New("unknown form: reload the page"))
+		err = fmt.Errorf("%w: unknown form %q: reload the page", app.ErrInvalid, kind)
 	}
 	return req, err
 }
@@ -404,7 +405,7 @@ func (s *Server) caseMeasureApprove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !slices.ContainsFunc(c.Clues, func(cl store.Clue) bool { return cl.ID == clue }) {
-		s.pageError(w, r, errors.Join(app.ErrNotFound, errors.New("clue "+strconv.FormatInt(clue, 10)+" is not in case "+id)))
+		s.pageError(w, r, fmt.Errorf("%w: clue %d is not in case %s", app.ErrNotFound, clue, id))
 		return
 	}
 	_, err = s.app.TransitionClues(r.Context(), app.TransitionRequest{Clues: []app.ClueRef{{ID: clue, Version: version}},
@@ -466,14 +467,14 @@ func (s *Server) caseEvidencePage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) caseEvidenceItem(r *http.Request) (app.EvidenceDetail, error) {
 	eid, err := strconv.ParseInt(r.PathValue("eid"), 10, 64)
 	if err != nil || eid <= 0 {
-		return app.EvidenceDetail{}, errors.Join(app.ErrInvalid, errors.New("an evidence id is a whole number, like /cases/C-3/evidence/7"))
+		return app.EvidenceDetail{}, fmt.Errorf("%w: an evidence id is a whole number, like /cases/C-3/evidence/7", app.ErrInvalid)
 	}
 	d, err := s.app.EvidenceShow(r.Context(), eid)
 	if err != nil {
 		return d, err
 	}
 	if d.Item.CaseID != r.PathValue("id") {
-		return d, errors.Join(app.ErrNotFound, errors.New("evidence item "+r.PathValue("eid")+" is not in case "+r.PathValue("id")))
+		return d, fmt.Errorf("%w: evidence item %d is not in case %s", app.ErrNotFound, eid, r.PathValue("id"))
 	}
 	return d, nil
 }

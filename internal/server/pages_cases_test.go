@@ -1,0 +1,215 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"procura/internal/app"
+)
+
+// page GETs a page as role (English) and returns status and HTML.
+func (f *fixture) page(role, path string) (int, string) {
+	f.t.Helper()
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	status, b, _ := f.do(role, "GET", path+sep+"lang=en", nil, "")
+	return status, string(b)
+}
+
+// submit posts a form as role; redirects are followed, so a success ends on the page it names.
+func (f *fixture) submit(role, path string, form url.Values) (int, string) {
+	f.t.Helper()
+	status, b, _ := f.do(role, "POST", path+"?lang=en", strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+	return status, string(b)
+}
+
+func count(html, testid string) int {
+	return strings.Count(html, `data-testid="`+testid+`"`)
+}
+
+func TestTheCaseWorkspaceShowsEachRoleWhatItMaySee(t *testing.T) {
+	f := worldFixture(t)
+	c := f.runModel()[0]
+	f.call(app.RoleAdmin, "POST", "/api/v1/cases", app.NewCase{ID: "C-1", Title: "电诈团伙", Clues: []int64{c.ID}}, nil)
+	f.call(app.RoleAdmin, "POST", "/api/v1/cases/C-1/links", map[string]any{"accounts": []string{"6222021234567890"},
+		"parties": []app.Party{{Key: secretID, Name: "张三", Role: "suspect"}}}, nil)
+
+	// Need-to-know: without a grant the prosecutor neither lists nor opens the case.
+	if status, html := f.page(app.RoleProsecutor, "/cases"); status != 200 || count(html, "case-row") != 0 || count(html, "new-case-form") != 1 {
+		t.Fatalf("case list of a prosecutor without grant = %d, %d rows", status, count(html, "case-row"))
+	}
+	if status, _ := f.page(app.RoleProsecutor, "/cases/C-1"); status != http.StatusForbidden {
+		t.Fatalf("workspace without a grant = %d, want 403", status)
+	}
+	f.grant("u_prosecutor", "C-1")
+	status, html := f.page(app.RoleProsecutor, "/cases")
+	if status != 200 || count(html, "case-row") != 1 || !strings.Contains(html, `href="/cases/C-1"`) {
+		t.Fatalf("case list with a grant = %d, %d rows", status, count(html, "case-row"))
+	}
+	// The auditor sees every case, and may change none.
+	status, html = f.page(app.RoleAuditor, "/cases")
+	if status != 200 || count(html, "case-row") != 1 || count(html, "new-case-form") != 0 {
+		t.Errorf("auditor's case list = %d, %d rows, %d new-case forms", status, count(html, "case-row"), count(html, "new-case-form"))
+	}
+	for _, tab := range caseTabs {
+		for _, role := range []string{app.RoleProsecutor, app.RoleAuditor} {
+			status, html := f.page(role, "/cases/C-1?tab="+tab)
+			if status != 200 || count(html, "case-tab-"+tab) != 1 || !strings.Contains(html, `aria-current="page">`) {
+				t.Errorf("tab %s as %s = %d", tab, role, status)
+			}
+			forms := count(html, "link-clue-form") + count(html, "measure-form") + count(html, "link-party-form") + count(html, "link-account-form")
+			if role == app.RoleAuditor && forms != 0 {
+				t.Errorf("tab %s offers the auditor %d forms to change the case", tab, forms)
+			}
+		}
+	}
+	_, html = f.page(app.RoleProsecutor, "/cases/C-1?tab=clues")
+	if count(html, "link-clue-form") != 1 || !strings.Contains(html, `href="/clues/`+strconv.FormatInt(c.ID, 10)+`"`) {
+		t.Errorf("clues tab lacks the link form or the link to clue %d", c.ID)
+	}
+	// Accounts and identifiers are masked unless the user asks and may see them.
+	_, html = f.page(app.RoleProsecutor, "/cases/C-1?tab=accounts")
+	if strings.Contains(html, "6222021234567890") || count(html, "account-row") != 1 || count(html, "unmask-toggle") != 1 {
+		t.Errorf("accounts tab shows the account in the clear or offers no toggle")
+	}
+	_, html = f.page(app.RoleProsecutor, "/cases/C-1?tab=accounts&unmask=1")
+	if !strings.Contains(html, "6222021234567890") || count(html, "unmask-notice") != 1 {
+		t.Errorf("accounts tab with unmask=1 does not show the account")
+	}
+	_, html = f.page(app.RoleAuditor, "/cases/C-1?tab=parties")
+	if strings.Contains(html, secretID) || count(html, "party-row") != 1 || count(html, "unmask-toggle") != 0 {
+		t.Errorf("the auditor sees the party's identifier or is offered to unmask it")
+	}
+	_, html = f.page(app.RoleAuditor, "/cases/C-1?tab=timeline")
+	if count(html, "timeline-list") != 1 || count(html, "timeline-event") < 3 {
+		t.Errorf("timeline tab has %d events, want the creation, the clue and the links", count(html, "timeline-event"))
+	}
+}
+
+func TestCasesAreListedFilteredSortedAndPaged(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range [][2]string{{"C-1", "丙 fraud ring"}, {"C-2", "甲 subsidy"}, {"C-3", "乙 fraud shell"}} {
+		f.call(app.RoleAdmin, "POST", "/api/v1/cases", app.NewCase{ID: c[0], Title: c[1]}, nil)
+	}
+	ids := func(path string) string {
+		t.Helper()
+		status, html := f.page(app.RoleAdmin, path)
+		if status != 200 {
+			t.Fatalf("%s = %d", path, status)
+		}
+		var out []string
+		for _, m := range regexp.MustCompile(`data-testid="case-row" data-case="([^"]+)"`).FindAllStringSubmatch(html, -1) {
+			out = append(out, m[1])
+		}
+		return strings.Join(out, ",")
+	}
+	for path, want := range map[string]string{
+		"/cases?sort=id":                  "C-1,C-2,C-3",
+		"/cases?sort=-id":                 "C-3,C-2,C-1",
+		"/cases?sort=title":               "C-1,C-3,C-2", // by code point: 丙 U+4E19 < 乙 U+4E59 < 甲 U+7532
+		"/cases?q=FRAUD&sort=id":          "C-1,C-3",
+		"/cases?q=fraud+shell":            "C-3",
+		"/cases?status=closed":            "",
+		"/cases?sort=id&limit=2":          "C-1,C-2",
+		"/cases?sort=id&limit=2&offset=2": "C-3",
+	} {
+		if got := ids(path); got != want {
+			t.Errorf("%s lists %q, want %q", path, got, want)
+		}
+	}
+	_, html := f.page(app.RoleAdmin, "/cases?sort=id&limit=2")
+	if count(html, "case-page-next") != 1 || count(html, "case-page-prev") != 0 {
+		t.Errorf("first page of two lacks a next link or has a previous one")
+	}
+	if status, _ := f.page(app.RoleAdmin, "/cases?sort=sideways"); status != http.StatusBadRequest {
+		t.Errorf("unknown sort = %d, want 400", status)
+	}
+}
+
+func TestTheNewCaseAndLinkFormsReportProblemsAndConflicts(t *testing.T) {
+	f := newFixture(t)
+	status, html := f.submit(app.RoleAdmin, "/cases", url.Values{"id": {"C 7"}, "title": {"电诈"}})
+	if status != http.StatusBadRequest || count(html, "new-case-error") != 1 || !strings.Contains(html, `value="电诈"`) {
+		t.Errorf("new case with a bad number = %d; want 400 with the error and the title kept", status)
+	}
+	if status, _ := f.submit(app.RoleAnalyst, "/cases", url.Values{"id": {"C-7"}, "title": {"电诈"}}); status != http.StatusForbidden {
+		t.Errorf("analyst opening a case = %d, want 403", status)
+	}
+	status, html = f.submit(app.RoleAdmin, "/cases", url.Values{"id": {"C-7"}, "title": {"电诈"}})
+	if status != 200 || count(html, "case-heading") != 1 || !strings.Contains(html, "C-7 · 电诈") {
+		t.Fatalf("new case = %d, want the new case's workspace", status)
+	}
+	status, html = f.submit(app.RoleAdmin, "/cases/C-7/links", url.Values{"form": {"measure"}, "version": {"1"}, "value": {"检察建议书 京检建〔2025〕3号"}})
+	if status != 200 || count(html, "measure-row") != 1 || !strings.Contains(html, `name="version" value="2"`) {
+		t.Fatalf("measure = %d, want the measures tab with one measure at version 2", status)
+	}
+	// A form shown at version 1 is stale now: nothing is saved, the conflict says who changed
+	// the case, the entry is kept, and the form carries the version now.
+	status, html = f.submit(app.RoleAdmin, "/cases/C-7/links", url.Values{"form": {"measure"}, "version": {"1"}, "value": {"督促履职函"}})
+	if status != http.StatusConflict || count(html, "form-conflict") != 1 || !strings.Contains(html, "u_admin") ||
+		!strings.Contains(html, `value="督促履职函"`) || !strings.Contains(html, `name="version" value="2"`) || count(html, "measure-row") != 1 {
+		t.Errorf("stale measure form = %d; want 409 naming who changed the case, the entry kept and version 2", status)
+	}
+	status, html = f.submit(app.RoleAdmin, "/cases/C-7/links", url.Values{"form": {"clue"}, "version": {"2"}, "value": {"4x"}})
+	if status != http.StatusBadRequest || !strings.Contains(html, `class="field-error"`) || count(html, "link-clue-form") != 1 {
+		t.Errorf("clue form with a bad id = %d; want 400 with the field's error", status)
+	}
+}
+
+func TestEvidenceIsUploadedDownloadedAndTransferredFromTheWorkspace(t *testing.T) {
+	f := newFixture(t)
+	f.openCase("C-9")
+	f.grant("u_analyst", "C-9")
+	content := []byte("通话记录\n13800000000,13900000000\n")
+	sum := sha256.Sum256(content)
+	want := hex.EncodeToString(sum[:])
+
+	body, ct := evidenceForm("calls.csv", nil, map[string]string{"source": "运营商", "legal_basis": "调证 3"})
+	status, b, _ := f.do(app.RoleAnalyst, "POST", "/cases/C-9/evidence?lang=en", body, ct)
+	if status != http.StatusBadRequest || !strings.Contains(string(b), `data-field="file"`) || !strings.Contains(string(b), `value="运营商"`) {
+		t.Errorf("empty upload = %d; want 400 naming the file, the source kept", status)
+	}
+	body, ct = evidenceForm("calls.csv", content, map[string]string{"source": "运营商", "legal_basis": "调证 3"})
+	status, b, _ = f.do(app.RoleAnalyst, "POST", "/cases/C-9/evidence?lang=en", body, ct)
+	html := string(b)
+	m := regexp.MustCompile(`data-testid="evidence-row" data-evidence="(\d+)"`).FindStringSubmatch(html)
+	if status != 200 || m == nil || !strings.Contains(html, want) || count(html, "evidence-upload") != 1 {
+		t.Fatalf("upload = %d; want the evidence tab listing the item with sha256 %s", status, want)
+	}
+	item := "/cases/C-9/evidence/" + m[1]
+	// The analyst may not take a copy out (no export permission) and is not offered it.
+	if _, html := f.page(app.RoleAnalyst, item); count(html, "evidence-download") != 0 || count(html, "evidence-transfer") != 1 {
+		t.Errorf("the analyst's item page offers %d downloads and %d transfers", count(html, "evidence-download"), count(html, "evidence-transfer"))
+	}
+	if status, _ := f.page(app.RoleAnalyst, item+"/file?purpose=x"); status != http.StatusForbidden {
+		t.Errorf("analyst download = %d, want 403", status)
+	}
+	if status, html := f.page(app.RoleAdmin, item+"/file"); status != http.StatusBadRequest || !strings.Contains(html, `data-field="purpose"`) {
+		t.Errorf("download without purpose = %d, want 400 naming the purpose", status)
+	}
+	status, got, h := f.do(app.RoleAdmin, "GET", item+"/file?purpose="+url.QueryEscape("庭审"), nil, "")
+	gotSum := sha256.Sum256(got)
+	if status != 200 || !bytes.Equal(got, content) || hex.EncodeToString(gotSum[:]) != want || !strings.Contains(h.Get("Content-Disposition"), "calls.csv") {
+		t.Fatalf("download = %d, %d bytes; want the bytes uploaded as calls.csv", status, len(got))
+	}
+	status, html = f.submit(app.RoleAnalyst, item+"/transfer", url.Values{"to": {"王检察官"}, "purpose": {"移送"}})
+	if status != 200 || !strings.Contains(html, `data-testid="evidence-custodian">王检察官`) ||
+		!strings.Contains(html, `data-event="transferred"`) || !strings.Contains(html, `data-event="exported"`) {
+		t.Errorf("transfer = %d; want the item page with the new custodian and the custody chain", status)
+	}
+	if status, _ := f.page(app.RoleProsecutor, item); status != http.StatusForbidden {
+		t.Errorf("item page for a prosecutor without a grant = %d, want 403", status)
+	}
+	if status, _ := f.page(app.RoleAuditor, "/cases/C-9/evidence/999"); status != http.StatusNotFound {
+		t.Errorf("unknown item = %d, want 404", status)
+	}
+}
