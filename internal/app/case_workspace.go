@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -153,13 +155,67 @@ func (a *App) CaseEvidence(ctx context.Context, id string) ([]evidence.Item, err
 // AddCaseEvidence registers a file as evidence of an existing case (EvidenceAdd with the
 // case checked first, so an upload to a mistyped case number is refused, not filed under it).
 func (a *App) AddCaseEvidence(ctx context.Context, req EvidenceAddRequest) (EvidenceAdded, error) {
-	if _, err := a.authorizeCase(ctx, ActEvidenceAdd, req.CaseID); err != nil {
+	p, err := a.authorizeCase(ctx, ActEvidenceAdd, req.CaseID)
+	if err != nil {
 		return EvidenceAdded{}, err
 	}
 	if _, err := a.st.Case(ctx, req.CaseID); err != nil {
 		return EvidenceAdded{}, notFound(err)
 	}
+	if err := checkIntake(req); err != nil {
+		return EvidenceAdded{}, err
+	}
+	if err := a.checkNotHeldElsewhere(ctx, p, req); err != nil {
+		return EvidenceAdded{}, err
+	}
 	return a.EvidenceAdd(ctx, req)
+}
+
+// checkNotHeldElsewhere refuses content that is an item of another case or of none already.
+// The store keeps content once, so such an upload would only add a receipt to that item: the
+// case would not get it, and the answer would show an item of a case the user may not know.
+func (a *App) checkNotHeldElsewhere(ctx context.Context, p Principal, req EvidenceAddRequest) error {
+	sha, err := fileSHA256(req.Path)
+	if err != nil {
+		return err
+	}
+	items, err := a.st.EvidenceItems(ctx)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(items, func(it evidence.Item) bool { return it.SHA256 == sha })
+	if i < 0 || items[i].CaseID == req.CaseID {
+		return nil
+	}
+	it := items[i]
+	if it.CaseID == "" {
+		return fmt.Errorf("%w: the same content is evidence item %d already, of no case: link it to case %s (procura case link %s --evidence %d) instead of adding it again",
+			ErrInvalid, it.ID, req.CaseID, req.CaseID, it.ID)
+	}
+	if !CoversAllCases(p.Role) {
+		ok, err := a.st.HasGrant(ctx, p.Name, it.CaseID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: the same content is held already as evidence of a case you have no grant on; ask an administrator", ErrForbidden)
+		}
+	}
+	return fmt.Errorf("%w: the same content is evidence item %d of case %s already; an item belongs to one case", ErrInvalid, it.ID, it.CaseID)
+}
+
+// fileSHA256 is the hex SHA-256 of the file at path.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // checkIntake names the facts of a receipt that are missing: procura keeps no evidence

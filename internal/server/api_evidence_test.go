@@ -138,6 +138,32 @@ func TestEvidenceIsUploadedToACaseDownloadedIntactAndTransferredOnTheRecord(t *t
 	}
 }
 
+func TestContentHeldByAnotherCaseIsNotFiledAgain(t *testing.T) {
+	f := newFixture(t)
+	f.openCase("C-9")
+	f.openCase("C-10")
+	f.grant("u_prosecutor", "C-10")
+	content := []byte("同一份流水")
+	upload := func(role, caseID string) (int, []byte) {
+		body, ct := evidenceForm("a.csv", content, map[string]string{"source": "某银行", "legal_basis": "调证 1"})
+		status, b, _ := f.do(role, "POST", "/api/v1/cases/"+caseID+"/evidence", body, ct)
+		return status, b
+	}
+	if status, b := upload(app.RoleAdmin, "C-9"); status != http.StatusCreated {
+		t.Fatalf("first upload = %d %s", status, b)
+	}
+	if status, b := upload(app.RoleAdmin, "C-9"); status != http.StatusOK || !bytes.Contains(b, []byte(`"existing":true`)) {
+		t.Errorf("the same content to the same case = %d %s, want 200 existing", status, b)
+	}
+	// A prosecutor granted only C-10 learns nothing of the C-9 item.
+	if status, b := upload(app.RoleProsecutor, "C-10"); status != http.StatusForbidden || bytes.Contains(b, []byte("C-9")) {
+		t.Errorf("content of an ungranted case = %d %s, want 403 not naming it", status, b)
+	}
+	if status, b := upload(app.RoleAdmin, "C-10"); status != http.StatusBadRequest || !bytes.Contains(b, []byte("case C-9")) {
+		t.Errorf("content of another case = %d %s, want 400 naming it", status, b)
+	}
+}
+
 func TestAnEvidenceUploadNamesEachFieldAtFault(t *testing.T) {
 	f := newFixture(t)
 	f.openCase("C-9")

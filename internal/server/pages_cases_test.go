@@ -213,3 +213,33 @@ func TestEvidenceIsUploadedDownloadedAndTransferredFromTheWorkspace(t *testing.T
 		t.Errorf("unknown item = %d, want 404", status)
 	}
 }
+
+func TestAProposedMeasureIsApprovedFromTheWorkspaceAtTheVersionShown(t *testing.T) {
+	f := worldFixture(t)
+	c := f.runModel()[0]
+	f.call(app.RoleAdmin, "POST", "/api/v1/cases", app.NewCase{ID: "C-1", Title: "电诈", Clues: []int64{c.ID}}, nil)
+	for _, to := range []string{"verifying", "confirmed", "measure_proposed"} {
+		if status, b := f.call(app.RoleAdmin, "POST", "/api/v1/clues/transition", map[string]any{"clues": []map[string]any{{"id": c.ID}}, "to": to}, nil); status != 200 {
+			t.Fatalf("transition to %s = %d %s", to, status, b)
+		}
+	}
+	f.grant("u_prosecutor", "C-1")
+	f.grant("u_reviewer", "C-1")
+	if _, html := f.page(app.RoleReviewer, "/cases/C-1?tab=measures"); count(html, "measure-row") != 1 || count(html, "measure-approve-form") != 0 {
+		t.Errorf("the reviewer, who may not approve measures, sees %d approve forms", count(html, "measure-approve-form"))
+	}
+	_, html := f.page(app.RoleProsecutor, "/cases/C-1?tab=measures")
+	m := regexp.MustCompile(`name="clue" value="(\d+)"><input type="hidden" name="version" value="(\d+)"`).FindStringSubmatch(html)
+	if m == nil || m[1] != strconv.FormatInt(c.ID, 10) {
+		t.Fatalf("the prosecutor is not offered to approve the measure of clue %d", c.ID)
+	}
+	stale, _ := strconv.Atoi(m[2])
+	status, html := f.submit(app.RoleProsecutor, "/cases/C-1/measures/approve", url.Values{"clue": {m[1]}, "version": {strconv.Itoa(stale - 1)}})
+	if status != http.StatusConflict || count(html, "form-conflict") != 1 {
+		t.Errorf("approval at a stale version = %d, want 409 with the conflict", status)
+	}
+	status, html = f.submit(app.RoleProsecutor, "/cases/C-1/measures/approve", url.Values{"clue": {m[1]}, "version": {m[2]}})
+	if status != 200 || !strings.Contains(html, "<td>measure_approved</td>") || count(html, "measure-approve-form") != 0 {
+		t.Errorf("approval = %d, want the measure approved", status)
+	}
+}
