@@ -13,6 +13,8 @@ func (s *Server) caseRoutes() []route {
 		{"GET", "/api/v1/cases/{id}", s.apiCase},
 		{"POST", "/api/v1/cases/{id}/links", s.apiLinkCase},
 		{"GET", "/api/v1/cases/{id}/timeline", s.apiCaseTimeline},
+		{"POST", "/api/v1/cases/{id}/analyses", s.apiSaveAnalysis},
+		{"GET", "/api/v1/cases/{id}/analyses/{kind}/{name}", s.apiCaseAnalysis},
 		{"GET", "/api/v1/ai/report", s.apiAIReport},
 	}
 }
@@ -94,4 +96,24 @@ func (s *Server) apiAIReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)
+}
+
+// apiSaveAnalysis keeps a trace's or typology run's parameters and summary with the case.
+func (s *Server) apiSaveAnalysis(w http.ResponseWriter, r *http.Request) {
+	var req app.SaveAnalysisRequest
+	if !s.readJSON(w, r, &req) {
+		return
+	}
+	req.CaseID = r.PathValue("id")
+	sa, err := s.app.SaveAnalysis(r.Context(), req)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, sa)
+}
+
+func (s *Server) apiCaseAnalysis(w http.ResponseWriter, r *http.Request) {
+	sa, err := s.app.CaseAnalysis(r.Context(), r.PathValue("id"), r.PathValue("kind"), r.PathValue("name"))
+	s.answer(w, r, sa, err)
 }

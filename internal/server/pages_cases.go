@@ -24,6 +24,8 @@ func (s *Server) casePages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /cases/{id}", s.loggedIn(s.casePage))
 	mux.HandleFunc("POST /cases/{id}/links", s.loggedIn(s.caseLinkSubmit))
 	mux.HandleFunc("POST /cases/{id}/measures/approve", s.loggedIn(s.caseMeasureApprove))
+	mux.HandleFunc("POST /cases/{id}/analyses", s.loggedIn(s.caseAnalysisSave))
+	mux.HandleFunc("GET /cases/{id}/analyses/{kind}/{name}", s.loggedIn(s.caseAnalysisPage))
 	mux.HandleFunc("POST /cases/{id}/evidence", s.loggedIn(s.caseEvidenceUpload))
 	mux.HandleFunc("GET /cases/{id}/evidence/{eid}", s.loggedIn(s.caseEvidencePage))
 	mux.HandleFunc("GET /cases/{id}/evidence/{eid}/file", s.loggedIn(s.caseEvidenceFile))
@@ -176,6 +178,7 @@ type caseData struct {
 	Deadlines []store.Clue
 	Parties   []partyRow
 	Measures  []measureRow
+	Analyses  []analysisRow
 	Timeline  []store.WorkflowEvent
 	Evidence  []evidence.Item
 	Zone      *time.Location
@@ -190,6 +193,12 @@ type caseData struct {
 type caseTab struct {
 	Name, URL string
 	Current   bool
+}
+
+// analysisRow is an analysis of the case; OpenURL is set for one saved with its result.
+type analysisRow struct {
+	store.CaseLink
+	OpenURL string
 }
 
 type partyRow struct {
@@ -267,6 +276,17 @@ func (s *Server) caseData(r *http.Request, id, tab string) (caseData, error) {
 		}
 	case "measures":
 		d.Measures = measures(c, s.app.Can(ctx, app.ActMeasureApprove) == nil)
+	case "analyses":
+		for _, l := range c.Analyses {
+			row := analysisRow{CaseLink: l}
+			if kind, name, ok := strings.Cut(l.Ref, ":"); ok && app.IsSavedAnalysis(l) {
+				row.OpenURL = "/cases/" + url.PathEscape(id) + "/analyses/" + url.PathEscape(kind) + "/" + url.PathEscape(name)
+				if unmasked {
+					row.OpenURL += "?unmask=1"
+				}
+			}
+			d.Analyses = append(d.Analyses, row)
+		}
 	}
 	return d, nil
 }
@@ -354,6 +374,8 @@ func tabOfForm(kind string) string {
 		return "analyses"
 	case "measure", "approve":
 		return "measures"
+	case "saved":
+		return "analyses"
 	case "evidence":
 		return "evidence"
 	}
@@ -415,6 +437,56 @@ func (s *Server) caseMeasureApprove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, caseURL(id, "measures", unmaskAsked(r)), http.StatusSeeOther)
+}
+
+// --- saved analyses ---
+
+// caseAnalysisSave keeps an analysis's parameters and summary (JSON, as a trace or typology
+// job gives them) with the case.
+func (s *Server) caseAnalysisSave(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	id := r.PathValue("id")
+	req := app.SaveAnalysisRequest{CaseID: id, Kind: r.PostFormValue("kind"), Name: r.PostFormValue("name"),
+		Params: json.RawMessage(r.PostFormValue("params")), Summary: json.RawMessage(r.PostFormValue("summary"))}
+	v, err := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	if err != nil || v <= 0 {
+		err = &app.FieldError{Fields: map[string]string{"version": "the form lost the case version it was shown with: reload the page"}}
+	} else {
+		req.Version = v
+		_, err = s.app.SaveAnalysis(r.Context(), req)
+	}
+	if err != nil {
+		s.refused(w, r, id, "analyses", "saved", err)
+		return
+	}
+	http.Redirect(w, r, "/cases/"+url.PathEscape(id)+"/analyses/"+url.PathEscape(req.Kind)+"/"+url.PathEscape(strings.TrimSpace(req.Name)), http.StatusSeeOther)
+}
+
+type analysisData struct {
+	Analysis        app.SavedAnalysis
+	Params, Summary string // indented JSON
+	Zone            *time.Location
+	Unmasked        bool
+	CanUnmask       bool
+	ToggleURL       string
+}
+
+func (s *Server) caseAnalysisPage(w http.ResponseWriter, r *http.Request) {
+	sa, err := s.app.CaseAnalysis(r.Context(), r.PathValue("id"), r.PathValue("kind"), r.PathValue("name"))
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	unmasked := unmaskAsked(r)
+	d := analysisData{Analysis: sa, Zone: pageZone, Unmasked: unmasked, CanUnmask: s.app.Can(r.Context(), app.ActUnmask) == nil,
+		ToggleURL: r.URL.Path}
+	if !unmasked {
+		d.ToggleURL += "?unmask=1"
+	}
+	p, _ := json.MarshalIndent(sa.Params, "", "  ")
+	sm, _ := json.MarshalIndent(sa.Summary, "", "  ")
+	d.Params, d.Summary = string(p), string(sm)
+	s.render(w, r, http.StatusOK, "case_analysis", "", "cases.analysis", d)
 }
 
 // --- evidence of the case ---

@@ -243,3 +243,61 @@ func TestAProposedMeasureIsApprovedFromTheWorkspaceAtTheVersionShown(t *testing.
 		t.Errorf("approval = %d, want the measure approved", status)
 	}
 }
+
+func TestAnAnalysisIsSavedToACaseOpenedMaskedAndAudited(t *testing.T) {
+	f := newFixture(t)
+	f.openCase("C-5")
+	f.grant("u_prosecutor", "C-5")
+	save := map[string]any{"version": 1, "kind": "trace", "name": "victim-7",
+		"params":  map[string]any{"dataset": "tx", "seed_tx": []string{"T1"}},
+		"summary": map[string]any{"accounts": []string{"6222021234567890"}, "total": 1000, "note": "经 6222029876543210 转出"}}
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/cases/C-5/analyses", save, http.StatusForbidden, "forbidden")
+	var sa app.SavedAnalysis
+	status, b := f.call(app.RoleProsecutor, "POST", "/api/v1/cases/C-5/analyses", save, &sa)
+	if status != http.StatusCreated || sa.SavedBy != "u_prosecutor" || strings.Contains(string(b), "6222021234567890") || strings.Contains(string(b), "6222029876543210") {
+		t.Fatalf("save = %d %s; want 201 with the summary masked", status, b)
+	}
+	if d := f.wantError(app.RoleProsecutor, "POST", "/api/v1/cases/C-5/analyses", save, http.StatusConflict, "conflict"); d["version"] != float64(2) {
+		t.Errorf("save at a stale version: details %v", d)
+	}
+	save["version"] = 2
+	if d := f.wantError(app.RoleProsecutor, "POST", "/api/v1/cases/C-5/analyses", save, http.StatusBadRequest, "invalid"); d["name"] == nil {
+		t.Errorf("the same name again: details %v do not name the name", d)
+	}
+	save["name"], save["summary"] = "other", "not an object"
+	if d := f.wantError(app.RoleProsecutor, "POST", "/api/v1/cases/C-5/analyses", save, http.StatusBadRequest, "invalid"); d["summary"] == nil {
+		t.Errorf("a summary that is no object: details %v", d)
+	}
+	path := "/api/v1/cases/C-5/analyses/trace/victim-7"
+	if status, b := f.call(app.RoleProsecutor, "GET", path+"?unmask=1", nil, nil); status != 200 || !strings.Contains(string(b), "6222021234567890") {
+		t.Errorf("open unmasked = %d %s", status, b)
+	}
+	f.wantError(app.RoleAuditor, "GET", path+"?unmask=1", nil, http.StatusForbidden, "forbidden")
+	f.wantError(app.RoleReviewer, "GET", path, nil, http.StatusForbidden, "forbidden")
+	f.wantError(app.RoleAuditor, "GET", "/api/v1/cases/C-5/analyses/trace/nope", nil, http.StatusNotFound, "not_found")
+	var log struct {
+		Entries []map[string]any `json:"entries"`
+	}
+	if status, b := f.call(app.RoleAuditor, "GET", "/api/v1/audit?action=case.analysis_saved", nil, &log); status != 200 || len(log.Entries) != 1 {
+		t.Errorf("audit of the save = %d %s", status, b)
+	}
+
+	_, html := f.page(app.RoleAuditor, "/cases/C-5?tab=analyses")
+	if count(html, "analysis-open") != 1 || count(html, "analysis-save-form") != 0 {
+		t.Errorf("analyses tab for the auditor: %d open links, %d save forms", count(html, "analysis-open"), count(html, "analysis-save-form"))
+	}
+	status, html = f.page(app.RoleAuditor, "/cases/C-5/analyses/trace/victim-7")
+	if status != 200 || count(html, "analysis-summary") != 1 || !strings.Contains(html, "total") || strings.Contains(html, "6222021234567890") {
+		t.Errorf("analysis page = %d; want the summary, masked", status)
+	}
+	status, html = f.submit(app.RoleProsecutor, "/cases/C-5/analyses", url.Values{"version": {"2"}, "kind": {"typology"}, "name": {"fan-out"},
+		"params": {`{"dataset":"tx"}`}, "summary": {`{"hits": 3`}})
+	if status != http.StatusBadRequest || !strings.Contains(html, `data-field="summary"`) || !strings.Contains(html, `{&#34;hits&#34;: 3`) {
+		t.Errorf("save with broken JSON = %d; want 400 naming the summary, the text kept", status)
+	}
+	status, html = f.submit(app.RoleProsecutor, "/cases/C-5/analyses", url.Values{"version": {"2"}, "kind": {"typology"}, "name": {"fan-out"},
+		"params": {`{"dataset":"tx"}`}, "summary": {`{"hits": 3}`}})
+	if status != 200 || count(html, "analysis-heading") != 1 || !strings.Contains(html, "typology · fan-out") {
+		t.Errorf("save from the page = %d; want the saved analysis", status)
+	}
+}
