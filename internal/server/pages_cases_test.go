@@ -159,6 +159,21 @@ func TestTheNewCaseAndLinkFormsReportProblemsAndConflicts(t *testing.T) {
 		!strings.Contains(html, `value="督促履职函"`) || !strings.Contains(html, `name="version" value="2"`) || count(html, "measure-row") != 1 {
 		t.Errorf("stale measure form = %d; want 409 naming who changed the case, the entry kept and version 2", status)
 	}
+	// A Chinese case number survives the redirect and the forms' addresses.
+	cn := "京检刑诉〔2025〕17号"
+	status, html = f.submit(app.RoleAdmin, "/cases", url.Values{"id": {cn}, "title": {"电诈"}})
+	action := regexp.MustCompile(`action="([^"]+)" data-testid="link-clue-form"`)
+	if status != 200 || !strings.Contains(html, cn+" · 电诈") {
+		t.Fatalf("new case %s = %d", cn, status)
+	}
+	_, html = f.page(app.RoleAdmin, "/cases/"+url.PathEscape(cn)+"?tab=clues")
+	m := action.FindStringSubmatch(html)
+	if m == nil {
+		t.Fatal("the clues tab has no link-clue form")
+	}
+	if status, html := f.submit(app.RoleAdmin, strings.ReplaceAll(m[1], "&amp;", "&"), url.Values{"form": {"measure"}, "version": {"1"}, "value": {"检察建议"}}); status != 200 || count(html, "measure-row") != 1 {
+		t.Errorf("a form of case %s posted to %s = %d", cn, m[1], status)
+	}
 	status, html = f.submit(app.RoleAdmin, "/cases/C-7/links", url.Values{"form": {"clue"}, "version": {"2"}, "value": {"4x"}})
 	if status != http.StatusBadRequest || !strings.Contains(html, `class="field-error"`) || count(html, "link-clue-form") != 1 {
 		t.Errorf("clue form with a bad id = %d; want 400 with the field's error", status)
