@@ -17,8 +17,8 @@ import (
 	"procura/internal/evidence"
 )
 
-// evidenceForm is a multipart body with a file part (name and content) and fields.
-func evidenceForm(name string, content []byte, fields map[string]string) (*bytes.Buffer, string) {
+// casesEvidenceForm is a multipart body with a file part (name and content) and fields.
+func casesEvidenceForm(name string, content []byte, fields map[string]string) (*bytes.Buffer, string) {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for k, v := range fields {
@@ -32,8 +32,8 @@ func evidenceForm(name string, content []byte, fields map[string]string) (*bytes
 	return &buf, mw.FormDataContentType()
 }
 
-// openCase opens case id as the administrator.
-func (f *fixture) openCase(id string) app.CaseDetail {
+// casesOpen opens case id as the administrator.
+func (f *fixture) casesOpen(id string) app.CaseDetail {
 	f.t.Helper()
 	var cd app.CaseDetail
 	if status, b := f.call(app.RoleAdmin, "POST", "/api/v1/cases", app.NewCase{ID: id, Title: "电信诈骗 " + id}, &cd); status != http.StatusCreated {
@@ -42,8 +42,8 @@ func (f *fixture) openCase(id string) app.CaseDetail {
 	return cd
 }
 
-// grant gives user the case, as the administrator does.
-func (f *fixture) grant(user, caseID string) {
+// casesGrant gives user the case, as the administrator does.
+func (f *fixture) casesGrant(user, caseID string) {
 	f.t.Helper()
 	ctx := app.WithPrincipal(context.Background(), app.Principal{Name: "u_admin", Role: app.RoleAdmin})
 	if err := f.app.GrantCase(ctx, user, caseID); err != nil {
@@ -51,45 +51,45 @@ func (f *fixture) grant(user, caseID string) {
 	}
 }
 
-func (f *fixture) errorDetails(b []byte) map[string]any {
+func (f *fixture) casesErrDetails(b []byte) map[string]any {
 	var e struct {
 		Error struct {
 			Details map[string]any `json:"details"`
 		} `json:"error"`
 	}
-	jsonUnmarshal(f.t, b, &e)
+	casesJSON(f.t, b, &e)
 	return e.Error.Details
 }
 
 func TestEvidenceIsUploadedToACaseDownloadedIntactAndTransferredOnTheRecord(t *testing.T) {
 	f := newFixture(t)
-	f.openCase("C-9")
+	f.casesOpen("C-9")
 	content := []byte("账号,金额\n6222021234567890,1000.00\n")
 	sum := sha256.Sum256(content)
 	want := hex.EncodeToString(sum[:])
 	intake := map[string]string{"source": "某银行", "legal_basis": "调证通知书 2025-017", "note": "流水"}
 
 	// Need-to-know: a prosecutor without a grant may neither add to nor list the case's evidence.
-	body, ct := evidenceForm("statement.csv", content, intake)
+	body, ct := casesEvidenceForm("statement.csv", content, intake)
 	if status, b, _ := f.do(app.RoleProsecutor, "POST", "/api/v1/cases/C-9/evidence", body, ct); status != http.StatusForbidden || errorCode(t, b) != "forbidden" {
 		t.Fatalf("upload without a grant = %d %s, want 403", status, b)
 	}
 	f.wantError(app.RoleProsecutor, "GET", "/api/v1/cases/C-9/evidence", nil, http.StatusForbidden, "forbidden")
-	body, ct = evidenceForm("statement.csv", content, intake)
+	body, ct = casesEvidenceForm("statement.csv", content, intake)
 	if status, b, _ := f.do(app.RoleAdmin, "POST", "/api/v1/cases/NOPE/evidence", body, ct); status != http.StatusNotFound {
 		t.Fatalf("upload to an unknown case = %d %s, want 404", status, b)
 	}
 
-	body, ct = evidenceForm("statement.csv", content, intake)
+	body, ct = casesEvidenceForm("statement.csv", content, intake)
 	status, b, _ := f.do(app.RoleAdmin, "POST", "/api/v1/cases/C-9/evidence", body, ct)
 	var added app.EvidenceAdded
-	jsonUnmarshal(t, b, &added)
+	casesJSON(t, b, &added)
 	if status != http.StatusCreated || added.Existing || added.Item.SHA256 != want || added.Item.CaseID != "C-9" || added.Item.Note != "流水" {
 		t.Fatalf("upload = %d %s, want 201 with sha256 %s in case C-9", status, b, want)
 	}
 	id := strconv.FormatInt(added.Item.ID, 10)
 
-	f.grant("u_prosecutor", "C-9")
+	f.casesGrant("u_prosecutor", "C-9")
 	var list struct {
 		Evidence []evidence.Item `json:"evidence"`
 	}
@@ -140,12 +140,12 @@ func TestEvidenceIsUploadedToACaseDownloadedIntactAndTransferredOnTheRecord(t *t
 
 func TestContentHeldByAnotherCaseIsNotFiledAgain(t *testing.T) {
 	f := newFixture(t)
-	f.openCase("C-9")
-	f.openCase("C-10")
-	f.grant("u_prosecutor", "C-10")
+	f.casesOpen("C-9")
+	f.casesOpen("C-10")
+	f.casesGrant("u_prosecutor", "C-10")
 	content := []byte("同一份流水")
 	upload := func(role, caseID string) (int, []byte) {
-		body, ct := evidenceForm("a.csv", content, map[string]string{"source": "某银行", "legal_basis": "调证 1"})
+		body, ct := casesEvidenceForm("a.csv", content, map[string]string{"source": "某银行", "legal_basis": "调证 1"})
 		status, b, _ := f.do(role, "POST", "/api/v1/cases/"+caseID+"/evidence", body, ct)
 		return status, b
 	}
@@ -166,20 +166,20 @@ func TestContentHeldByAnotherCaseIsNotFiledAgain(t *testing.T) {
 
 func TestAnEvidenceUploadNamesEachFieldAtFault(t *testing.T) {
 	f := newFixture(t)
-	f.openCase("C-9")
-	body, ct := evidenceForm("empty.csv", nil, map[string]string{"source": "某银行", "legal_basis": "调证 1"})
+	f.casesOpen("C-9")
+	body, ct := casesEvidenceForm("empty.csv", nil, map[string]string{"source": "某银行", "legal_basis": "调证 1"})
 	status, b, _ := f.do(app.RoleAdmin, "POST", "/api/v1/cases/C-9/evidence", body, ct)
-	if d := f.errorDetails(b); status != http.StatusBadRequest || d["file"] == nil || len(d) != 1 {
+	if d := f.casesErrDetails(b); status != http.StatusBadRequest || d["file"] == nil || len(d) != 1 {
 		t.Errorf("empty file = %d %s, want 400 naming file", status, b)
 	}
-	body, ct = evidenceForm("x.csv", []byte("x"), map[string]string{"received_at": "yesterday"})
+	body, ct = casesEvidenceForm("x.csv", []byte("x"), map[string]string{"received_at": "yesterday"})
 	status, b, _ = f.do(app.RoleAdmin, "POST", "/api/v1/cases/C-9/evidence", body, ct)
-	if d := f.errorDetails(b); status != http.StatusBadRequest || d["received_at"] == nil {
+	if d := f.casesErrDetails(b); status != http.StatusBadRequest || d["received_at"] == nil {
 		t.Errorf("bad time = %d %s, want 400 naming received_at", status, b)
 	}
-	body, ct = evidenceForm("x.csv", []byte("x"), nil)
+	body, ct = casesEvidenceForm("x.csv", []byte("x"), nil)
 	status, b, _ = f.do(app.RoleAdmin, "POST", "/api/v1/cases/C-9/evidence", body, ct)
-	if d := f.errorDetails(b); status != http.StatusBadRequest || d["source"] == nil || d["legal_basis"] == nil {
+	if d := f.casesErrDetails(b); status != http.StatusBadRequest || d["source"] == nil || d["legal_basis"] == nil {
 		t.Errorf("no source or legal basis = %d %s, want 400 naming both", status, b)
 	}
 	f.wantError(app.RoleAdmin, "GET", "/api/v1/evidence/x/file?purpose=p", nil, http.StatusBadRequest, "invalid")
@@ -187,7 +187,7 @@ func TestAnEvidenceUploadNamesEachFieldAtFault(t *testing.T) {
 	f.wantError(app.RoleAdmin, "GET", "/api/v1/cases?status=pending", nil, http.StatusBadRequest, "invalid")
 }
 
-func jsonUnmarshal(t *testing.T, b []byte, v any) {
+func casesJSON(t *testing.T, b []byte, v any) {
 	t.Helper()
 	if err := json.Unmarshal(b, v); err != nil {
 		t.Fatalf("answer %s is not the JSON expected: %v", b, err)

@@ -17,7 +17,7 @@ const maxUpload = 8 << 30
 // uploadPaths take multipart bodies whose CSRF token is a form field checked by readUpload.
 var uploadPaths = map[string]bool{
 	"/api/v1/imports": true, "/api/v1/imports/dry-run": true,
-	"/import/preview": true,
+	"/import/preview": true, "/api/v1/models/import": true, "/models/import": true,
 }
 
 // isUploadPath reports whether path takes a multipart body with its CSRF token as a field:
