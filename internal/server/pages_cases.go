@@ -186,7 +186,7 @@ type caseData struct {
 	CanUnmask bool
 	ToggleURL string
 	Form      url.Values // the refused form's values, refilled
-	FormKind  string     // which form was refused: clue, party, account, analysis, measure, evidence, approve
+	FormKind  string     // which form was refused: clue, party, account, analysis, measure, evidence, approve, saved
 	Problem   *formProblem
 }
 
@@ -209,15 +209,13 @@ type partyRow struct {
 // measureRow is a measure of the case: one recorded with it (Text), or the measure stage of
 // one of its clues, which a user who may approve measures approves here.
 type measureRow struct {
-	Text, By     string
-	At           time.Time
-	Clue         int64
-	Status       string
-	Version      int64
-	Approvable   bool
-	ClueTitle    string
-	ClueSubject  string
-	ClueAssignee string
+	Text, By   string
+	At         time.Time
+	Clue       int64
+	Status     string
+	Version    int64
+	Approvable bool
+	ClueTitle  string
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
@@ -327,7 +325,7 @@ func measures(c app.CaseDetail, canApprove bool) []measureRow {
 			id, _ := strconv.ParseInt(n, 10, 64)
 			cl := clues[id]
 			row = measureRow{Clue: id, Status: m.Label, Version: cl.Version, By: m.AddedBy, At: m.AddedAt,
-				ClueTitle: cl.TitleZH, ClueSubject: cl.SubjectKey, ClueAssignee: cl.Assignee,
+				ClueTitle:  cl.TitleZH,
 				Approvable: canApprove && m.Label == casework.MeasureProposed}
 		}
 		out = append(out, row)
