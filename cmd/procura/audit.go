@@ -149,9 +149,6 @@ func newEvidenceAddCmd(g *globals) *cobra.Command {
 			if req.ReceivedAt, err = parseWhen("--received-at", received); err != nil {
 				return err
 			}
-			if req.Source == "" || req.LegalBasis == "" {
-				return fmt.Errorf("say where %s came from and under which legal basis: --source 某银行 --legal-basis 调证通知书编号", req.Path)
-			}
 			a, err := g.open(cmd.Context(), "evidence add")
 			if err != nil {
 				return err

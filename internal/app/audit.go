@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"procura/internal/audit"
@@ -164,8 +165,8 @@ func (a *App) EvidenceAdd(ctx context.Context, req EvidenceAddRequest) (Evidence
 	if err != nil {
 		return EvidenceAdded{}, err
 	}
-	if req.Path == "" {
-		return EvidenceAdded{}, fmt.Errorf("%w: no file given: procura evidence add FILE --source WHO --legal-basis DOC", ErrInvalid)
+	if err := checkIntake(req); err != nil {
+		return EvidenceAdded{}, err
 	}
 	ev, err := a.evidenceStore()
 	if err != nil {
@@ -264,6 +265,9 @@ func (a *App) EvidenceTransfer(ctx context.Context, id int64, to, purpose string
 	ev, _, err := a.evidenceItem(ctx, id, ActEvidenceAdd)
 	if err != nil {
 		return evidence.Item{}, err
+	}
+	if strings.TrimSpace(to) == "" {
+		return evidence.Item{}, fieldErrors(map[string]string{"to": fmt.Sprintf("say to whom custody of evidence item %d passes (--to)", id)})
 	}
 	item, _, err := ev.Transfer(ctx, id, a.actorName(ctx), to, purpose)
 	return item, err

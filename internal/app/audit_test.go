@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"procura/internal/evidence"
 )
 
 func actions(t *testing.T, a *App, ctx context.Context, q AuditQuery) []string {
@@ -54,7 +56,7 @@ func TestEvidenceUseCasesCheckRoleAndCaseGrant(t *testing.T) {
 	if err := os.WriteFile(src, []byte("caller,callee\n1,2\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	added, err := a.EvidenceAdd(ctx, EvidenceAddRequest{Path: src})
+	added, err := a.EvidenceAdd(ctx, EvidenceAddRequest{Path: src, Intake: evidence.Intake{Source: "运营商", LegalBasis: "调证 6"}})
 	if err != nil {
 		t.Fatal(err)
 	}

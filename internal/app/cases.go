@@ -285,13 +285,8 @@ func (a *App) LinkCase(ctx context.Context, req CaseLinkRequest) (CaseDetail, er
 		if err != nil {
 			return notFound(err)
 		}
-		if req.Version != 0 && req.Version != c.Version {
-			e := &ConflictError{Object: "case " + c.ID, Expected: req.Version, Version: c.Version, Status: c.Status,
-				Show: "procura case show " + c.ID}
-			if last, err := a.st.LastChange(ctx, "case", c.ID); err == nil {
-				e.By, e.At = last.Actor, last.At
-			}
-			return e
+		if err := a.checkCaseVersion(ctx, c, req.Version); err != nil {
+			return err
 		}
 		if err := tx.TouchCase(ctx, c.ID, c.Version, a.now()); err != nil {
 			return err
@@ -341,6 +336,20 @@ func (a *App) LinkCase(ctx context.Context, req CaseLinkRequest) (CaseDetail, er
 		return CaseDetail{}, err
 	}
 	return a.CaseShow(ctx, req.CaseID)
+}
+
+// checkCaseVersion refuses a change made on version expected of case c when someone changed
+// the case since, naming who and when; expected 0 checks nothing.
+func (a *App) checkCaseVersion(ctx context.Context, c store.Case, expected int64) error {
+	if expected == 0 || expected == c.Version {
+		return nil
+	}
+	e := &ConflictError{Object: "case " + c.ID, Expected: expected, Version: c.Version, Status: c.Status,
+		Show: "procura case show " + c.ID}
+	if last, err := a.st.LastChange(ctx, "case", c.ID); err == nil {
+		e.By, e.At = last.Actor, last.At
+	}
+	return e
 }
 
 // checkCluesVisible refuses clues of cases p is not granted.

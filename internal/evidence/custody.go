@@ -155,3 +155,41 @@ func copyVerified(src, dest, sha string) (int64, error) {
 	}
 	return n, nil
 }
+
+// Download opens the file of item id for a copy that leaves the workspace through the
+// server, after checking that it still has the item's SHA-256, and records the export with its
+// recipient and purpose before a byte is sent: a download is an export whose destination is
+// the recipient's browser. The caller closes the file.
+func (s *Store) Download(ctx context.Context, id int64, actor, recipient, purpose string) (*os.File, Item, Event, error) {
+	item, err := s.st.EvidenceItem(ctx, id)
+	if err != nil {
+		return nil, Item{}, Event{}, err
+	}
+	f, err := os.Open(s.Path(item.SHA256))
+	if err != nil {
+		return nil, Item{}, Event{}, fmt.Errorf("download evidence item %d (%s): the stored file is unreadable: %w: run procura evidence verify", id, item.FileName, err)
+	}
+	h := sha256.New()
+	size, err := io.Copy(h, f)
+	if err == nil {
+		if got := hex.EncodeToString(h.Sum(nil)); got != item.SHA256 {
+			err = fmt.Errorf("%w: the stored file now has sha256 %s, not %s: do not use it; run procura evidence verify", ErrChanged, got, item.SHA256)
+		}
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return nil, Item{}, Event{}, fmt.Errorf("download evidence item %d (%s): %w", id, item.FileName, err)
+	}
+	ev, err := s.event(ctx, id, func(ctx context.Context, tx *store.Tx, rec *audit.Recorder, item Item) (Event, error) {
+		return s.record(ctx, tx, rec, item, Event{Event: Exported, Actor: actor, Counterparty: recipient, Purpose: purpose},
+			map[string]any{"download": true, "size": size})
+	})
+	if err != nil {
+		f.Close()
+		return nil, Item{}, Event{}, err
+	}
+	return f, item, ev, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,6 +164,34 @@ func TestExportRefusesAChangedFile(t *testing.T) {
 		}
 		if evs, _ := ev.Custody(ctx, item.ID); len(evs) != 1 {
 			t.Fatalf("a failed export was recorded: %+v", evs)
+		}
+	})
+}
+
+func TestADownloadIsRecordedAsAnExportAndRefusesAChangedFile(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		ev, _ := newStore(t, st)
+		ctx := context.Background()
+		item, _, _ := ev.Add(ctx, "clerk", writeFile(t, "a.csv", "original"), intake, nil)
+		f, got, e, err := ev.Download(ctx, item.ID, "prosecutor", "prosecutor", "trial")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(f)
+		f.Close()
+		if string(b) != "original" || got.ID != item.ID || e.Event != Exported || e.Counterparty != "prosecutor" || e.AuditSeq == 0 {
+			t.Fatalf("download = %q, %+v; want the content and an exported event", b, e)
+		}
+		p := ev.Path(item.SHA256)
+		os.Chmod(p, 0o640)
+		if err := os.WriteFile(p, []byte("forged!!"), 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := ev.Download(ctx, item.ID, "prosecutor", "prosecutor", "trial"); !errors.Is(err, ErrChanged) {
+			t.Fatalf("download of a changed file: %v, want ErrChanged", err)
+		}
+		if evs, _ := ev.Custody(ctx, item.ID); len(evs) != 2 {
+			t.Fatalf("a refused download was recorded: %+v", evs)
 		}
 	})
 }

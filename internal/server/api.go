@@ -53,7 +53,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/jobs/{id}/events", s.apiJobEvents},
 		{"POST", "/api/v1/backup", s.apiBackup},
 	}
-	for _, group := range [][]route{s.modelRoutes(), s.clueRoutes(), s.caseRoutes(), s.fundRoutes(), s.graphRoutes(), s.auditRoutes()} {
+	for _, group := range [][]route{s.modelRoutes(), s.clueRoutes(), s.caseRoutes(), s.fundRoutes(), s.graphRoutes(), s.auditRoutes(), s.evidenceRoutes()} {
 		rs = append(rs, group...)
 	}
 	return rs
@@ -77,6 +77,7 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	var te *app.ThrottledError
 	var details map[string]any
 	var ce *app.ConflictError
+	var fe *app.FieldError
 	switch {
 	case errors.As(err, &te):
 		secs := int(te.RetryAfter.Seconds() + 0.999)
@@ -85,6 +86,11 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &ce):
 		details = map[string]any{"object": ce.Object, "expected_version": ce.Expected, "version": ce.Version,
 			"status": ce.Status, "changed_by": ce.By, "changed_at": ce.At, "show": ce.Show}
+	case errors.As(err, &fe):
+		details = map[string]any{}
+		for k, v := range fe.Fields {
+			details[k] = v
+		}
 	}
 	// Messages may quote identifiers (a path "between account 6222…"): they leave masked.
 	msg := mask.Text(err.Error())

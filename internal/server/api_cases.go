@@ -13,17 +13,22 @@ func (s *Server) caseRoutes() []route {
 		{"GET", "/api/v1/cases/{id}", s.apiCase},
 		{"POST", "/api/v1/cases/{id}/links", s.apiLinkCase},
 		{"GET", "/api/v1/cases/{id}/timeline", s.apiCaseTimeline},
+		{"POST", "/api/v1/cases/{id}/analyses", s.apiSaveAnalysis},
+		{"GET", "/api/v1/cases/{id}/analyses/{kind}/{name}", s.apiCaseAnalysis},
 		{"GET", "/api/v1/ai/report", s.apiAIReport},
 	}
 }
 
+// apiCases lists one page of the cases the user may see (status, q, sort, limit, offset).
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
-	cs, err := s.app.Cases(r.Context())
-	if err != nil {
-		s.apiError(w, r, err)
+	q := queryParams(r)
+	cq := app.CaseQuery{Status: q.str("status"), Search: q.str("q"), Sort: q.str("sort"),
+		Limit: q.int("limit", 50, 1, 1000), Offset: q.int("offset", 0, 0, 1<<30)}
+	if !q.ok(s, w) {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": cs})
+	pg, err := s.app.CaseList(r.Context(), cq)
+	s.answer(w, r, pg, err)
 }
 
 func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) {
@@ -91,4 +96,24 @@ func (s *Server) apiAIReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, rep)
+}
+
+// apiSaveAnalysis keeps a trace's or typology run's parameters and summary with the case.
+func (s *Server) apiSaveAnalysis(w http.ResponseWriter, r *http.Request) {
+	var req app.SaveAnalysisRequest
+	if !s.readJSON(w, r, &req) {
+		return
+	}
+	req.CaseID = r.PathValue("id")
+	sa, err := s.app.SaveAnalysis(r.Context(), req)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, sa)
+}
+
+func (s *Server) apiCaseAnalysis(w http.ResponseWriter, r *http.Request) {
+	sa, err := s.app.CaseAnalysis(r.Context(), r.PathValue("id"), r.PathValue("kind"), r.PathValue("name"))
+	s.answer(w, r, sa, err)
 }

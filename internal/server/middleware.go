@@ -130,7 +130,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 							s.fail(w, r, http.StatusForbidden, "csrf", msgCSRF, nil)
 							return
 						}
-					case isMultipart(r) && uploadPaths[r.URL.Path]:
+					case isMultipart(r) && isUploadPath(r.URL.Path):
 						// The token is a field of the streamed upload; readUpload checks it
 						// before anything is done with the file.
 						ctx = context.WithValue(ctx, csrfPendingKey{}, p.CredentialID)

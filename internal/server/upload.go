@@ -21,6 +21,22 @@ var uploadPaths = map[string]bool{
 	"/screen/batch": true,
 }
 
+// isUploadPath reports whether path takes a multipart body with its CSRF token as a field:
+// the fixed paths above, and the evidence uploads of a case (/cases/{id}/evidence and
+// /api/v1/cases/{id}/evidence).
+func isUploadPath(path string) bool {
+	if uploadPaths[path] {
+		return true
+	}
+	for _, prefix := range []string{"/cases/", "/api/v1/cases/"} {
+		if id, ok := strings.CutSuffix(strings.TrimPrefix(path, prefix), "/evidence"); ok && strings.HasPrefix(path, prefix) &&
+			id != "" && !strings.Contains(id, "/") {
+			return true
+		}
+	}
+	return false
+}
+
 // upload is a received file kept under <workspace>/tmp/uploads/<id>/ with the form's fields.
 type upload struct {
 	id     string
