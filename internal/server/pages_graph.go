@@ -54,10 +54,15 @@ func (s *Server) graphPage(w http.ResponseWriter, r *http.Request) {
 		toggle.Set("unmask", "1")
 	}
 	d.APIQuery, d.ToggleURL = api.Encode(), "?"+toggle.Encode()
-	if d.Q != "" {
+	q := d.Q
+	if !d.Unmasked {
+		// The page shows what was typed as it shows any identifier: masked.
+		d.Q = mask.Text(q)
+	}
+	if q != "" {
 		d.Search = true
 		res, err := s.app.GraphSearch(r.Context(), app.SearchRequest{GraphRequest: app.GraphRequest{Datasets: splitComma(qs.Get("datasets")),
-			IgnoreResolved: qs.Get("ignore_resolved") == "1"}, Q: d.Q})
+			IgnoreResolved: qs.Get("ignore_resolved") == "1"}, Q: q})
 		if err != nil {
 			status, _ := statusOf(err)
 			if status == http.StatusInternalServerError || status == http.StatusForbidden {
