@@ -143,7 +143,9 @@
       // Made for many items: draw in chunks of 2,000 once there are 3,000, without animation.
       large: big, progressive: 2000, progressiveThreshold: 3000, animation: !big
     };
-    chart.setOption({ tooltip: { confine: true, formatter: tooltip }, animation: !big, series: [series] }, { replaceMerge: ["series"] });
+    // The canvas says when the drawing is done and how long it took (browser tests read it).
+    // "finished" comes once animation and progressive rendering are over; it is listened
+    // for before setOption, which may draw at once.
     var done = function () {
       chart.off("finished", done);
       canvas.setAttribute("data-rendered", "1");
@@ -152,7 +154,9 @@
       canvas.setAttribute("data-render-ms", String(Math.round(performance.now() - t0)));
       canvas.setAttribute("data-layout", big ? "worker" : "force");
     };
+    chart.off("finished");
     chart.on("finished", done);
+    chart.setOption({ tooltip: { confine: true, formatter: tooltip }, animation: !big, series: [series] }, { replaceMerge: ["series"] });
     say(t("graph.status", { nodes: list.length, edges: links.length }));
   }
 
@@ -188,7 +192,7 @@
       render();
     };
     var settled = placed > n * 0.8;
-    worker.postMessage({ n: n, x: x, y: y, edges: new Int32Array(pairs), community: comm, iterations: settled ? 60 : 220, settled: settled });
+    worker.postMessage({ n: n, x: x, y: y, edges: new Int32Array(pairs), community: comm, iterations: settled ? 50 : (n > 2000 ? 120 : 200), settled: settled });
   }
 
   function select(id) {
@@ -201,9 +205,9 @@
     f("rank", (n.rank || 0).toFixed(2)); f("community", n.community >= 0 ? String(n.community) : "—"); f("ties", "…");
     var ul = panel.querySelector('[data-field="cases"]');
     ul.textContent = "…";
-    chart.resize(); // the panel narrows the canvas
-    // Small canvases redraw to mark the selection; a large one is not redrawn for a click.
-    if (nodes.size <= FORCE_MAX) { render(); }
+    // The panel narrows the canvas. The canvas is not redrawn for a selection: a redraw
+    // restarts the force layout, and the second click of a double-click would miss its node.
+    chart.resize();
     api("entity", { entity: "node:" + id }).then(function (d) {
       if (selected !== id) { return; }
       f("ties", Object.keys(d.edges_by_relation).sort().map(function (k) { return k + " " + d.edges_by_relation[k]; }).join(", "));
