@@ -2,9 +2,13 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"procura/internal/graph"
@@ -56,6 +60,74 @@ type GraphView struct {
 	Edges     []ViewEdge  `json:"edges"`
 	Truncated bool        `json:"truncated"` // the limit stopped the walk: more nodes are within reach
 	Seconds   float64     `json:"seconds"`   // to build the graph and the view
+}
+
+// viewCache keeps the graph the explorer last drew from, with its communities and PageRank.
+// The page asks for many small pieces (a search, a node's panel, an expansion), and building
+// the graph from the workspace costs 0.5 s on the small synth world and about 19 s on the
+// medium one: without the cache every click would pay it. The key says what the graph was
+// built from (the datasets' names, rows, batches and schemas, and the latest resolution), so
+// an import or a new resolution builds it again. One graph is kept.
+type viewCache struct {
+	mu   sync.Mutex
+	key  string
+	g    *graph.Graph
+	info GraphInfo
+	v    *viewer
+}
+
+// viewGraph returns the graph of req with its annotations, built or from the cache.
+func (a *App) viewGraph(ctx context.Context, req GraphRequest) (*graph.Graph, GraphInfo, *viewer, error) {
+	if _, err := a.authorize(ctx, ActGraphRead); err != nil {
+		return nil, GraphInfo{}, nil, err
+	}
+	key, err := a.graphSource(ctx, req)
+	if err != nil {
+		return nil, GraphInfo{}, nil, err
+	}
+	c := &a.views
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.g != nil && c.key == key {
+		return c.g, c.info, c.v, nil
+	}
+	g, info, err := a.EntityGraph(ctx, req)
+	if err != nil {
+		return nil, GraphInfo{}, nil, err
+	}
+	v, err := newViewer(ctx, g)
+	if err != nil {
+		return nil, GraphInfo{}, nil, err
+	}
+	c.key, c.g, c.info, c.v = key, g, info, v
+	return g, info, v, nil
+}
+
+// graphSource describes what the graph of req is built from, to tell when it must be built
+// again: each dataset read (name, kind, rows, last change, batches, schema) and the latest
+// resolution's file.
+func (a *App) graphSource(ctx context.Context, req GraphRequest) (string, error) {
+	infos, err := a.st.Datasets(ctx)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%q %v\n", req.Datasets, req.IgnoreResolved)
+	for _, d := range infos {
+		if len(req.Datasets) > 0 && !slices.Contains(req.Datasets, d.Name) {
+			continue
+		}
+		fmt.Fprintf(h, "%s %s %d %d %d %s\n", d.Name, d.Kind, d.Rows, d.UpdatedAt.UnixNano(), len(d.Batches), d.ColumnsJSON)
+		for _, b := range d.Batches {
+			fmt.Fprintf(h, "%d ", b.ID)
+		}
+	}
+	if !req.IgnoreResolved {
+		if fi, err := os.Stat(a.resolvedPath()); err == nil {
+			fmt.Fprintf(h, "resolved %d %d", fi.Size(), fi.ModTime().UnixNano())
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // viewer annotates nodes of one graph with their communities and PageRank, both computed
@@ -121,15 +193,11 @@ func (a *App) GraphNeighbourhood(ctx context.Context, req NeighbourhoodRequest) 
 		return GraphView{}, fmt.Errorf("%w: name the entity to start from (an identifier, type:key or node:ID)", ErrInvalid)
 	}
 	t := time.Now()
-	g, info, err := a.EntityGraph(ctx, req.GraphRequest)
+	g, info, v, err := a.viewGraph(ctx, req.GraphRequest)
 	if err != nil {
 		return GraphView{}, err
 	}
 	seed, err := findNode(g, req.Entity)
-	if err != nil {
-		return GraphView{}, err
-	}
-	v, err := newViewer(ctx, g)
 	if err != nil {
 		return GraphView{}, err
 	}
@@ -181,11 +249,7 @@ func (a *App) GraphSearch(ctx context.Context, req SearchRequest) (SearchResult,
 	if req.Limit > MaxSearchHits {
 		return SearchResult{}, fmt.Errorf("%w: limit %d: ask for at most %d hits", ErrInvalid, req.Limit, MaxSearchHits)
 	}
-	g, info, err := a.EntityGraph(ctx, req.GraphRequest)
-	if err != nil {
-		return SearchResult{}, err
-	}
-	v, err := newViewer(ctx, g)
+	g, info, v, err := a.viewGraph(ctx, req.GraphRequest)
 	if err != nil {
 		return SearchResult{}, err
 	}
@@ -270,15 +334,11 @@ func (a *App) GraphEntity(ctx context.Context, req EntityRequest) (EntityDetail,
 	if strings.TrimSpace(req.Entity) == "" {
 		return EntityDetail{}, fmt.Errorf("%w: name the entity (an identifier, type:key or node:ID)", ErrInvalid)
 	}
-	g, info, err := a.EntityGraph(ctx, req.GraphRequest)
+	g, info, v, err := a.viewGraph(ctx, req.GraphRequest)
 	if err != nil {
 		return EntityDetail{}, err
 	}
 	id, err := findNode(g, req.Entity)
-	if err != nil {
-		return EntityDetail{}, err
-	}
-	v, err := newViewer(ctx, g)
 	if err != nil {
 		return EntityDetail{}, err
 	}
@@ -341,11 +401,7 @@ func (a *App) GraphCollisionView(ctx context.Context, req CollisionViewRequest) 
 		return GraphView{}, fmt.Errorf("%w: limit %d: ask for 1 to %d entities", ErrInvalid, req.Limit, MaxViewNodes)
 	}
 	t := time.Now()
-	g, info, err := a.EntityGraph(ctx, req.GraphRequest)
-	if err != nil {
-		return GraphView{}, err
-	}
-	v, err := newViewer(ctx, g)
+	g, info, v, err := a.viewGraph(ctx, req.GraphRequest)
 	if err != nil {
 		return GraphView{}, err
 	}

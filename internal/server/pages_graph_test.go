@@ -266,3 +266,21 @@ func (f *fixture) doHX(role, path string) (int, []byte, http.Header) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, b, resp.Header
 }
+
+// The explorer keeps its graph between requests; an import must show at once.
+func TestTheExplorerSeesAnImportAtOnce(t *testing.T) {
+	f := graphWorld(t)
+	f.nodeID("6222021234567890") // the graph is built and kept
+	var res app.SearchResult
+	const fresh = "6222027777888899"
+	if _, b := f.call(app.RoleAnalyst, "GET", "/api/v1/graph/search?q="+fresh, nil, &res); len(res.Hits) != 0 {
+		t.Fatalf("the account is found before it is imported: %s", b)
+	}
+	p := filepath.Join(t.TempDir(), "more.csv")
+	os.WriteFile(p, []byte("tx_id,account,time,amount,counterparty_account\nT9,6222021234567890,2025-03-05 10:00:00,-5.00,"+fresh+"\n"), 0o600)
+	ctx := app.WithPrincipal(context.Background(), app.Principal{Name: "u_admin", Role: app.RoleAdmin})
+	if _, err := f.app.Import(ctx, app.ImportRequest{Path: p, Dataset: "tx", Kind: "transactions"}); err != nil {
+		t.Fatal(err)
+	}
+	f.nodeID(fresh)
+}
