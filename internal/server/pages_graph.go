@@ -26,6 +26,10 @@ type graphData struct {
 	Unmasked, CanUnmask bool
 	ToggleURL           string
 	APIQuery            string
+	// The graph is built from these datasets (comma-separated, "" = all), with or without
+	// the latest resolution; searches and API calls keep them.
+	Datasets       string
+	IgnoreResolved bool
 }
 
 // graphPage shows the explorer; with ?q= it lists the entities found, and an htmx search gets
@@ -37,7 +41,7 @@ func (s *Server) graphPage(w http.ResponseWriter, r *http.Request) {
 	}
 	qs := r.URL.Query()
 	d := graphData{Q: qs.Get("q"), Unmasked: qs.Get("unmask") == "1" || qs.Get("unmask") == "true",
-		CanUnmask: s.app.Can(r.Context(), app.ActUnmask) == nil}
+		CanUnmask: s.app.Can(r.Context(), app.ActUnmask) == nil, Datasets: qs.Get("datasets"), IgnoreResolved: qs.Get("ignore_resolved") == "1"}
 	api := url.Values{}
 	for _, k := range []string{"datasets", "ignore_resolved"} {
 		if v := qs.Get(k); v != "" {
@@ -61,8 +65,8 @@ func (s *Server) graphPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if q != "" {
 		d.Search = true
-		res, err := s.app.GraphSearch(r.Context(), app.SearchRequest{GraphRequest: app.GraphRequest{Datasets: splitComma(qs.Get("datasets")),
-			IgnoreResolved: qs.Get("ignore_resolved") == "1"}, Q: q})
+		res, err := s.app.GraphSearch(r.Context(), app.SearchRequest{GraphRequest: app.GraphRequest{Datasets: splitComma(d.Datasets),
+			IgnoreResolved: d.IgnoreResolved}, Q: q})
 		if err != nil {
 			status, _ := statusOf(err)
 			if status == http.StatusInternalServerError || status == http.StatusForbidden {

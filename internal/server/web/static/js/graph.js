@@ -174,6 +174,7 @@
   // layOut runs the worker on the canvas's nodes (those laid out already stay where they are
   // as far as the forces allow), then draws.
   function layOut(list) {
+    keepForcePositions();
     var n = list.length, pos = new Map(), run = ++layoutRun;
     list.forEach(function (nd, i) { pos.set(nd.id, i); });
     var x = new Float64Array(n), y = new Float64Array(n), comm = new Int32Array(n), placed = 0;
@@ -193,6 +194,18 @@
     };
     var settled = placed > n * 0.8;
     worker.postMessage({ n: n, x: x, y: y, edges: new Int32Array(pairs), community: comm, iterations: settled ? 50 : (n > 2000 ? 120 : 200), settled: settled });
+  }
+
+  // keepForcePositions copies where ECharts' force layout has put the nodes, so that a canvas
+  // growing past FORCE_MAX keeps its picture and the worker only places the newcomers.
+  function keepForcePositions() {
+    var model = chart.getModel && chart.getModel(), series = model && model.getSeriesByIndex(0);
+    if (!series || series.get("layout") !== "force") { return; }
+    var data = series.getData();
+    for (var i = 0; i < data.count(); i++) {
+      var item = data.getRawDataItem(i), at = data.getItemLayout(i), n = item && nodes.get(item.node.id);
+      if (n && n.x === undefined && at && isFinite(at[0]) && isFinite(at[1])) { n.x = at[0]; n.y = at[1]; }
+    }
   }
 
   function select(id) {
