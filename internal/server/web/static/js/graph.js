@@ -134,7 +134,9 @@
     var series = {
       type: "graph", id: "entities", data: data, links: links, roam: true, draggable: !big,
       layout: big ? "none" : "force",
-      force: { repulsion: 160, edgeLength: [40, 110], gravity: 0.08, layoutAnimation: true },
+      // Weaker repulsion and more gravity as the canvas fills, so that it stays in view.
+      force: { repulsion: list.length < 60 ? 160 : list.length < 150 ? 90 : 45, edgeLength: [30, 100],
+        gravity: list.length < 60 ? 0.08 : 0.2, layoutAnimation: true },
       label: { show: list.length <= ALL_LABELS || zoom >= LABEL_ZOOM, position: "right", fontSize: 11, formatter: "{b}" },
       labelLayout: { hideOverlap: true },
       edgeSymbol: ["none", "arrow"], edgeSymbolSize: 5,
