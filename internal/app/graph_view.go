@@ -453,3 +453,41 @@ func (a *App) GraphCollisionView(ctx context.Context, req CollisionViewRequest) 
 	res.Seconds = time.Since(t).Seconds()
 	return res, a.conceal(ctx, &res, shown{Object: "graph", ID: "collisions", Rows: len(res.Nodes)}, basePlan)
 }
+
+// EdgesRequest asks for the edges among nodes already drawn.
+type EdgesRequest struct {
+	GraphRequest
+	Nodes []int32 // node ids, at most MaxViewNodes
+}
+
+// EdgesResult is the answer of GraphEdges.
+type EdgesResult struct {
+	Graph GraphInfo  `json:"graph"`
+	Edges []ViewEdge `json:"edges"`
+}
+
+// GraphEdges lists every edge among the nodes. A canvas that grew by several requests (two
+// expansions, a path, the collisions) holds nodes that no single answer showed together; this
+// fills in the ties between them, so two accounts that paid each other never look unconnected.
+func (a *App) GraphEdges(ctx context.Context, req EdgesRequest) (EdgesResult, error) {
+	if len(req.Nodes) > MaxViewNodes {
+		return EdgesResult{}, fmt.Errorf("%w: %d nodes: ask for the edges among at most %d", ErrInvalid, len(req.Nodes), MaxViewNodes)
+	}
+	g, info, v, err := a.viewGraph(ctx, req.GraphRequest)
+	if err != nil {
+		return EdgesResult{}, err
+	}
+	ids := make([]int32, 0, len(req.Nodes))
+	seen := map[int32]bool{}
+	for _, id := range req.Nodes {
+		if id < 0 || int(id) >= g.Nodes() {
+			return EdgesResult{}, fmt.Errorf("%w: node:%d is no node of this graph (it has %d); if the datasets changed, search for the entities again", ErrNotFound, id, g.Nodes())
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	res := EdgesResult{Graph: info, Edges: v.edges(ids)}
+	return res, a.conceal(ctx, &res, shown{Object: "graph", ID: "edges", Rows: len(res.Edges)}, basePlan)
+}

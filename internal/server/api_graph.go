@@ -23,6 +23,7 @@ func (s *Server) graphRoutes() []route {
 		{"GET", "/api/v1/graph/neighbourhood", s.apiNeighbourhood},
 		{"GET", "/api/v1/graph/entity", s.apiGraphEntity},
 		{"GET", "/api/v1/graph/collision-view", s.apiCollisionView},
+		{"POST", "/api/v1/graph/edges", s.apiGraphEdges},
 	}
 }
 
@@ -204,5 +205,26 @@ func (s *Server) apiCollisionView(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := s.app.GraphCollisionView(r.Context(), req)
+	s.answer(w, r, res, err)
+}
+
+// apiGraphEdges answers the edges among the node ids posted ({"nodes":[…]}): a read, posted
+// because 5,000 ids do not fit in a URL.
+func (s *Server) apiGraphEdges(w http.ResponseWriter, r *http.Request) {
+	q := queryParams(r)
+	var body struct {
+		Nodes []int32 `json:"nodes"`
+	}
+	if !s.readJSON(w, r, &body) {
+		return
+	}
+	if len(body.Nodes) > app.MaxViewNodes {
+		q.bad("nodes", "at most 5000 node ids")
+	}
+	req := app.EdgesRequest{GraphRequest: graphRequest(q), Nodes: body.Nodes}
+	if !q.ok(s, w) {
+		return
+	}
+	res, err := s.app.GraphEdges(r.Context(), req)
 	s.answer(w, r, res, err)
 }

@@ -284,3 +284,21 @@ func TestTheExplorerSeesAnImportAtOnce(t *testing.T) {
 	}
 	f.nodeID(fresh)
 }
+
+// Nodes loaded by different requests get the edges between them from POST /graph/edges.
+func TestTheEdgesAmongNodesDrawnApartAreFilledIn(t *testing.T) {
+	f := graphWorld(t)
+	// 1234… paid 9876… (T1, and T2 is 9876…'s record of the same money coming in).
+	a, b := f.nodeID("6222021234567890"), f.nodeID("6222029876543210")
+	var res app.EdgesResult
+	if status, body := f.call(app.RoleAnalyst, "POST", "/api/v1/graph/edges", map[string]any{"nodes": []int32{a, b, a}}, &res); status != 200 {
+		t.Fatalf("edges = %d %s", status, body)
+	}
+	if len(res.Edges) != 1 || res.Edges[0] != (app.ViewEdge{From: a, To: b, Rel: "transfer", Rows: 2}) {
+		t.Errorf("edges among the two accounts = %+v, want the transfer of two rows, listed once", res.Edges)
+	}
+	many := make([]int32, app.MaxViewNodes+1)
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/graph/edges", map[string]any{"nodes": many}, http.StatusBadRequest, "invalid")
+	f.wantError(app.RoleAnalyst, "POST", "/api/v1/graph/edges", map[string]any{"nodes": []int32{1 << 30}}, http.StatusNotFound, "not_found")
+	f.wantError(app.RoleAuditor, "POST", "/api/v1/graph/edges", map[string]any{"nodes": []int32{a}}, http.StatusForbidden, "forbidden")
+}

@@ -49,6 +49,22 @@
       });
   }
 
+  // tiesAmong asks for every edge among the canvas's nodes and merges the missing ones: nodes
+  // loaded by different requests may be tied to each other although no answer showed both.
+  function tiesAmong() {
+    var q = new URLSearchParams(apiQuery);
+    return fetch("/api/v1/graph/edges?" + q.toString(), {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRF-Token": window.procura ? window.procura.csrf : "" },
+      body: JSON.stringify({ nodes: Array.from(nodes.keys()) })
+    }).then(function (r) {
+      return r.json().then(function (body) {
+        if (!r.ok) { throw new Error((body.error && body.error.message) || r.statusText); }
+        return merge({ graph: body.graph, nodes: [], edges: body.edges });
+      });
+    });
+  }
+
   function failed(err) { say(t("graph.failed") + " " + err.message, true); }
 
   function checkStamp(g) {
@@ -239,9 +255,14 @@
   // load asks for a view and merges it into the canvas.
   function load(path, params, then) {
     say(t("graph.loading"));
+    var before = nodes.size;
     return api(path, params).then(function (view) {
       var added = merge(view);
       if (added < 0) { return; }
+      return (before > 0 && added > 0 ? tiesAmong() : Promise.resolve(0)).then(function () { return view; });
+    }).then(function (view) {
+      if (!view) { return; }
+      var added = nodes.size - before;
       render();
       var msg = t("graph.status", { nodes: nodes.size, edges: edges.size }) + " " + t("graph.added", { n: added });
       if (view.truncated) { msg += " " + t("graph.truncated"); }
@@ -258,9 +279,12 @@
   function putOnCanvas(id) {
     say(t("graph.loading"));
     api("entity", { entity: "node:" + id }).then(function (d) {
-      if (merge({ graph: d.graph, nodes: [d.node] }) < 0) { return; }
-      render();
-      select(d.node.id);
+      var before = nodes.size, added = merge({ graph: d.graph, nodes: [d.node] });
+      if (added < 0) { return; }
+      (before > 0 && added > 0 ? tiesAmong() : Promise.resolve(0)).then(function () {
+        render();
+        select(d.node.id);
+      }).catch(failed);
     }).catch(failed);
   }
 
