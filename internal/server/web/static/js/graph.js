@@ -322,7 +322,7 @@
   }
 
   function clearAll() {
-    nodes.clear(); edges.clear(); stamp = ""; selected = null; pathFrom = pathTo = null;
+    nodes.clear(); edges.clear(); stamp = ""; selected = null; pathFrom = pathTo = null; zoom = 1;
     onPath = { nodes: new Set(), edges: new Set() };
     canvas.removeAttribute("data-path");
     showEnd("from", null); showEnd("to", null);
