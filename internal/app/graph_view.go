@@ -67,13 +67,29 @@ type GraphView struct {
 // the graph from the workspace costs 0.5 s on the small synth world and about 19 s on the
 // medium one: without the cache every click would pay it. The key says what the graph was
 // built from (the datasets' names, rows, batches and schemas, and the latest resolution), so
-// an import or a new resolution builds it again. One graph is kept.
+// an import or a new resolution builds it again. One graph is kept, and dropped after
+// viewIdle without a request: the medium world's graph holds about 1 GB.
 type viewCache struct {
-	mu   sync.Mutex
-	key  string
-	g    *graph.Graph
-	info GraphInfo
-	v    *viewer
+	mu    sync.Mutex
+	key   string
+	g     *graph.Graph
+	info  GraphInfo
+	v     *viewer
+	timer *time.Timer
+}
+
+const viewIdle = 15 * time.Minute
+
+// touch (with mu held) restarts the countdown to dropping the graph.
+func (c *viewCache) touch() {
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.timer = time.AfterFunc(viewIdle, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.key, c.g, c.info, c.v = "", nil, GraphInfo{}, nil
+	})
 }
 
 // viewGraph returns the graph of req with its annotations, built or from the cache.
@@ -89,6 +105,7 @@ func (a *App) viewGraph(ctx context.Context, req GraphRequest) (*graph.Graph, Gr
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.g != nil && c.key == key {
+		c.touch()
 		return c.g, c.info, c.v, nil
 	}
 	g, info, err := a.EntityGraph(ctx, req)
@@ -100,6 +117,7 @@ func (a *App) viewGraph(ctx context.Context, req GraphRequest) (*graph.Graph, Gr
 		return nil, GraphInfo{}, nil, err
 	}
 	c.key, c.g, c.info, c.v = key, g, info, v
+	c.touch()
 	return g, info, v, nil
 }
 
