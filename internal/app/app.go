@@ -48,6 +48,7 @@ type App struct {
 	actor string
 	cfg   Config
 	local *Principal // who acts without a Principal in the context; nil = nobody
+	views viewCache  // the graph explorer's last graph (graph_view.go)
 }
 
 func (c Config) options() store.Options {

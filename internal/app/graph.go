@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,10 +103,19 @@ func (a *App) entityGraph(ctx context.Context, req GraphRequest) (*graph.Graph, 
 	return g, info, ds, nil
 }
 
-// findNode turns what a user typed into a node: "type:key", or a key that is unique across
-// types. Phone numbers are tried in E.164 as the importer stores them.
+// findNode turns what a user typed into a node: "type:key", "node:ID" (the graph's id, which
+// the same data always numbers alike: the graph page names the nodes it shows masked this
+// way), or a key that is unique across types. Phone numbers are tried in E.164 as the
+// importer stores them.
 func findNode(g *graph.Graph, s string) (int32, error) {
 	s = strings.TrimSpace(s)
+	if v, ok := strings.CutPrefix(s, "node:"); ok {
+		id, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || id < 0 || id >= int64(g.Nodes()) {
+			return 0, fmt.Errorf("%w: node:%s is no node of this graph (it has %d); if the datasets changed, search for the entity again", ErrNotFound, v, g.Nodes())
+		}
+		return int32(id), nil
+	}
 	if t, key, ok := strings.Cut(s, ":"); ok {
 		if nt, err := graph.ParseNodeType(t); err == nil {
 			if id, ok := g.Lookup(nt, key); ok {

@@ -19,6 +19,11 @@ func (s *Server) graphRoutes() []route {
 		{"GET", "/api/v1/graph/rank", s.apiRank},
 		{"GET", "/api/v1/graph/collisions", s.apiCollisions},
 		{"GET", "/api/v1/graph/export", s.apiGraphExport},
+		{"GET", "/api/v1/graph/search", s.apiGraphSearch},
+		{"GET", "/api/v1/graph/neighbourhood", s.apiNeighbourhood},
+		{"GET", "/api/v1/graph/entity", s.apiGraphEntity},
+		{"GET", "/api/v1/graph/collision-view", s.apiCollisionView},
+		{"POST", "/api/v1/graph/edges", s.apiGraphEdges},
 	}
 }
 
@@ -146,4 +151,80 @@ func (s *Server) apiGraphExport(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Procura-Edges", strconv.Itoa(res.Edges))
 	h.Set("X-Procura-Unmasked", strconv.FormatBool(res.Unmasked))
 	w.Write(buf.Bytes())
+}
+
+// The graph explorer's routes answer views (nodes with community, degree and PageRank, and
+// the edges among them); a node is named as an identifier, type:key or node:ID.
+
+func (s *Server) apiGraphSearch(w http.ResponseWriter, r *http.Request) {
+	q := queryParams(r)
+	req := app.SearchRequest{GraphRequest: graphRequest(q), Q: q.str("q"), Limit: q.int("limit", 20, 1, app.MaxSearchHits)}
+	if req.Q == "" {
+		q.bad("q", "an identifier (typed whole, or type:key) or part of a name")
+	}
+	if !q.ok(s, w) {
+		return
+	}
+	res, err := s.app.GraphSearch(r.Context(), req)
+	s.answer(w, r, res, err)
+}
+
+func (s *Server) apiNeighbourhood(w http.ResponseWriter, r *http.Request) {
+	q := queryParams(r)
+	req := app.NeighbourhoodRequest{GraphRequest: graphRequest(q), Entity: q.str("entity"),
+		Depth: q.int("depth", 1, 1, app.MaxViewDepth), Limit: q.int("limit", 500, 1, app.MaxViewNodes),
+		MaxDegree: q.int("max_degree", 0, 0, 1<<30)}
+	if req.Entity == "" {
+		q.bad("entity", "an identifier, type:key or node:ID")
+	}
+	if !q.ok(s, w) {
+		return
+	}
+	res, err := s.app.GraphNeighbourhood(r.Context(), req)
+	s.answer(w, r, res, err)
+}
+
+func (s *Server) apiGraphEntity(w http.ResponseWriter, r *http.Request) {
+	q := queryParams(r)
+	req := app.EntityRequest{GraphRequest: graphRequest(q), Entity: q.str("entity")}
+	if req.Entity == "" {
+		q.bad("entity", "an identifier, type:key or node:ID")
+	}
+	if !q.ok(s, w) {
+		return
+	}
+	res, err := s.app.GraphEntity(r.Context(), req)
+	s.answer(w, r, res, err)
+}
+
+func (s *Server) apiCollisionView(w http.ResponseWriter, r *http.Request) {
+	q := queryParams(r)
+	req := app.CollisionViewRequest{GraphRequest: graphRequest(q), Limit: q.int("limit", 500, 1, app.MaxViewNodes),
+		Cases: graph.CaseOptions{MaxDeviceAccounts: q.int("max_device_accounts", 0, 0, 1<<30)}}
+	if !q.ok(s, w) {
+		return
+	}
+	res, err := s.app.GraphCollisionView(r.Context(), req)
+	s.answer(w, r, res, err)
+}
+
+// apiGraphEdges answers the edges among the node ids posted ({"nodes":[…]}): a read, posted
+// because 5,000 ids do not fit in a URL.
+func (s *Server) apiGraphEdges(w http.ResponseWriter, r *http.Request) {
+	q := queryParams(r)
+	var body struct {
+		Nodes []int32 `json:"nodes"`
+	}
+	if !s.readJSON(w, r, &body) {
+		return
+	}
+	if len(body.Nodes) > app.MaxViewNodes {
+		q.bad("nodes", "at most 5000 node ids")
+	}
+	req := app.EdgesRequest{GraphRequest: graphRequest(q), Nodes: body.Nodes}
+	if !q.ok(s, w) {
+		return
+	}
+	res, err := s.app.GraphEdges(r.Context(), req)
+	s.answer(w, r, res, err)
 }

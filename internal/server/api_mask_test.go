@@ -35,7 +35,9 @@ func TestNoAnswerShowsAnIdentifierWithoutUnmask(t *testing.T) {
 	}
 	for _, p := range []string{"/api/v1/clues", "/api/v1/clues/" + id, "/api/v1/cases/C-1", "/api/v1/cases/C-1/timeline", "/api/v1/cases",
 		"/api/v1/audit", "/api/v1/evidence", "/api/v1/ai/report", "/api/v1/graph/communities?min_size=1",
-		"/api/v1/graph/rank?top=50", "/api/v1/graph/collisions", "/api/v1/graph/neighbours?seed=6222021234567890"} {
+		"/api/v1/graph/rank?top=50", "/api/v1/graph/collisions", "/api/v1/graph/neighbours?seed=6222021234567890",
+		"/api/v1/graph/search?q=6222021234567890", "/api/v1/graph/search?q=张", "/api/v1/graph/neighbourhood?entity=6222021234567890&depth=2",
+		"/api/v1/graph/entity?entity=6222021234567890", "/api/v1/graph/collision-view", "/graph?q=6222021234567890"} {
 		get(p)
 	}
 	post("/api/v1/screen", map[string]any{"queries": []string{"张三", secretID}})
