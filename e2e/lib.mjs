@@ -42,3 +42,45 @@ export async function rawKeys(page) {
     return [...found];
   });
 }
+
+// addUser creates a user of role through the API with the administrator's session (the main
+// page must be logged in as the administrator) and returns {name, password}: the generated
+// first-run password, which the user must change at the first login.
+export async function addUser(t, role) {
+  await loggedIn(t);
+  const csrf = await t.page.getAttribute('meta[name="csrf-token"]', "content");
+  const name = `e2e_${role}_${Date.now().toString(36)}`;
+  const res = await t.page.request.post(t.url("/api/v1/users"), {
+    data: { name, role },
+    headers: { "X-CSRF-Token": csrf },
+  });
+  assert(res.status() === 201, `adding the ${role} ${name} answered ${res.status()}: ${await res.text()}`);
+  const body = await res.json();
+  assert(body.password, `adding the ${role} ${name} gave no first-run password`);
+  return { name, password: body.password };
+}
+
+// signInAs logs user in on page (from t.newPage()), changes the first-run password when the
+// server asks for it, and leaves the page on the dashboard.
+export async function signInAs(t, page, user) {
+  await page.goto(t.url("/login"));
+  await page.fill('form[action="/login"] input[name="name"]', user.name);
+  await page.fill('form[action="/login"] input[name="password"]', user.password);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button')]);
+  if (new URL(page.url()).pathname === "/password") {
+    const fresh = user.password + "-changed";
+    await page.fill('form[action="/password"] input[name="old"]', user.password);
+    await page.fill('form[action="/password"] input[name="new"]', fresh);
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/password"] button')]);
+    const errors = await page.locator('p.error[role="alert"]').allTextContents();
+    assert(errors.length === 0, `${user.name} could not change the first-run password: ${errors.join(" ")}`);
+    user.password = fresh;
+  }
+  await page.goto(t.url("/"));
+  assert(new URL(page.url()).pathname === "/", `${user.name} is not logged in: ${page.url()}`);
+}
+
+// menu lists the hrefs of the page's main menu.
+export async function menu(page) {
+  return page.$$eval("header nav a", (as) => as.map((a) => a.getAttribute("href")));
+}

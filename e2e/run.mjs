@@ -72,16 +72,31 @@ function watch(page) {
   page.on("pageerror", (err) => problems.push(`page error on ${page.url()}: ${err.message}`));
 }
 context.on("page", watch);
-context.on("request", (req) => {
+function checkOrigin(req) {
   const u = new URL(req.url());
   if (["data:", "blob:", "about:"].includes(u.protocol)) return;
   if (u.origin !== base.origin) problems.push(`request to another origin: ${req.method()} ${req.url()}`);
-});
-context.on("response", (res) => {
+}
+function checkStatus(res) {
   if (res.status() >= 500) problems.push(`server error ${res.status()} on ${res.request().method()} ${res.url()}`);
-});
+}
+context.on("request", checkOrigin);
+context.on("response", checkStatus);
 
 const page = await context.newPage();
+let extra = []; // contexts a flow opened with t.newPage, closed when it ends
+
+// newPage gives a page in a browser context of its own (another user's cookies), watched like
+// the main one.
+async function newPage() {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "zh-CN" });
+  ctx.setDefaultTimeout(15000);
+  ctx.on("page", watch);
+  ctx.on("request", checkOrigin);
+  ctx.on("response", checkStatus);
+  extra.push(ctx);
+  return ctx.newPage();
+}
 const state = {}; // shared by the flows, in order
 
 function slug(s) {
@@ -98,6 +113,7 @@ async function runFlow(file) {
     admin,
     state,
     url: (path) => new URL(path, base).href,
+    newPage,
     // step runs one user-visible step, screenshots the page, and fails on any problem so far.
     async step(title, fn) {
       n++;
@@ -113,7 +129,10 @@ async function runFlow(file) {
       } finally {
         allowed = [];
       }
-      await page.screenshot({ path: shot, fullPage: true });
+      for (const p of [page, ...extra.flatMap((c) => c.pages())]) {
+        const suffix = p === page ? "" : `-ctx${extra.findIndex((c) => c.pages().includes(p)) + 1}`;
+        await p.screenshot({ path: shot.replace(/\.png$/, `${suffix}.png`), fullPage: true });
+      }
       console.log(`     ${flowName} ${n}. ${title} (${((Date.now() - began) / 1000).toFixed(1)} s)`);
       if (problems.length) throw new Error(`step "${title}":\n  ${problems.join("\n  ")}`);
     },
@@ -123,7 +142,12 @@ async function runFlow(file) {
       allowed.push(re);
     },
   };
-  await mod.default(t);
+  try {
+    await mod.default(t);
+  } finally {
+    for (const ctx of extra) await ctx.close().catch(() => {});
+    extra = [];
+  }
   if (problems.length) throw new Error(problems.join("\n  "));
 }
 
