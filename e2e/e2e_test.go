@@ -26,27 +26,60 @@ import (
 const flowTimeout = 5 * time.Minute
 
 func TestBrowserFlows(t *testing.T) {
+	needTools(t)
+	url, password, logs := startServer(t)
+	out, err := runFlows(t, url, password)
+	t.Logf("node run.mjs:\n%s", out)
+	if err != nil {
+		t.Logf("server log (last lines):\n%s", logs.tail(40))
+		t.Fatalf("the browser flows failed (%v); screenshots of every step are in e2e/artifacts/", err)
+	}
+}
+
+// The runner fails a flow on each kind of problem it watches for (flows in testdata/broken),
+// so that a green run of the real flows means something.
+func TestTheRunnerFailsOnBrowserProblems(t *testing.T) {
+	needTools(t)
+	url, password, _ := startServer(t)
+	for flow, want := range map[string]string{
+		"console-error": "console error on " + url + "/login: e2e harness check: a console error",
+		"page-error":    "page error on " + url + "/login: e2e harness check: an uncaught error",
+		"other-origin":  "request to another origin: GET http://127.0.0.2:9/",
+		"assertion":     "e2e harness check: the flow's assertion",
+	} {
+		out, err := runFlows(t, url, password, "PROCURA_FLOW_DIR=testdata/broken", "PROCURA_FLOWS="+flow,
+			"PROCURA_E2E_ARTIFACTS="+t.TempDir()) // leave the real flows' screenshots alone
+		if err == nil || !strings.Contains(string(out), "FAIL "+flow+".mjs") || !strings.Contains(string(out), want) {
+			t.Errorf("flow %s: run.mjs ended with %v, want a failure naming %q:\n%s", flow, err, want, out)
+		}
+	}
+}
+
+// needTools skips the test when the browser run cannot happen here, or fails it under
+// PROCURA_E2E=1.
+func needTools(t *testing.T) {
+	t.Helper()
 	if missing := missingTools(); missing != "" {
 		if os.Getenv("PROCURA_E2E") == "1" {
 			t.Fatalf("PROCURA_E2E=1 but %s", missing)
 		}
 		t.Skipf("browser flows skipped: %s (set PROCURA_E2E=1 to make this a failure)", missing)
 	}
-	url, password, logs := startServer(t)
+}
 
+// runFlows runs node run.mjs against the server at url with the extra environment env.
+func runFlows(t *testing.T, url, password string, env ...string) ([]byte, error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), flowTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "run.mjs")
 	cmd.Env = append(os.Environ(), "PROCURA_URL="+url, "PROCURA_ADMIN=admin", "PROCURA_ADMIN_PASSWORD="+password)
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
-	t.Logf("node run.mjs:\n%s", out)
-	if err != nil {
-		t.Logf("server log (last lines):\n%s", logs.tail(40))
-		if ctx.Err() != nil {
-			t.Fatalf("the browser flows did not finish within %s", flowTimeout)
-		}
-		t.Fatalf("the browser flows failed (%v); screenshots of every step are in e2e/artifacts/", err)
+	if ctx.Err() != nil {
+		t.Fatalf("node run.mjs did not finish within %s:\n%s", flowTimeout, out)
 	}
+	return out, err
 }
 
 // missingTools names what the browser run needs and this machine lacks, or "".

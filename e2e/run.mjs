@@ -5,7 +5,8 @@
 // Environment: PROCURA_URL (required), PROCURA_ADMIN (default "admin"), PROCURA_ADMIN_PASSWORD
 // (required: the first-run password of `procura init`), PROCURA_NEW_PASSWORD (the password the
 // login flow changes it to; default a random one), PROCURA_FLOWS (only flows whose file name
-// contains one of these comma-separated words), PROCURA_CHROMIUM (default /usr/bin/chromium).
+// contains one of these comma-separated words), PROCURA_CHROMIUM (default /usr/bin/chromium),
+// PROCURA_E2E_ARTIFACTS (where the screenshots go; default artifacts/, emptied first).
 //
 // The flows share one browser context (cookies, language) and one state object, so a later flow
 // starts where the earlier left off: 01-login logs in, 02-import brings the data 03-dashboard
@@ -18,7 +19,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const artifacts = join(here, "artifacts");
+const artifacts = process.env.PROCURA_E2E_ARTIFACTS || join(here, "artifacts");
 
 function need(name) {
   const v = process.env[name];
@@ -38,7 +39,8 @@ const admin = {
 };
 const only = (process.env.PROCURA_FLOWS || "").split(",").map((s) => s.trim()).filter(Boolean);
 
-const flowDir = join(here, "flows");
+// PROCURA_FLOW_DIR: another folder of flows (the harness's own test uses testdata/broken).
+const flowDir = process.env.PROCURA_FLOW_DIR ? join(process.cwd(), process.env.PROCURA_FLOW_DIR) : join(here, "flows");
 const files = readdirSync(flowDir)
   .filter((f) => f.endsWith(".mjs"))
   .filter((f) => only.length === 0 || only.some((w) => f.includes(w)))
@@ -56,7 +58,7 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
 });
 const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "zh-CN" });
-context.setDefaultTimeout(15000);
+context.setDefaultTimeout(30000); // generous: CI runs the flows beside every other package's tests
 
 // Problems seen by the browser while a flow runs; a step that leaves any behind fails.
 let problems = [];
@@ -90,7 +92,7 @@ let extra = []; // contexts a flow opened with t.newPage, closed when it ends
 // the main one.
 async function newPage() {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "zh-CN" });
-  ctx.setDefaultTimeout(15000);
+  ctx.setDefaultTimeout(30000);
   ctx.on("page", watch);
   ctx.on("request", checkOrigin);
   ctx.on("response", checkStatus);
