@@ -17,13 +17,15 @@ export async function login(t, name, password) {
 }
 
 // loggedIn makes sure the browser has a session of the administrator: flows run alone
-// (PROCURA_FLOWS) log in with the password the login flow left in t.state, or the given one.
+// (PROCURA_FLOWS) log in with the password the login flow left in t.state, or the given one,
+// changing a first-run password as the login flow would.
 export async function loggedIn(t) {
   const { page } = t;
   await page.goto(t.url("/"));
   if (new URL(page.url()).pathname !== "/login") return;
-  await login(t, t.admin.name, t.state.password || t.admin.password);
-  assert(new URL(page.url()).pathname === "/", `login as ${t.admin.name} ended on ${page.url()}, not the dashboard`);
+  const user = { name: t.admin.name, password: t.state.password || t.admin.password };
+  await signInAs(t, page, user, t.admin.newPassword);
+  t.state.password = user.password;
 }
 
 // rawKeys lists catalogue keys that a page shows as such (a message missing from the
@@ -61,14 +63,14 @@ export async function addUser(t, role) {
 }
 
 // signInAs logs user in on page (from t.newPage()), changes the first-run password when the
-// server asks for it, and leaves the page on the dashboard.
-export async function signInAs(t, page, user) {
+// server asks for it (to fresh, or the old one with "-changed"; user.password is updated), and
+// leaves the page on the dashboard.
+export async function signInAs(t, page, user, fresh = user.password + "-changed") {
   await page.goto(t.url("/login"));
   await page.fill('form[action="/login"] input[name="name"]', user.name);
   await page.fill('form[action="/login"] input[name="password"]', user.password);
   await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button')]);
   if (new URL(page.url()).pathname === "/password") {
-    const fresh = user.password + "-changed";
     await page.fill('form[action="/password"] input[name="old"]', user.password);
     await page.fill('form[action="/password"] input[name="new"]', fresh);
     await Promise.all([page.waitForNavigation(), page.click('form[action="/password"] button')]);
