@@ -121,9 +121,9 @@ type loadClient struct {
 }
 
 // newLoadWorld builds the workspace: a synthetic world imported (canonical files), every model
-// run with lowered thresholds (thousands of clues), 100 cases opened on the clues found, 20 users of four roles (prosecutors and analysts
-// granted half of the cases each, so need-to-know is checked on every read), and one session
-// per client.
+// run with lowered thresholds (thousands of clues), 100 cases opened on the clues found, 20
+// users of four roles (prosecutors, analysts and reviewers granted half of the cases each, so
+// need-to-know is checked on every read), and one session per client.
 func newLoadWorld(b *testing.B, scale string, clients int) *loadWorld {
 	b.Helper()
 	ctx := context.Background()
