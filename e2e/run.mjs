@@ -121,20 +121,24 @@ async function runFlow(file) {
       n++;
       const began = Date.now();
       const shot = join(artifacts, `${flowName}-${String(n).padStart(2, "0")}-${slug(title)}.png`);
+      // One screenshot per open page: the main one, and those of t.newPage() as -ctxN.
+      const screenshots = async () => {
+        for (const p of [page, ...extra.flatMap((c) => c.pages())]) {
+          const suffix = p === page ? "" : `-ctx${extra.findIndex((c) => c.pages().includes(p)) + 1}`;
+          await p.screenshot({ path: shot.replace(/\.png$/, `${suffix}.png`), fullPage: true }).catch(() => {});
+        }
+      };
       try {
         await fn();
-        // Let late console errors of what the step did (a chart drawn on load) arrive.
+        // The page the step led to has loaded (its scripts ran) before the problems are read.
         await page.waitForLoadState("load");
       } catch (err) {
-        await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+        await screenshots();
         throw new Error(`step "${title}": ${err.message}`);
       } finally {
         allowed = [];
       }
-      for (const p of [page, ...extra.flatMap((c) => c.pages())]) {
-        const suffix = p === page ? "" : `-ctx${extra.findIndex((c) => c.pages().includes(p)) + 1}`;
-        await p.screenshot({ path: shot.replace(/\.png$/, `${suffix}.png`), fullPage: true });
-      }
+      await screenshots();
       console.log(`     ${flowName} ${n}. ${title} (${((Date.now() - began) / 1000).toFixed(1)} s)`);
       if (problems.length) throw new Error(`step "${title}":\n  ${problems.join("\n  ")}`);
     },
