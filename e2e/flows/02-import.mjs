@@ -41,6 +41,10 @@ export default async function (t) {
     const status = await card.getAttribute("data-status");
     const err = await card.locator(".error").textContent();
     assert(status === "done", `the import job ended ${status}: ${err}`);
+    // The live status is shown in the page's language, as the server renders it.
+    const shown = await card.locator(".status").textContent();
+    const want = await page.evaluate(() => window.procura.t("job.done"));
+    assert(shown === want, `the finished job's status reads "${shown}", want "${want}"`);
     const result = await card.locator(".result").textContent();
     assert(/rows_rejected: 4/.test(result), `the job's result does not report 4 rejected rows: ${result}`);
     t.state.dataset = dataset;
