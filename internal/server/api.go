@@ -195,7 +195,7 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSession(w, sess)
-	w.Header().Set("X-Procura-User", req.Name)
+	logUser(r, req.Name)
 	writeJSON(w, http.StatusOK, map[string]any{"user": req.Name, "role": sess.Role, "expires_at": sess.Credential.ExpiresAt,
 		"must_change_password": sess.MustChangePassword, "csrf_token": s.csrfToken(sess.Credential.ID)})
 }

@@ -74,22 +74,26 @@ func (w *statusWriter) Flush() {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequests logs one line per request: never the query string, which may hold identifiers.
+// The user is known only inside (authenticate, or a login), so the handlers name it through a
+// slot in the request's context (logUser).
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		user := ""
-		if p, ok := app.PrincipalFrom(r.Context()); ok {
-			user = p.Name
-		}
-		if v := sw.Header().Get("X-Procura-User"); v != "" {
-			user = v
-			sw.Header().Del("X-Procura-User")
-		}
+		var user string
+		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), logUserKey{}, &user)))
 		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes,
 			"ms", time.Since(start).Milliseconds(), "user", user, "remote", r.RemoteAddr)
 	})
+}
+
+type logUserKey struct{}
+
+// logUser names the user of r in its request log line.
+func logUser(r *http.Request, name string) {
+	if slot, ok := r.Context().Value(logUserKey{}).(*string); ok {
+		*slot = name
+	}
 }
 
 // authenticate puts the user of a session cookie or bearer token into the request context and
@@ -120,6 +124,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
 			} else {
 				ctx = app.WithPrincipal(ctx, p)
+				logUser(r, p.Name)
 				if u := r.URL.Query().Get("unmask"); u == "1" || u == "true" {
 					ctx = app.WithUnmask(ctx) // identifiers in the clear: the use case checks and audits
 				}

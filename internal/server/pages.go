@@ -116,7 +116,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.setSession(w, sess)
-	w.Header().Set("X-Procura-User", name)
+	logUser(r, name)
 	to := "/"
 	if sess.MustChangePassword {
 		to = "/password"

@@ -28,7 +28,7 @@
     es.addEventListener("job", function (ev) {
       var j = JSON.parse(ev.data);
       card.setAttribute("data-status", j.status);
-      text(card, ".status", j.status);
+      text(card, ".status", window.procura.t(["job", j.status].join("."))); // job.running, job.done …, as the template shows it
       text(card, ".phase", j.phase || "");
       text(card, ".done", String(j.done));
       text(card, ".total", j.total > 0 ? String(j.total) : "");
