@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 
 	"procura/internal/app"
 	"procura/internal/server"
+	"procura/internal/synth"
 )
 
 // flowTimeout bounds the whole browser run; the flows take well under a minute.
@@ -27,7 +29,7 @@ const flowTimeout = 5 * time.Minute
 
 func TestBrowserFlows(t *testing.T) {
 	needTools(t)
-	url, password, logs := startServer(t)
+	url, password, logs := startServer(t, true)
 	out, err := runFlows(t, url, password)
 	t.Logf("node run.mjs:\n%s", out)
 	if err != nil {
@@ -40,7 +42,7 @@ func TestBrowserFlows(t *testing.T) {
 // so that a green run of the real flows means something.
 func TestTheRunnerFailsOnBrowserProblems(t *testing.T) {
 	needTools(t)
-	url, password, _ := startServer(t)
+	url, password, _ := startServer(t, false)
 	for flow, want := range map[string]string{
 		"console-error": "console error on " + url + "/login: e2e harness check: a console error",
 		"page-error":    "page error on " + url + "/login: e2e harness check: an uncaught error",
@@ -102,8 +104,9 @@ func missingTools() string {
 }
 
 // startServer serves a new workspace on a free loopback port, as `procura init` and `procura
-// serve` would, and returns its URL, the administrator's first-run password and its log.
-func startServer(t *testing.T) (string, string, *logBuffer) {
+// serve` would, and returns its URL, the administrator's first-run password and its log. With
+// world, the workspace first gets the synthetic world's data (importWorld).
+func startServer(t *testing.T, world bool) (string, string, *logBuffer) {
 	t.Helper()
 	ctx := context.Background()
 	ws := filepath.Join(t.TempDir(), "ws")
@@ -113,6 +116,9 @@ func startServer(t *testing.T) (string, string, *logBuffer) {
 	}
 	if res.Admin == nil || res.Admin.Password == "" {
 		t.Fatal("procura init created no administrator with a first-run password")
+	}
+	if world {
+		importWorld(t, ws)
 	}
 	a, err := app.Open(ctx, app.Config{Workspace: ws, Command: "procura serve", RequireLogin: true})
 	if err != nil {
@@ -146,6 +152,51 @@ func startServer(t *testing.T) (string, string, *logBuffer) {
 	return "", "", nil
 }
 
+// worldScale is the size of the synthetic world the flows work on: 5,000 background transactions
+// give about 30,000 rows with every dataset kind, victims, rings and the violations the models
+// find, and import in seconds. PROCURA_E2E_WORLD=small (or another synth scale) tries the pages
+// on more.
+func worldScale() string {
+	if s := os.Getenv("PROCURA_E2E_WORLD"); s != "" {
+		return s
+	}
+	return "5000tx"
+}
+
+// importWorld generates a synthetic world and imports each of its canonical files into a
+// dataset named after the file, as "procura import FILE --dataset NAME --kind KIND" would, so that
+// the models, clues, cases, traces and the graph have real data to work on.
+func importWorld(t *testing.T, ws string) {
+	t.Helper()
+	ctx := context.Background()
+	began := time.Now()
+	sum, err := synth.Generate(ctx, synth.Options{Out: filepath.Join(t.TempDir(), "world"), Seed: 7, Scale: worldScale()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.Open(ctx, app.Config{Workspace: ws, Command: "procura import"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	rows := int64(0)
+	for _, f := range sum.Files {
+		if f.Profile == "truth" || f.Subset {
+			continue // the answers, not data
+		}
+		name := strings.TrimSuffix(filepath.Base(f.Path), filepath.Ext(f.Path))
+		r, err := a.Import(ctx, app.ImportRequest{Path: filepath.Join(sum.Out, filepath.FromSlash(f.Path)), Dataset: name, Kind: f.Kind})
+		if err != nil {
+			t.Fatalf("importing the synthetic world's %s: %v", f.Path, err)
+		}
+		rows += r.RowsImported
+	}
+	if os.Getenv("PROCURA_E2E_GRAPH_BENCH") == "1" {
+		importFanOut(t, ctx, a)
+	}
+	t.Logf("synthetic world %s (seed 7): %d rows imported in %.1f s", worldScale(), rows, time.Since(began).Seconds())
+}
+
 // logBuffer keeps the server's log for the report of a failed run.
 type logBuffer struct {
 	mu  sync.Mutex
@@ -163,4 +214,36 @@ func (l *logBuffer) tail(n int) string {
 	defer l.mu.Unlock()
 	lines := strings.Split(strings.TrimRight(l.buf.String(), "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// importFanOut adds, for PROCURA_E2E_GRAPH_BENCH=1, transactions in which one account pays 80
+// accounts and each of them pays 70 others: 5,681 accounts within two hops of the first, so that
+// 10-graph can draw a neighbourhood of 5,000 nodes (the synthetic world's largest has under
+// 1,000) and measure the page at that size. The seed account goes to the flow in
+// PROCURA_E2E_GRAPH_SEED.
+func importFanOut(t *testing.T, ctx context.Context, a *app.App) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("tx_id,account,time,amount,counterparty_account\n")
+	acct := func(i int) string { return fmt.Sprintf("62220300%08d", i) }
+	tx, next := 0, 1
+	for range 80 {
+		mid := next
+		next++
+		tx++
+		fmt.Fprintf(&b, "F%d,%s,2025-03-01 10:00:00,-100.00,%s\n", tx, acct(0), acct(mid))
+		for range 70 {
+			tx++
+			fmt.Fprintf(&b, "F%d,%s,2025-03-02 10:00:00,-10.00,%s\n", tx, acct(mid), acct(next))
+			next++
+		}
+	}
+	path := filepath.Join(t.TempDir(), "fan_out.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Import(ctx, app.ImportRequest{Path: path, Dataset: "fan_out", Kind: "transactions"}); err != nil {
+		t.Fatalf("importing the fan-out transactions: %v", err)
+	}
+	t.Setenv("PROCURA_E2E_GRAPH_SEED", acct(0))
 }

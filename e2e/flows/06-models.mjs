@@ -1,11 +1,8 @@
 // The model library and editor: open a model whose inputs the workspace holds (the synthetic
 // world e2e_test.go imports), validate a broken and the original text, try it on the current
-// data, and run it: the job card ends done with the clues it found and the run history grows.
-import { assert, loggedIn } from "../lib.mjs";
-
-// benefit_paid_after_death reads the benefits and deaths of the synthetic world, which injects
-// this violation: its run gives clues for 07-clues to review.
-export const model = "benefit_paid_after_death";
+// data, and run it: the job card ends done with the clues it found (which 07-clues reviews) and
+// the run history grows.
+import { assert, cluesModel as model, loggedIn } from "../lib.mjs";
 
 export default async function (t) {
   const { page } = t;
