@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"procura/internal/app"
@@ -22,9 +22,9 @@ func (s *Server) fundPages(mux *http.ServeMux) {
 // traceForm is the trace form as the user filled it in; it is shown back as it was when a
 // field is wrong.
 type traceForm struct {
-	Dataset, Seed, SeedTx, Account, After       string
+	Dataset, Seed, SeedTx, Account, After        string
 	Direction, Policy, MaxHops, HopWindow, MinAm string
-	Victims                                     []string // case_parties datasets; none = every one
+	Victims                                      []string // case_parties datasets; none = every one
 }
 
 type tracePageData struct {
