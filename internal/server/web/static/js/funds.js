@@ -56,6 +56,7 @@
   }
 
   function amount(v) { return typeof v === "number" ? v : parseFloat(v || "0"); }
+  function money(v) { return v === undefined || v === "" ? "" : amount(v).toFixed(2); }
 
   // reduce keeps, per level of the source node, the `keep` largest links and adds up the rest
   // into one "other" node per level (a sink, so the graph stays without cycles). Nodes left
@@ -97,7 +98,7 @@
     var n = p.data.node || p.data;
     var s = labelOf(n);
     if (n.role === "account" || n.role === "seed") {
-      s += "<br>" + t("funds.col.level") + " " + n.level + " · " + t("funds.col.in") + " " + n.attributed_in + " · " + t("funds.col.out") + " " + n.attributed_out;
+      s += "<br>" + t("funds.col.level") + " " + n.level + " · " + t("funds.col.in") + " " + money(n.attributed_in) + " · " + t("funds.col.out") + " " + money(n.attributed_out);
     }
     return s;
   }
@@ -141,10 +142,16 @@
     });
     var perCol = {};
     nodes.forEach(function (n) { var c = n.col !== undefined ? n.col : col(n); (perCol[c] = perCol[c] || []).push(n); });
+    // ECharts fits the coordinates into the chart keeping their proportions: spread each
+    // column over a height in proportion to the width, so that few nodes are not squashed.
+    var cols = Object.keys(perCol).map(Number), most = 1;
+    cols.forEach(function (c) { most = Math.max(most, perCol[c].length); });
+    var width = (Math.max.apply(null, cols) - Math.min.apply(null, cols)) * 260 || 260;
+    var gap = Math.max(46, width * 0.6 / most);
     var pos = {};
-    Object.keys(perCol).forEach(function (c) {
+    cols.forEach(function (c) {
       var list = perCol[c].sort(function (a, b) { return (value[b.id] || 0) - (value[a.id] || 0); });
-      list.forEach(function (n, i) { pos[n.id] = { x: parseInt(c, 10) * 260, y: (i - (list.length - 1) / 2) * 46 }; });
+      list.forEach(function (n, i) { pos[n.id] = { x: c * 260, y: (i - (list.length - 1) / 2) * gap }; });
     });
     var maxV = 1;
     r.links.concat(extra.links).forEach(function (l) { maxV = Math.max(maxV, amount(l.value)); });
@@ -236,16 +243,16 @@
       fact(dl, t("funds.col.holder"), n.holder || "—");
       fact(dl, t("funds.col.level"), String(n.level));
       fact(dl, t("funds.col.in_data"), t(n.in_data ? "funds.yes" : "funds.no"));
-      fact(dl, t("funds.col.in"), String(n.attributed_in));
-      fact(dl, t("funds.col.out"), String(n.attributed_out));
-      fact(dl, t("funds.exit.cash_out"), String(n.cash_out));
-      fact(dl, t("funds.col.retained"), String(n.retained));
+      fact(dl, t("funds.col.in"), money(n.attributed_in));
+      fact(dl, t("funds.col.out"), money(n.attributed_out));
+      fact(dl, t("funds.exit.cash_out"), money(n.cash_out));
+      fact(dl, t("funds.col.retained"), money(n.retained));
       if (acct) { fact(dl, t("funds.col.first"), acct.first_time); fact(dl, t("funds.col.last"), acct.last_time); }
       var tb = panel.querySelector(".panel-seeds tbody");
       tb.textContent = "";
       (acct ? acct.seeds : []).forEach(function (s) {
         var seed = res.seeds[s.seed];
-        row(tb, [seed ? seed.tx_id + " (" + seed.from + ")" : String(s.seed), String(s.in), String(s.out)]);
+        row(tb, [seed ? seed.tx_id + " (" + seed.from + ")" : String(s.seed), money(s.in), money(s.out)]);
       });
       var btn = panel.querySelector(".expand");
       btn.hidden = !n.in_data || !n.id || n.expanded;
@@ -267,7 +274,7 @@
         if (!a.ok) { msg.textContent = a.body.error ? a.body.error.message : t("funds.panel.failed"); return; }
         var x = a.body, tb = panel.querySelector(".panel-transfers tbody");
         tb.textContent = "";
-        x.transfers.forEach(function (tr) { row(tb, [tr.time, tr.to || t("funds.node.cash"), String(tr.amount), tr.channel || ""]); });
+        x.transfers.forEach(function (tr) { row(tb, [tr.time, tr.to || t("funds.node.cash"), money(tr.amount), tr.channel || ""]); });
         panel.querySelector(".panel-transfers").hidden = false;
         msg.textContent = t("funds.panel.expanded").replace("{n}", String(x.transfers.length)).replace("{total}", String(x.total));
         merge(n, x.transfers);
