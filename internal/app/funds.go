@@ -77,19 +77,20 @@ type TraceResult struct {
 
 // Trace follows victims' money (or any seed transactions) through a transactions dataset.
 func (a *App) Trace(ctx context.Context, req TraceRequest) (TraceResult, error) {
-	res, err := a.trace(ctx, req)
+	res, _, err := a.trace(ctx, req)
 	if err != nil {
 		return TraceResult{}, err
 	}
 	return res, a.conceal(ctx, &res, shown{Object: "trace", ID: req.Dataset, Rows: len(res.Result.Accounts)}, basePlan)
 }
 
-// trace is Trace with identifiers in the clear: callers mask what they return.
-func (a *App) trace(ctx context.Context, req TraceRequest) (TraceResult, error) {
+// trace is Trace with identifiers in the clear (callers mask what they return), and the
+// graph it traced in.
+func (a *App) trace(ctx context.Context, req TraceRequest) (TraceResult, *funds.Graph, error) {
 	t := time.Now()
 	g, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
 	if err != nil {
-		return TraceResult{}, err
+		return TraceResult{}, nil, err
 	}
 	load := time.Since(t).Seconds()
 	o := req.Options
@@ -98,40 +99,40 @@ func (a *App) trace(ctx context.Context, req TraceRequest) (TraceResult, error) 
 	if req.SeedFile != "" {
 		more, err := readSeedFile(req.SeedFile)
 		if err != nil {
-			return TraceResult{}, err
+			return TraceResult{}, nil, err
 		}
 		ids = append(ids, more...)
 	}
 	switch {
 	case len(ids) > 0 && req.FromAccount != "", req.Victims && (len(ids) > 0 || req.FromAccount != ""):
-		return TraceResult{}, errors.New("give one kind of seed: transactions, an account or the known victims")
+		return TraceResult{}, nil, errors.New("give one kind of seed: transactions, an account or the known victims")
 	case req.Victims:
 		src, err := a.st.KnownVictims(ctx, req.VictimsDatasets...)
 		if err != nil {
-			return TraceResult{}, err
+			return TraceResult{}, nil, err
 		}
 		if len(src.Numbers) == 0 {
-			return TraceResult{}, errors.New("the workspace knows no victims: import case parties (kind case_parties, role victim) or give seed transactions")
+			return TraceResult{}, nil, errors.New("the workspace knows no victims: import case parties (kind case_parties, role victim) or give seed transactions")
 		}
 		if o.Seeds = g.VictimPayments(src.Numbers, req.After); len(o.Seeds) == 0 {
-			return TraceResult{}, fmt.Errorf("none of the %d known victims made a payment in %s after the time given: check the dataset or the time", len(src.Numbers), req.Dataset)
+			return TraceResult{}, nil, fmt.Errorf("none of the %d known victims made a payment in %s after the time given: check the dataset or the time", len(src.Numbers), req.Dataset)
 		}
 	case len(ids) > 0:
 		if o.Seeds, err = g.SeedsFromTxIDs(ids); err != nil {
-			return TraceResult{}, err
+			return TraceResult{}, nil, err
 		}
 	case req.FromAccount != "":
 		if o.Seeds, err = g.SeedsFromAccount(req.FromAccount, req.After, o.Direction); err != nil {
-			return TraceResult{}, err
+			return TraceResult{}, nil, err
 		}
 	default:
-		return TraceResult{}, errors.New("nothing to trace: give --seed-tx, --seed-file or --from-account")
+		return TraceResult{}, nil, errors.New("nothing to trace: give --seed-tx, --seed-file or --from-account")
 	}
 	r, err := funds.Trace(ctx, g, o)
 	if err != nil {
-		return TraceResult{}, err
+		return TraceResult{}, nil, err
 	}
-	return TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}, nil
+	return TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}, g, nil
 }
 
 // readVictimsFile reads victims' account or card numbers (funds.ReadVictims).

@@ -1,10 +1,13 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -169,7 +172,6 @@ func TestTheExpandRouteListsTheAccountsTransfersAfterTheTimeMasked(t *testing.T)
 		}
 	}
 	f.wantError(app.RoleAnalyst, "GET", "/api/v1/trace/expand?dataset=tx&account=6229999999999999", nil, http.StatusNotFound, "not_found")
-
 	// The page names the account by its node in a finished trace: it sees numbers masked.
 	job := f.submitTrace(app.RoleAnalyst)
 	var v traceViewJSON
@@ -189,6 +191,17 @@ func TestTheExpandRouteListsTheAccountsTransfersAfterTheTimeMasked(t *testing.T)
 	}
 	f.wantError(app.RoleProsecutor, "GET", "/api/v1/trace/expand?job="+job.ID+"&node="+node, nil, http.StatusNotFound, "not_found")
 	f.wantError(app.RoleAnalyst, "GET", "/api/v1/trace/expand?job="+job.ID+"&node=n999", nil, http.StatusBadRequest, "invalid")
+	// The graph is kept between expansions, but not past a change of the dataset.
+	more := filepath.Join(t.TempDir(), "more.csv")
+	os.WriteFile(more, []byte("tx_id,account,time,amount,counterparty_account\nT4,6222029876543210,2025-03-01 12:00:00,-50.00,6222025555666677\n"), 0o600)
+	admin := app.WithPrincipal(context.Background(), app.Principal{Name: "u_admin", Role: app.RoleAdmin})
+	if _, err := f.app.Import(admin, app.ImportRequest{Path: more, Dataset: "tx", Kind: "transactions"}); err != nil {
+		t.Fatal(err)
+	}
+	if status, b := f.call(app.RoleAnalyst, "GET", "/api/v1/trace/expand?dataset=tx&account=6222029876543210&after=2025-03-01", nil, &res); status != 200 || res.Total != 2 {
+		t.Errorf("expand after an import = %d %s, want T3 and T4", status, b)
+	}
+
 }
 
 func TestATraceExportsItsSchedulesAndItsSankeyToRolesThatMayExport(t *testing.T) {
