@@ -255,7 +255,9 @@
         row(tb, [seed ? seed.tx_id + " (" + seed.from + ")" : String(s.seed), money(s.in), money(s.out)]);
       });
       var btn = panel.querySelector(".expand");
-      btn.hidden = !n.in_data || !n.id || n.expanded;
+      // Expanding follows money forward (what left the account after it arrived); a backward
+      // trace asks where money came from, which these transfers do not answer.
+      btn.hidden = backward || !n.in_data || !n.id || n.expanded;
       btn.onclick = function () { expand(n, acct); };
       panel.querySelector(".panel-transfers").hidden = true;
       panel.querySelector(".expand-note").textContent = "";
