@@ -38,11 +38,14 @@ type ViewSankey struct {
 	Links     []funds.SankeyLink `json:"links"` // source and target are node ids
 }
 
-// ViewNode is a Sankey node with its id and its row in the trace's accounts (-1: none).
+// ViewNode is a Sankey node with its id, its row in the trace's accounts (-1: none) and, when
+// an accounts dataset (开户信息) names it, the bank and branch that hold the account.
 type ViewNode struct {
 	ID string `json:"id"`
 	funds.SankeyNode
-	AccountIndex int `json:"account_index"`
+	AccountIndex int    `json:"account_index"`
+	Bank         string `json:"bank,omitempty"`
+	Branch       string `json:"branch,omitempty"`
 }
 
 // VictimTotal adds up the seeds of one victim (forward: the payer; backward: the receiver).
@@ -82,6 +85,9 @@ func (a *App) TraceView(ctx context.Context, req TraceRequest) (*TraceView, erro
 	}
 	v := &TraceView{TraceResult: res, Victims: victimTotals(res.Result), Exits: exitTotals(res.Result), nodes: map[string]string{}}
 	v.Sankey = v.viewSankey(s)
+	if err := a.addBanks(ctx, &v.Sankey); err != nil {
+		return nil, err
+	}
 	return v, a.conceal(ctx, v, shown{Object: "trace", ID: req.Dataset, Rows: len(res.Result.Accounts)}, basePlan)
 }
 
@@ -116,6 +122,26 @@ func (v *TraceView) viewSankey(s *funds.Sankey) ViewSankey {
 		out.Links = append(out.Links, l)
 	}
 	return out
+}
+
+// addBanks fills in the bank of each account node from the workspace's accounts datasets.
+func (a *App) addBanks(ctx context.Context, s *ViewSankey) error {
+	var nums []string
+	for _, n := range s.Nodes {
+		if n.Account != "" && n.Role != funds.RoleExit {
+			nums = append(nums, n.Account)
+		}
+	}
+	banks, err := a.st.AccountBanks(ctx, nums)
+	if err != nil {
+		return err
+	}
+	for i := range s.Nodes {
+		if b, ok := banks[s.Nodes[i].Account]; ok {
+			s.Nodes[i].Bank, s.Nodes[i].Branch = b.Bank, b.Branch
+		}
+	}
+	return nil
 }
 
 func victimTotals(r *funds.Result) []VictimTotal {

@@ -123,6 +123,10 @@ func TestSubmittingTheTraceFormRunsAJobWhoseResultHoldsAConservedSankey(t *testi
 	if strings.Contains(string(b), "6222029876543210") || strings.Contains(string(b), "6222021234567890") {
 		t.Errorf("the trace view shows an account in the clear: %s", b)
 	}
+	// The accounts dataset (开户信息) says where the victim's account is held.
+	if !strings.Contains(string(b), `"bank":"工商银行"`) {
+		t.Errorf("the trace view does not give the bank of the victim's account: %s", b)
+	}
 	// When the job has ended, the page asks for the result and gets the charts and tables.
 	status, page, _ := f.page(app.RoleAnalyst, "GET", "/trace/jobs/"+job.ID+"?lang=en", nil, true)
 	if status != http.StatusOK || strings.Contains(page, "<html") {

@@ -241,6 +241,7 @@
       var dl = panel.querySelector(".panel-facts");
       dl.textContent = "";
       fact(dl, t("funds.col.holder"), n.holder || "—");
+      fact(dl, t("funds.col.bank"), n.bank ? n.bank + (n.branch ? " · " + n.branch : "") : "—");
       fact(dl, t("funds.col.level"), String(n.level));
       fact(dl, t("funds.col.in_data"), t(n.in_data ? "funds.yes" : "funds.no"));
       fact(dl, t("funds.col.in"), money(n.attributed_in));
