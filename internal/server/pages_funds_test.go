@@ -49,7 +49,12 @@ func traceFormValues() url.Values {
 // submitTrace posts the trace form as role and returns the job the page follows.
 func (f *fixture) submitTrace(role string) Job {
 	f.t.Helper()
-	status, body, _ := f.page(role, "POST", "/trace?lang=en", traceFormValues(), true)
+	return f.submitTraceForm(role, traceFormValues())
+}
+
+func (f *fixture) submitTraceForm(role string, form url.Values) Job {
+	f.t.Helper()
+	status, body, _ := f.page(role, "POST", "/trace?lang=en", form, true)
 	m := regexp.MustCompile(`data-job="([0-9a-f]+)"`).FindStringSubmatch(body)
 	if status != http.StatusAccepted || m == nil || strings.Contains(body, "<html") {
 		f.t.Fatalf("trace form as %s = %d, want 202 and a job card fragment: %s", role, status, body)
@@ -270,5 +275,35 @@ func TestAWrongTraceFormAnswers400NamingEachField(t *testing.T) {
 	form.Set("dataset", "accounts")
 	if _, body, _ := f.page(app.RoleAnalyst, "POST", "/trace", form, true); !strings.Contains(body, `data-field="dataset"`) {
 		t.Errorf("a dataset that is not transactions is not named: %s", body)
+	}
+}
+
+func TestTheFormTracesTheKnownVictimsPaymentsFromCaseParties(t *testing.T) {
+	f := worldFixture(t)
+	form := traceFormValues()
+	form.Set("seed", "victims")
+	// Without case parties the form does not offer victims, and a forged submission fails
+	// as a job that says what to import.
+	if states := f.follow(app.RoleAnalyst, f.submitTraceForm(app.RoleAnalyst, form)); !strings.Contains(states[len(states)-1].Error, "case parties") {
+		t.Errorf("a trace of victims without case parties ended %+v", states[len(states)-1])
+	}
+	parties := filepath.Join(t.TempDir(), "parties.csv")
+	os.WriteFile(parties, []byte("case_no,role,name,account\nC1,victim,张三,6222021234567890\n"), 0o600)
+	admin := app.WithPrincipal(context.Background(), app.Principal{Name: "u_admin", Role: app.RoleAdmin})
+	if _, err := f.app.Import(admin, app.ImportRequest{Path: parties, Dataset: "parties", Kind: "case_parties"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, page, _ := f.page(app.RoleAnalyst, "GET", "/trace?lang=en", nil, false); !strings.Contains(page, "<option>parties</option>") {
+		t.Errorf("the form does not offer the case parties")
+	}
+	form.Set("victims_datasets", "parties")
+	job := f.submitTraceForm(app.RoleAnalyst, form)
+	b := f.finish(app.RoleAnalyst, job)
+	if !strings.Contains(string(b), `"tx_id":"T1"`) || !strings.Contains(string(b), `"conservation_ok":true`) {
+		t.Errorf("victims trace = %s, want the victim's payment T1 as the seed", b)
+	}
+	form.Set("victims_datasets", "tx")
+	if status, body, _ := f.page(app.RoleAnalyst, "POST", "/trace", form, true); status != http.StatusBadRequest || !strings.Contains(body, `data-field="victims_datasets"`) {
+		t.Errorf("victims from a dataset that is not case parties = %d", status)
 	}
 }
