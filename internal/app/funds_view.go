@@ -21,6 +21,9 @@ type TraceView struct {
 	Sankey  ViewSankey    `json:"sankey"`
 	Victims []VictimTotal `json:"victims"`
 	Exits   []ExitTotal   `json:"exit_totals"`
+	// Unmasked: the identifiers are in the clear (the user asked, may, and the view was
+	// recorded in the audit log).
+	Unmasked bool `json:"unmasked"`
 	// nodes maps a node id to the account it stands for, in the clear. Pages refer to an
 	// account by its node (its number reaches them masked); the server looks it up here. It
 	// is unexported, so it is neither masked, nor sent, nor stored.
@@ -88,7 +91,11 @@ func (a *App) TraceView(ctx context.Context, req TraceRequest) (*TraceView, erro
 	if err := a.addBanks(ctx, &v.Sankey); err != nil {
 		return nil, err
 	}
-	return v, a.conceal(ctx, v, shown{Object: "trace", ID: req.Dataset, Rows: len(res.Result.Accounts)}, basePlan)
+	if err := a.conceal(ctx, v, shown{Object: "trace", ID: req.Dataset, Rows: len(res.Result.Accounts)}, basePlan); err != nil {
+		return nil, err
+	}
+	v.Unmasked = a.unmaskAsked(ctx) // conceal refuses a call that asks and may not
+	return v, nil
 }
 
 // AccountOfNode returns the account (in the clear) that node id stands for.

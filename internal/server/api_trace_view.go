@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"mime"
@@ -128,8 +129,9 @@ func (s *Server) apiTraceSchedule(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	// The job's result was masked when it ran; the download is that result.
-	if _, err := s.app.RecordExport(r.Context(), app.ExportRecord{Object: "trace", ID: dataset, Rows: len(res.Accounts),
+	// The download is the job's result as it ran, masked or not; an unmasked one is exported
+	// only by a user who may unmask, and recorded so.
+	if _, err := s.app.RecordExport(s.exportContext(r), app.ExportRecord{Object: "trace", ID: dataset, Rows: len(res.Accounts),
 		Format: "csv " + file, Dest: "download"}); err != nil {
 		s.apiError(w, r, err)
 		return
@@ -154,7 +156,7 @@ func (s *Server) apiTraceSankey(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, http.StatusNotFound, "not_found", "job "+r.PathValue("id")+" is not a finished trace of the fund-flow page (/trace); its Sankey is drawn there", nil)
 		return
 	}
-	if _, err := s.app.RecordExport(r.Context(), app.ExportRecord{Object: "trace", ID: v.Dataset, Rows: len(v.Sankey.Nodes),
+	if _, err := s.app.RecordExport(s.exportContext(r), app.ExportRecord{Object: "trace", ID: v.Dataset, Rows: len(v.Sankey.Nodes),
 		Format: "sankey json", Dest: "download"}); err != nil {
 		s.apiError(w, r, err)
 		return
@@ -163,4 +165,14 @@ func (s *Server) apiTraceSankey(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": "trace-" + v.Dataset + "-sankey.json"}))
 	w.Write(append(b, '\n'))
+}
+
+// exportContext is the request's context, asking for identifiers in the clear when the trace
+// job being exported holds them so (a page trace run with unmask).
+func (s *Server) exportContext(r *http.Request) context.Context {
+	p, _ := app.PrincipalFrom(r.Context())
+	if v, ok := traceViewOf(s.jobs.get(p, r.PathValue("id"))); ok && v.Unmasked {
+		return app.WithUnmask(r.Context())
+	}
+	return r.Context()
 }

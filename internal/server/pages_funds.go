@@ -25,6 +25,7 @@ type traceForm struct {
 	Dataset, Seed, SeedTx, Account, After        string
 	Direction, Policy, MaxHops, HopWindow, MinAm string
 	Victims                                      []string // case_parties datasets; none = every one
+	Unmask                                       bool     // show identifiers in the clear (audited)
 }
 
 type tracePageData struct {
@@ -94,8 +95,11 @@ func (s *Server) traceSubmit(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	d.Form = traceForm{Dataset: f.Get("dataset"), Seed: f.Get("seed"), SeedTx: f.Get("seed_tx"), Account: strings.TrimSpace(f.Get("account")),
 		After: strings.TrimSpace(f.Get("after")), Direction: f.Get("direction"), Policy: f.Get("policy"), MaxHops: f.Get("max_hops"),
-		HopWindow: f.Get("hop_window"), MinAm: f.Get("min_amount"), Victims: f["victims_datasets"]}
+		HopWindow: f.Get("hop_window"), MinAm: f.Get("min_amount"), Victims: f["victims_datasets"], Unmask: f.Get("unmask") == "1"}
 	req, errs := d.Form.request(d.Datasets, d.Parties)
+	if d.Form.Unmask && s.app.Can(r.Context(), app.ActUnmask) != nil {
+		errs["unmask"] = "funds.err.unmask"
+	}
 	if len(errs) > 0 {
 		d.Errors = errs
 		w.Header().Set("HX-Retarget", "#trace-form")
@@ -106,6 +110,9 @@ func (s *Server) traceSubmit(w http.ResponseWriter, r *http.Request) {
 	p, _ := app.PrincipalFrom(r.Context())
 	d.Job = s.jobs.start(p, "trace", "trace "+req.Dataset, func(ctx context.Context, rep *jobReporter) (any, error) {
 		req.Progress = rep
+		if d.Form.Unmask {
+			ctx = app.WithUnmask(ctx) // the job runs apart from the request that asked
+		}
 		return s.app.TraceView(ctx, req)
 	})
 	if r.Header.Get("HX-Request") != "true" {

@@ -307,3 +307,32 @@ func TestTheFormTracesTheKnownVictimsPaymentsFromCaseParties(t *testing.T) {
 		t.Errorf("victims from a dataset that is not case parties = %d", status)
 	}
 }
+
+func TestATraceIsShownUnmaskedOnlyToRolesThatMayAndTheViewIsAudited(t *testing.T) {
+	f := worldFixture(t)
+	form := traceFormValues()
+	form.Set("unmask", "1")
+	if status, body, _ := f.page(app.RoleAnalyst, "POST", "/trace", form, true); status != http.StatusBadRequest || !strings.Contains(body, `data-field="unmask"`) {
+		t.Errorf("unmask asked by an analyst = %d, want 400 naming unmask", status)
+	}
+	if _, page, _ := f.page(app.RoleAnalyst, "GET", "/trace", nil, false); strings.Contains(page, `data-testid="trace-unmask"`) {
+		t.Errorf("the analyst is offered to unmask")
+	}
+	job := f.submitTraceForm(app.RoleProsecutor, form)
+	b := f.finish(app.RoleProsecutor, job)
+	if !strings.Contains(string(b), "6222029876543210") || !strings.Contains(string(b), `"unmasked":true`) {
+		t.Fatalf("unmasked trace = %s", b)
+	}
+	_, page, _ := f.page(app.RoleProsecutor, "GET", "/trace/jobs/"+job.ID, nil, true)
+	if !strings.Contains(page, `data-unmasked="true"`) {
+		t.Errorf("the result does not say it is unmasked, so expansions would be masked")
+	}
+	status, csv, _ := f.do(app.RoleProsecutor, "GET", "/api/v1/traces/"+job.ID+"/schedules/accounts.csv", nil, "")
+	if status != 200 || !strings.Contains(string(csv), "6222029876543210") {
+		t.Errorf("schedule of an unmasked trace = %d %s", status, csv)
+	}
+	_, audit := f.call(app.RoleAdmin, "GET", "/api/v1/audit", nil, nil)
+	if !strings.Contains(string(audit), "identifiers.unmasked") || !strings.Contains(string(audit), `"unmasked":true`) {
+		t.Errorf("the unmasked view and export are not in the audit log: %s", audit)
+	}
+}

@@ -268,6 +268,8 @@
     // reached it, lists them and adds them to the layered graph as dashed edges.
     function expand(n, acct) {
       var q = "job=" + encodeURIComponent(job) + "&node=" + encodeURIComponent(n.id);
+      // A trace shown unmasked expands unmasked too (checked and audited again by the server).
+      if (sec.getAttribute("data-unmasked") === "true") { q += "&unmask=1"; }
       if (acct && acct.first_time && !backward) { q += "&after=" + encodeURIComponent(acct.first_time); }
       var msg = panel.querySelector(".expand-note");
       msg.textContent = t("funds.panel.loading");
