@@ -147,6 +147,11 @@ func newClueListCmd(g *globals) *cobra.Command {
 	f.BoolVar(&q.Overdue, "overdue", false, "only open clues whose due date has passed")
 	f.BoolVar(&q.Gone, "gone", false, "list clues that no longer hold after the latest run")
 	f.BoolVar(&q.All, "all", false, "list clues that hold and clues that no longer hold")
+	f.StringVar(&q.Severity, "severity", "", "only clues of this severity: low, medium, high")
+	f.StringVar(&q.Dataset, "dataset", "", "only clues with evidence rows in this dataset")
+	f.StringVar(&q.Text, "text", "", "only clues whose title, subject name or model contains this text")
+	f.StringVar(&q.Sort, "sort", "", "sort by one of "+strings.Join(app.ClueSorts(), ", ")+" (default: model, then id)")
+	f.StringVar(&q.Order, "order", "asc", "sort direction: asc or desc")
 	f.IntVar(&q.Limit, "limit", 100, "clues per page")
 	f.IntVar(&q.Offset, "offset", 0, "clues to skip")
 	return cmd

@@ -33,6 +33,10 @@ func TestAClueGoesFromAModelRunThroughACaseToTheAILedgerOnTheCommandLine(t *test
 		return out
 	}
 	ok(`"status":"assigned"`, "clue", "assign", "1", "--to", "admin", "--due", "2025-04-30", "--json")
+	ok(`"total":1`, "clue", "list", "--dataset", "licenses", "--sort", "assignee", "--order", "desc", "--json")
+	if out, err := runModelCmd(t, ws, "clue", "list", "--sort", "title"); err == nil || !strings.Contains(out, "sort by one of assignee, created") {
+		t.Fatalf("clue list --sort title = %v\n%s, want the sorts named", err, out)
+	}
 	ok(`"version":3`, "clue", "transition", "1", "--to", "verifying", "--expect-version", "2", "--json")
 	// Someone who still saw version 2 is told who changed the clue and what to do.
 	out, err := runModelCmd(t, ws, "clue", "transition", "1", "--to", "dismissed", "--reason", "x", "--expect-version", "2", "--json")

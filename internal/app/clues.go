@@ -24,6 +24,11 @@ type ClueQuery struct {
 	Overdue  bool // only open clues whose due date has passed
 	Gone     bool // list clues that no longer hold instead of those that do
 	All      bool // list both
+	Severity string
+	Dataset  string // clues with evidence rows in this dataset
+	Text     string // in the title, the subject's name or the model
+	Sort     string // one of ClueSorts(); "" = by model, then id
+	Order    string // asc (default) or desc
 	Limit    int
 	Offset   int
 }
@@ -57,19 +62,9 @@ func (a *App) Clues(ctx context.Context, q ClueQuery) (CluePage, error) {
 	if err != nil {
 		return CluePage{}, err
 	}
-	if q.Status != "" {
-		if err := casework.CheckStatus(q.Status); err != nil {
-			return CluePage{}, fmt.Errorf("%w: %v", ErrInvalid, err)
-		}
-	}
-	f := store.ClueFilter{ModelID: q.ModelID, Status: q.Status, Assignee: q.Assignee, CaseID: q.CaseID, Limit: q.Limit,
-		Offset: q.Offset, VisibleTo: visibleTo(p)}
-	if q.Overdue {
-		f.DueBefore = a.now()
-	}
-	if !q.All {
-		holds := !q.Gone
-		f.Holds = &holds
+	f, err := a.clueFilter(p, q)
+	if err != nil {
+		return CluePage{}, err
 	}
 	cs, total, err := a.st.Clues(ctx, f)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -305,6 +306,9 @@ func (a *App) Backtest(ctx context.Context, id, truthPath string, params map[str
 	}
 	res, err := supervise.Backtest(lm.m.ID, *lm.m.Backtest, findings, truth)
 	if err != nil {
+		return res, err
+	}
+	if err := a.recordBacktest(ctx, lm.m, filepath.Base(truthPath), res); err != nil {
 		return res, err
 	}
 	return res, a.conceal(ctx, &res, shown{Object: "backtest", ID: lm.m.ID, Rows: len(res.Missed) + len(res.Extra)}, basePlan)

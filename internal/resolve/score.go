@@ -1,5 +1,7 @@
 package resolve
 
+import "procura/internal/score"
+
 // PairScore is pairwise precision, recall and F1 of predicted entities against true ones.
 type PairScore struct {
 	TruePairs      int64   `json:"true_pairs"`
@@ -56,14 +58,7 @@ func ScorePairs[T comparable](truth, predicted []T, none T, source []string, cro
 		}
 	}
 	s.TruePairs, s.PredictedPairs, s.Correct = pairCount(tg), pairCount(pg), pairCount(bg)
-	if s.PredictedPairs > 0 {
-		s.Precision = float64(s.Correct) / float64(s.PredictedPairs)
-	}
-	if s.TruePairs > 0 {
-		s.Recall = float64(s.Correct) / float64(s.TruePairs)
-	}
-	if s.Precision+s.Recall > 0 {
-		s.F1 = 2 * s.Precision * s.Recall / (s.Precision + s.Recall)
-	}
+	prf := score.Of(s.Correct, s.PredictedPairs-s.Correct, s.TruePairs-s.Correct)
+	s.Precision, s.Recall, s.F1 = prf.Precision, prf.Recall, prf.F1
 	return s
 }

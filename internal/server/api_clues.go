@@ -2,7 +2,9 @@ package server
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"procura/internal/app"
 )
@@ -10,7 +12,9 @@ import (
 func (s *Server) clueRoutes() []route {
 	return []route{
 		{"GET", "/api/v1/clues", s.apiClues},
+		{"GET", "/api/v1/clues/counts", s.apiClueCounts},
 		{"GET", "/api/v1/clues/{id}", s.apiClue},
+		{"GET", "/api/v1/clues/{id}/evidence", s.apiClueEvidence},
 		{"POST", "/api/v1/clues/transition", s.apiTransitionClues},
 		{"POST", "/api/v1/clues/assign", s.apiAssignClues},
 		{"POST", "/api/v1/clues/{id}/comments", s.apiCommentClue},
@@ -18,14 +22,12 @@ func (s *Server) clueRoutes() []route {
 	}
 }
 
-// apiClues lists one page of the clues the user may see, filtered by model, status, assignee
-// and case; overdue=1 keeps open clues past their due date, gone=1 lists clues that no longer
-// hold, all=1 both.
+// apiClues lists one page of the clues the user may see, filtered by model, status, assignee,
+// case, severity, evidence dataset and text (q), sorted by sort and order; overdue=1 keeps open
+// clues past their due date, gone=1 lists clues that no longer hold, all=1 both.
 func (s *Server) apiClues(w http.ResponseWriter, r *http.Request) {
 	q := queryParams(r)
-	cq := app.ClueQuery{ModelID: q.str("model"), Status: q.str("status"), Assignee: q.str("assignee"), CaseID: q.str("case"),
-		Overdue: q.bool("overdue"), Gone: q.bool("gone"), All: q.bool("all"),
-		Limit: q.int("limit", 100, 1, 1000), Offset: q.int("offset", 0, 0, 1<<31-1)}
+	cq := clueQuery(q)
 	if !q.ok(s, w) {
 		return
 	}
@@ -35,6 +37,51 @@ func (s *Server) apiClues(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"total": pg.Total, "offset": pg.Offset, "limit": cq.Limit, "clues": pg.Clues})
+}
+
+// apiClueCounts counts the clues that match the list's filters in each status.
+func (s *Server) apiClueCounts(w http.ResponseWriter, r *http.Request) {
+	q := queryParams(r)
+	cq := clueQuery(q)
+	if !q.ok(s, w) {
+		return
+	}
+	n, err := s.app.ClueStatusCounts(r.Context(), cq)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"counts": n})
+}
+
+// apiClueEvidence answers the dataset rows behind a clue, masked unless unmask=1 and allowed.
+func (s *Server) apiClueEvidence(w http.ResponseWriter, r *http.Request) {
+	id, ok := s.clueID(w, r)
+	if !ok {
+		return
+	}
+	sets, truncated, err := s.app.ClueEvidence(r.Context(), id)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"evidence": sets, "truncated": truncated, "max_rows": app.MaxEvidenceRows})
+}
+
+// clueQuery reads the filters, order and page of a clue list, for the API and the queue page;
+// sort and order must name a known column and direction.
+func clueQuery(q *params) app.ClueQuery {
+	cq := app.ClueQuery{ModelID: q.str("model"), Status: q.str("status"), Assignee: q.str("assignee"), CaseID: q.str("case"),
+		Overdue: q.bool("overdue"), Gone: q.bool("gone"), All: q.bool("all"), Severity: q.str("severity"),
+		Dataset: q.str("dataset"), Text: q.str("q"), Sort: q.str("sort"), Order: strings.ToLower(q.str("order")),
+		Limit: q.int("limit", 100, 1, 1000), Offset: q.int("offset", 0, 0, 1<<31-1)}
+	if cq.Sort != "" && !slices.Contains(app.ClueSorts(), cq.Sort) {
+		q.bad("sort", "one of "+strings.Join(app.ClueSorts(), ", "))
+	}
+	if cq.Order != "" && cq.Order != "asc" && cq.Order != "desc" {
+		q.bad("order", "asc or desc")
+	}
+	return cq
 }
 
 // clueID reads the {id} of the path; a malformed id is a 400 answer.

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 
 	"procura/internal/app"
@@ -18,6 +20,9 @@ func (s *Server) modelRoutes() []route {
 		{"POST", "/api/v1/models/{id}/runs", s.apiRunModel},
 		{"POST", "/api/v1/models/{id}/backtest", s.apiBacktest},
 		{"POST", "/api/v1/model-runs", s.apiRunModels},
+		{"GET", "/api/v1/models/{id}/export", s.apiExportModel},
+		{"POST", "/api/v1/models/import", s.apiImportModel},
+		{"POST", "/api/v1/models/try", s.apiTryModel},
 	}
 }
 
@@ -65,12 +70,87 @@ func (s *Server) apiModelRuns(w http.ResponseWriter, r *http.Request) {
 	if !s.knownModel(w, r, r.PathValue("id")) {
 		return
 	}
-	m, err := s.app.Model(r.Context(), r.PathValue("id"))
+	limit := 20
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			s.fail(w, r, http.StatusBadRequest, "invalid", "fix the fields named in details", map[string]any{"limit": "a whole number from 1 to 1000"})
+			return
+		}
+		limit = n
+	}
+	runs, err := s.app.ModelRunHistory(r.Context(), r.PathValue("id"), limit)
 	if err != nil {
 		s.apiError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"runs": m.Runs})
+	writeJSON(w, http.StatusOK, map[string]any{"runs": runs})
+}
+
+// apiExportModel answers the model's package: model.yaml and its fixture, as a zip that
+// POST /api/v1/models/import (or procura model import) takes back.
+func (s *Server) apiExportModel(w http.ResponseWriter, r *http.Request) {
+	if !s.knownModel(w, r, r.PathValue("id")) {
+		return
+	}
+	var buf bytes.Buffer
+	if err := s.app.ExportModel(r.Context(), r.PathValue("id"), &buf); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+r.PathValue("id")+`.procura-model.zip"`)
+	w.Write(buf.Bytes())
+}
+
+// apiImportModel takes a model package (multipart, part "file"), runs its fixture in a
+// scratch workspace and stores the model only when the fixture finds exactly its clues.
+func (s *Server) apiImportModel(w http.ResponseWriter, r *http.Request) {
+	// Refuse before reading the upload: the package is small, but nobody else need send it.
+	if err := s.app.Can(r.Context(), app.ActModelWrite); err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	up, ok := s.readUpload(w, r)
+	if !ok {
+		return
+	}
+	defer up.remove()
+	res, err := s.app.ImportModel(r.Context(), up.path)
+	if err != nil {
+		s.apiError(w, r, fmt.Errorf("%w: %v", app.ErrInvalid, err))
+		return
+	}
+	if !res.Accepted {
+		s.fail(w, r, http.StatusUnprocessableEntity, "rejected", "the package was not imported: fix the problems or the fixture named in details",
+			map[string]any{"id": res.ID, "version": res.Version, "problems": res.Problems, "fixture": res.Fixture})
+		return
+	}
+	writeJSON(w, http.StatusCreated, res)
+}
+
+// apiTryModel runs model YAML once on the workspace and answers the first clues it would
+// produce; nothing is stored.
+func (s *Server) apiTryModel(w http.ResponseWriter, r *http.Request) {
+	var req app.TryRequest
+	if !s.readJSON(w, r, &req) {
+		return
+	}
+	if strings.TrimSpace(req.YAML) == "" {
+		s.fail(w, r, http.StatusBadRequest, "invalid", "fix the fields named in details", map[string]any{"yaml": "the model definition as YAML text"})
+		return
+	}
+	res, err := s.app.TryModel(r.Context(), req)
+	if err != nil {
+		s.apiError(w, r, err)
+		return
+	}
+	if !res.Valid {
+		s.fail(w, r, http.StatusBadRequest, "invalid", "the model has problems: each is in details with its line",
+			map[string]any{"problems": res.Problems})
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
 }
 
 // runRequest is the body of a model run: parameters name=value applied to every model that

@@ -162,10 +162,37 @@ type dashboardData struct {
 	Datasets                 []app.Dataset
 	Recent                   []store.Batch
 	ChartLabels, ChartValues string // JSON arrays for the chart's data attributes
+	// Panels shown only to roles that may read what they count (nil = not shown).
+	CluesByModel *chartData
+	Cases        []caseCount
+	CasesShown   bool
+	Deadlines    []deadline
+	DeadlineShow bool
 }
 
+// chartData is a bar chart's labels and values as JSON arrays, with the total.
+type chartData struct {
+	Labels, Values string
+	Total          int64
+}
+
+type caseCount struct {
+	Status string
+	Count  int
+}
+
+type deadline struct {
+	Clue    app.ClueView
+	Title   string
+	Overdue bool
+}
+
+// clueChartDays is the span of the dashboard's new-clues chart.
+const clueChartDays = 30
+
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.app.Datasets(r.Context())
+	ctx := r.Context()
+	ds, err := s.app.Datasets(ctx)
 	if err != nil {
 		s.pageError(w, r, err)
 		return
@@ -180,10 +207,85 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortFunc(d.Recent, func(a, b store.Batch) int { return b.FinishedAt.Compare(a.FinishedAt) })
 	d.Recent = d.Recent[:min(len(d.Recent), 10)]
-	lb, _ := json.Marshal(labels)
-	vb, _ := json.Marshal(values)
-	d.ChartLabels, d.ChartValues = string(lb), string(vb)
+	d.ChartLabels, d.ChartValues = jsonArray(labels), jsonArray(values)
+	if err := s.dashboardPanels(w, r, &d); err != nil {
+		s.pageError(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "dashboard", "", "dash.title", d)
+}
+
+func jsonArray[T any](v []T) string {
+	if v == nil {
+		v = []T{}
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// dashboardPanels fills the panels the user's role may read: new clues by model and clue
+// deadlines (clue.read), cases by status (case.read).
+func (s *Server) dashboardPanels(w http.ResponseWriter, r *http.Request, d *dashboardData) error {
+	ctx := r.Context()
+	l := lang(w, r)
+	if s.app.Can(ctx, app.ActClueRead) == nil {
+		counts, err := s.app.NewCluesByModel(ctx, clueChartDays)
+		if err != nil {
+			return err
+		}
+		names := map[string]string{}
+		if ms, err := s.app.Models(ctx); err == nil { // a role may read clues and not models
+			for _, m := range ms {
+				names[m.ID] = titleIn(l, m.Title)
+			}
+		}
+		var labels []string
+		var values []int64
+		cd := &chartData{}
+		for _, c := range counts {
+			label := c.ModelID
+			if n := names[c.ModelID]; n != "" {
+				label = n
+			}
+			labels, values = append(labels, label), append(values, c.Clues)
+			cd.Total += c.Clues
+		}
+		cd.Labels, cd.Values = jsonArray(labels), jsonArray(values)
+		d.CluesByModel = cd
+		due, err := s.app.ClueDeadlines(ctx, 10)
+		if err != nil {
+			return err
+		}
+		d.DeadlineShow = true
+		for _, c := range due {
+			title := c.TitleZH
+			if l == "en" && c.TitleEN != "" {
+				title = c.TitleEN
+			}
+			d.Deadlines = append(d.Deadlines, deadline{Clue: c, Title: title, Overdue: s.app.Overdue(c.DueAt)})
+		}
+	}
+	if s.app.Can(ctx, app.ActCaseRead) == nil {
+		cases, err := s.app.Cases(ctx)
+		if err != nil {
+			return err
+		}
+		d.CasesShown = true
+		byStatus := map[string]int{}
+		for _, c := range cases {
+			byStatus[c.Status]++
+		}
+		for st, n := range byStatus {
+			d.Cases = append(d.Cases, caseCount{st, n})
+		}
+		slices.SortFunc(d.Cases, func(a, b caseCount) int {
+			if a.Count != b.Count {
+				return b.Count - a.Count
+			}
+			return strings.Compare(a.Status, b.Status)
+		})
+	}
+	return nil
 }
 
 func (s *Server) datasetsPage(w http.ResponseWriter, r *http.Request) {

@@ -16,7 +16,7 @@ import (
 )
 
 // page sends a page request as role, as htmx does when htmx is set.
-func (f *fixture) page(role, method, path string, form url.Values, htmx bool) (int, string, http.Header) {
+func (f *fixture) fundsPage(role, method, path string, form url.Values, htmx bool) (int, string, http.Header) {
 	f.t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -54,7 +54,7 @@ func (f *fixture) submitTrace(role string) Job {
 
 func (f *fixture) submitTraceForm(role string, form url.Values) Job {
 	f.t.Helper()
-	status, body, _ := f.page(role, "POST", "/trace?lang=en", form, true)
+	status, body, _ := f.fundsPage(role, "POST", "/trace?lang=en", form, true)
 	m := regexp.MustCompile(`data-job="([0-9a-f]+)"`).FindStringSubmatch(body)
 	if status != http.StatusAccepted || m == nil || strings.Contains(body, "<html") {
 		f.t.Fatalf("trace form as %s = %d, want 202 and a job card fragment: %s", role, status, body)
@@ -81,7 +81,7 @@ type traceViewJSON struct {
 
 func TestTheTracePageRendersForAnAnalystAndIsRefusedToAnAuditor(t *testing.T) {
 	f := worldFixture(t)
-	status, body, _ := f.page(app.RoleAnalyst, "GET", "/trace?lang=en", nil, false)
+	status, body, _ := f.fundsPage(app.RoleAnalyst, "GET", "/trace?lang=en", nil, false)
 	if status != http.StatusOK {
 		t.Fatalf("trace page = %d %s", status, body)
 	}
@@ -94,10 +94,10 @@ func TestTheTracePageRendersForAnAnalystAndIsRefusedToAnAuditor(t *testing.T) {
 	if strings.Contains(body, "<option>accounts</option>") || strings.Contains(body, "<option>persons</option>") {
 		t.Errorf("the form offers a dataset that is not transactions")
 	}
-	if status, body, _ := f.page(app.RoleAuditor, "GET", "/trace?lang=en", nil, false); status != http.StatusForbidden || strings.Contains(body, `data-testid="trace-form"`) {
+	if status, body, _ := f.fundsPage(app.RoleAuditor, "GET", "/trace?lang=en", nil, false); status != http.StatusForbidden || strings.Contains(body, `data-testid="trace-form"`) {
 		t.Errorf("trace page as auditor = %d, want 403 without the form", status)
 	}
-	if status, _, _ := f.page(app.RoleAuditor, "POST", "/trace", traceFormValues(), true); status != http.StatusForbidden {
+	if status, _, _ := f.fundsPage(app.RoleAuditor, "POST", "/trace", traceFormValues(), true); status != http.StatusForbidden {
 		t.Errorf("trace submitted by an auditor = %d, want 403", status)
 	}
 }
@@ -133,7 +133,7 @@ func TestSubmittingTheTraceFormRunsAJobWhoseResultHoldsAConservedSankey(t *testi
 		t.Errorf("the trace view does not give the bank of the victim's account: %s", b)
 	}
 	// When the job has ended, the page asks for the result and gets the charts and tables.
-	status, page, _ := f.page(app.RoleAnalyst, "GET", "/trace/jobs/"+job.ID+"?lang=en", nil, true)
+	status, page, _ := f.fundsPage(app.RoleAnalyst, "GET", "/trace/jobs/"+job.ID+"?lang=en", nil, true)
 	if status != http.StatusOK || strings.Contains(page, "<html") {
 		t.Fatalf("result fragment = %d %s", status, page)
 	}
@@ -147,7 +147,7 @@ func TestSubmittingTheTraceFormRunsAJobWhoseResultHoldsAConservedSankey(t *testi
 		t.Errorf("the analyst (no export permission) is offered the CSV export")
 	}
 	// Another user cannot see the job.
-	if status, _, _ := f.page(app.RoleProsecutor, "GET", "/trace/jobs/"+job.ID, nil, false); status != http.StatusNotFound {
+	if status, _, _ := f.fundsPage(app.RoleProsecutor, "GET", "/trace/jobs/"+job.ID, nil, false); status != http.StatusNotFound {
 		t.Errorf("another user's trace job = %d, want 404", status)
 	}
 }
@@ -235,7 +235,7 @@ func TestATraceExportsItsSchedulesAndItsSankeyToRolesThatMayExport(t *testing.T)
 	if status != 200 || json.Unmarshal(b, &sk) != nil || len(sk.Nodes) == 0 || len(sk.Links) == 0 {
 		t.Errorf("sankey download = %d %s", status, b)
 	}
-	_, page, _ := f.page(app.RoleProsecutor, "GET", "/trace/jobs/"+job.ID+"?lang=en", nil, false)
+	_, page, _ := f.fundsPage(app.RoleProsecutor, "GET", "/trace/jobs/"+job.ID+"?lang=en", nil, false)
 	for _, want := range []string{`data-testid="export-csv"`, `data-testid="export-png"`, "/api/v1/traces/" + job.ID + "/schedules/accounts.csv"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("result page for a prosecutor lacks %s", want)
@@ -255,7 +255,7 @@ func TestAWrongTraceFormAnswers400NamingEachField(t *testing.T) {
 	form := traceFormValues()
 	form.Set("max_hops", "0")
 	form.Set("policy", "x")
-	status, body, h := f.page(app.RoleAnalyst, "POST", "/trace?lang=en", form, true)
+	status, body, h := f.fundsPage(app.RoleAnalyst, "POST", "/trace?lang=en", form, true)
 	if status != http.StatusBadRequest || h.Get("HX-Retarget") != "#trace-form" {
 		t.Fatalf("wrong form = %d (retarget %q), want 400 retargeted to the form", status, h.Get("HX-Retarget"))
 	}
@@ -268,12 +268,12 @@ func TestAWrongTraceFormAnswers400NamingEachField(t *testing.T) {
 		t.Errorf("the form names a right field or started a job: %s", body)
 	}
 	// Without htmx, the whole page comes back with the form.
-	if status, body, _ := f.page(app.RoleAnalyst, "POST", "/trace?lang=en", form, false); status != http.StatusBadRequest || !strings.Contains(body, "<html") || !strings.Contains(body, `data-field="policy"`) {
+	if status, body, _ := f.fundsPage(app.RoleAnalyst, "POST", "/trace?lang=en", form, false); status != http.StatusBadRequest || !strings.Contains(body, "<html") || !strings.Contains(body, `data-field="policy"`) {
 		t.Errorf("wrong form without htmx = %d", status)
 	}
 	form = traceFormValues()
 	form.Set("dataset", "accounts")
-	if _, body, _ := f.page(app.RoleAnalyst, "POST", "/trace", form, true); !strings.Contains(body, `data-field="dataset"`) {
+	if _, body, _ := f.fundsPage(app.RoleAnalyst, "POST", "/trace", form, true); !strings.Contains(body, `data-field="dataset"`) {
 		t.Errorf("a dataset that is not transactions is not named: %s", body)
 	}
 }
@@ -293,7 +293,7 @@ func TestTheFormTracesTheKnownVictimsPaymentsFromCaseParties(t *testing.T) {
 	if _, err := f.app.Import(admin, app.ImportRequest{Path: parties, Dataset: "parties", Kind: "case_parties"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, page, _ := f.page(app.RoleAnalyst, "GET", "/trace?lang=en", nil, false); !strings.Contains(page, "<option>parties</option>") {
+	if _, page, _ := f.fundsPage(app.RoleAnalyst, "GET", "/trace?lang=en", nil, false); !strings.Contains(page, "<option>parties</option>") {
 		t.Errorf("the form does not offer the case parties")
 	}
 	form.Set("victims_datasets", "parties")
@@ -303,7 +303,7 @@ func TestTheFormTracesTheKnownVictimsPaymentsFromCaseParties(t *testing.T) {
 		t.Errorf("victims trace = %s, want the victim's payment T1 as the seed", b)
 	}
 	form.Set("victims_datasets", "tx")
-	if status, body, _ := f.page(app.RoleAnalyst, "POST", "/trace", form, true); status != http.StatusBadRequest || !strings.Contains(body, `data-field="victims_datasets"`) {
+	if status, body, _ := f.fundsPage(app.RoleAnalyst, "POST", "/trace", form, true); status != http.StatusBadRequest || !strings.Contains(body, `data-field="victims_datasets"`) {
 		t.Errorf("victims from a dataset that is not case parties = %d", status)
 	}
 }
@@ -312,10 +312,10 @@ func TestATraceIsShownUnmaskedOnlyToRolesThatMayAndTheViewIsAudited(t *testing.T
 	f := worldFixture(t)
 	form := traceFormValues()
 	form.Set("unmask", "1")
-	if status, body, _ := f.page(app.RoleAnalyst, "POST", "/trace", form, true); status != http.StatusBadRequest || !strings.Contains(body, `data-field="unmask"`) {
+	if status, body, _ := f.fundsPage(app.RoleAnalyst, "POST", "/trace", form, true); status != http.StatusBadRequest || !strings.Contains(body, `data-field="unmask"`) {
 		t.Errorf("unmask asked by an analyst = %d, want 400 naming unmask", status)
 	}
-	if _, page, _ := f.page(app.RoleAnalyst, "GET", "/trace", nil, false); strings.Contains(page, `data-testid="trace-unmask"`) {
+	if _, page, _ := f.fundsPage(app.RoleAnalyst, "GET", "/trace", nil, false); strings.Contains(page, `data-testid="trace-unmask"`) {
 		t.Errorf("the analyst is offered to unmask")
 	}
 	job := f.submitTraceForm(app.RoleProsecutor, form)
@@ -323,7 +323,7 @@ func TestATraceIsShownUnmaskedOnlyToRolesThatMayAndTheViewIsAudited(t *testing.T
 	if !strings.Contains(string(b), "6222029876543210") || !strings.Contains(string(b), `"unmasked":true`) {
 		t.Fatalf("unmasked trace = %s", b)
 	}
-	_, page, _ := f.page(app.RoleProsecutor, "GET", "/trace/jobs/"+job.ID, nil, true)
+	_, page, _ := f.fundsPage(app.RoleProsecutor, "GET", "/trace/jobs/"+job.ID, nil, true)
 	if !strings.Contains(page, `data-unmasked="true"`) {
 		t.Errorf("the result does not say it is unmasked, so expansions would be masked")
 	}

@@ -17,7 +17,7 @@ const maxUpload = 8 << 30
 // uploadPaths take multipart bodies whose CSRF token is a form field checked by readUpload.
 var uploadPaths = map[string]bool{
 	"/api/v1/imports": true, "/api/v1/imports/dry-run": true,
-	"/import/preview": true,
+	"/import/preview": true, "/api/v1/models/import": true, "/models/import": true,
 }
 
 // upload is a received file kept under <workspace>/tmp/uploads/<id>/ with the form's fields.

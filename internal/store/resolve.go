@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -55,4 +56,59 @@ func (s *Store) ScanText(ctx context.Context, dataset string, columns []string, 
 		return fn(batch)
 	}
 	return nil
+}
+
+// RowRef names one imported row of a dataset by its batch and line, as a clue's evidence does.
+type RowRef struct {
+	Batch int64
+	Line  int64
+}
+
+// RowsAt reads the named columns of the rows refs names as text (NULL as ""), in import order;
+// each row starts with its batch and line. Rows that are gone (a purged batch) are left out.
+func (s *Store) RowsAt(ctx context.Context, dataset string, columns []string, refs []RowRef) ([][]string, error) {
+	if err := ValidateDatasetName(dataset); err != nil {
+		return nil, err
+	}
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	sel := []string{"CAST(" + s.dialect.Quote(ColBatch) + " AS TEXT)", "CAST(" + s.dialect.Quote(ColLine) + " AS TEXT)"}
+	for _, c := range columns {
+		sel = append(sel, "COALESCE(CAST("+s.dialect.Quote(c)+" AS TEXT), '')")
+	}
+	// Lines grouped by batch: the refs are whole numbers, written into the query as such.
+	byBatch := map[int64][]string{}
+	var batches []int64
+	for _, r := range refs {
+		if _, ok := byBatch[r.Batch]; !ok {
+			batches = append(batches, r.Batch)
+		}
+		byBatch[r.Batch] = append(byBatch[r.Batch], strconv.FormatInt(r.Line, 10))
+	}
+	var conds []string
+	for _, b := range batches {
+		conds = append(conds, "("+s.dialect.Quote(ColBatch)+" = "+strconv.FormatInt(b, 10)+" AND "+
+			s.dialect.Quote(ColLine)+" IN ("+strings.Join(byBatch[b], ",")+"))")
+	}
+	q := "SELECT " + strings.Join(sel, ", ") + " FROM " + s.dialect.Quote(DatasetTable(dataset)) +
+		" WHERE " + strings.Join(conds, " OR ") + " ORDER BY " + s.dialect.Quote(ColBatch) + ", " + s.dialect.Quote(ColLine)
+	rows, err := s.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("read rows of dataset %s: %w", dataset, err)
+	}
+	defer rows.Close()
+	var out [][]string
+	for rows.Next() {
+		vals := make([]string, len(sel))
+		ptrs := make([]any, len(sel))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("read rows of dataset %s: %w", dataset, err)
+		}
+		out = append(out, vals)
+	}
+	return out, rows.Err()
 }

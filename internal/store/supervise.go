@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -203,6 +204,115 @@ type ClueFilter struct {
 	VisibleTo string // a user whose role needs grants: only clues outside cases or in cases granted to them
 	// DueBefore selects open clues (not dismissed, rectified or escalated) due before it.
 	DueBefore time.Time
+	Severity  string // low, medium or high
+	Dataset   string // clues with evidence rows in this dataset
+	// Text selects clues whose title, subject name or model contains it (case-insensitive).
+	// The subject key is left out on purpose: it is an identifier, and a search on it would
+	// tell a user who sees it masked what it is.
+	Text string
+	// Sort names a column of ClueSorts ("" = model, then id); Desc reverses it.
+	Sort string
+	Desc bool
+}
+
+// ClueSorts are the orders clues can be listed in, by name. Ties are broken by id, so a
+// page boundary never drops or repeats a clue.
+var ClueSorts = map[string]string{
+	"id":       "id",
+	"score":    "CASE severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 WHEN 'low' THEN 1 ELSE 0 END",
+	"created":  "created_at",
+	"updated":  "updated_at",
+	"model":    "model_id",
+	"status":   statusOrder(),
+	"assignee": "assignee",
+	"due":      "due_at",
+}
+
+// statusOrder sorts statuses in the order of the lifecycle rather than by their names.
+func statusOrder() string {
+	var b strings.Builder
+	b.WriteString("CASE status")
+	for i, st := range casework.Statuses {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", st, i)
+	}
+	b.WriteString(" ELSE 99 END")
+	return b.String()
+}
+
+// clueWhere is the WHERE clause of f and its arguments; status is left out when withStatus is
+// false (the counts per status).
+func clueWhere(f ClueFilter, withStatus bool) (string, []any) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "$?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.ModelID != "" {
+		add("model_id = $?", f.ModelID)
+	}
+	if f.Status != "" && withStatus {
+		add("status = $?", f.Status)
+	}
+	if f.Holds != nil {
+		add("holds = $?", *f.Holds)
+	}
+	if f.Assignee != "" {
+		add("assignee = $?", f.Assignee)
+	}
+	if f.CaseID != "" {
+		add("case_id = $?", f.CaseID)
+	}
+	if !f.DueBefore.IsZero() {
+		add("due_at < $? AND status NOT IN ('dismissed', 'rectified', 'escalated')", f.DueBefore)
+	}
+	if f.VisibleTo != "" {
+		add("(case_id = '' OR case_id IN (SELECT case_id FROM case_grants WHERE user_name = $?))", f.VisibleTo)
+	}
+	if f.Severity != "" {
+		add("severity = $?", f.Severity)
+	}
+	if f.Dataset != "" {
+		// Evidence is stored as compact JSON ({"input":…,"dataset":"tx",…}): the dataset's
+		// member, quoted, marks the clues with rows in it.
+		b, _ := json.Marshal(f.Dataset)
+		add("strpos(evidence_json, $?) > 0", `"dataset":`+string(b))
+	}
+	if f.Text != "" {
+		add("(strpos(lower(title_zh), $?) > 0 OR strpos(lower(title_en), $?) > 0 OR strpos(lower(subject_name), $?) > 0 OR strpos(lower(model_id), $?) > 0)",
+			strings.ToLower(f.Text))
+	}
+	if len(f.IDs) > 0 {
+		list := make([]string, len(f.IDs))
+		for i, id := range f.IDs {
+			list[i] = fmt.Sprint(id)
+		}
+		where = append(where, "id IN ("+strings.Join(list, ",")+")")
+	}
+	if len(where) == 0 {
+		return "", args
+	}
+	return " WHERE " + strings.Join(where, " AND "), args
+}
+
+// clueOrder is the ORDER BY clause of f.
+func clueOrder(f ClueFilter) (string, error) {
+	if f.Sort == "" {
+		if f.Desc {
+			return " ORDER BY model_id DESC, id DESC", nil
+		}
+		return " ORDER BY model_id, id", nil
+	}
+	expr, ok := ClueSorts[f.Sort]
+	if !ok {
+		return "", fmt.Errorf("clues cannot be sorted by %q", f.Sort)
+	}
+	dir := " ASC"
+	if f.Desc {
+		dir = " DESC"
+	}
+	// NULLs (no due date) go last either way, as both databases can be told.
+	return " ORDER BY " + expr + dir + " NULLS LAST, id" + dir, nil
 }
 
 const clueColumns = `id, model_id, model_version, fingerprint, subject_type, subject_key, subject_name, severity,
@@ -222,45 +332,13 @@ func scanClue(r rowScanner) (Clue, error) {
 	return c, err
 }
 
-// Clues lists clues by model and id, with the total that match the filter.
+// Clues lists clues in the order f asks (by model and id unless it says), with the total that
+// match the filter.
 func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
-	if f.ModelID != "" {
-		add("model_id = $%d", f.ModelID)
-	}
-	if f.Status != "" {
-		add("status = $%d", f.Status)
-	}
-	if f.Holds != nil {
-		add("holds = $%d", *f.Holds)
-	}
-	if f.Assignee != "" {
-		add("assignee = $%d", f.Assignee)
-	}
-	if f.CaseID != "" {
-		add("case_id = $%d", f.CaseID)
-	}
-	if !f.DueBefore.IsZero() {
-		add("due_at < $%d AND status NOT IN ('dismissed', 'rectified', 'escalated')", f.DueBefore)
-	}
-	if f.VisibleTo != "" {
-		add("(case_id = '' OR case_id IN (SELECT case_id FROM case_grants WHERE user_name = $%d))", f.VisibleTo)
-	}
-	if len(f.IDs) > 0 {
-		list := make([]string, len(f.IDs))
-		for i, id := range f.IDs {
-			list[i] = fmt.Sprint(id)
-		}
-		where = append(where, "id IN ("+strings.Join(list, ",")+")")
-	}
-	w := ""
-	if len(where) > 0 {
-		w = " WHERE " + strings.Join(where, " AND ")
+	w, args := clueWhere(f, true)
+	order, err := clueOrder(f)
+	if err != nil {
+		return nil, 0, err
 	}
 	var total int64
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM clues`+w, args...).Scan(&total); err != nil {
@@ -272,7 +350,7 @@ func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) 
 	}
 	args = append(args, limit, max(f.Offset, 0))
 	rows, err := s.db.QueryContext(ctx, `SELECT `+clueColumns+` FROM clues`+w+
-		fmt.Sprintf(` ORDER BY model_id, id LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+		order+fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list clues: %w", err)
 	}
@@ -286,6 +364,27 @@ func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) 
 		out = append(out, c)
 	}
 	return out, total, rows.Err()
+}
+
+// ClueStatusCounts counts the clues that match f in each status, whatever f.Status says: the
+// queue shows them side by side.
+func (s *Store) ClueStatusCounts(ctx context.Context, f ClueFilter) (map[string]int64, error) {
+	w, args := clueWhere(f, false)
+	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM clues`+w+` GROUP BY status`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("count clues by status: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var st string
+		var n int64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("count clues by status: %w", err)
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
 }
 
 // ErrNoClue is returned for an unknown clue id.
