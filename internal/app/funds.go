@@ -57,9 +57,13 @@ type TraceRequest struct {
 	SeedTxIDs   []string
 	SeedFile    string // CSV with a tx_id column (or one id per line)
 	FromAccount string
-	After       time.Time
-	Options     funds.TraceOptions // Seeds are filled in from the fields above
-	Progress    progress.Reporter
+	// Victims seeds the trace with the known victims' payments (Graph.VictimPayments) at or
+	// after After: the victims of the case_parties datasets named, or of every one.
+	Victims         bool
+	VictimsDatasets []string
+	After           time.Time
+	Options         funds.TraceOptions // Seeds are filled in from the fields above
+	Progress        progress.Reporter
 }
 
 // TraceResult is a trace with the graph's size and the load time.
@@ -73,10 +77,20 @@ type TraceResult struct {
 
 // Trace follows victims' money (or any seed transactions) through a transactions dataset.
 func (a *App) Trace(ctx context.Context, req TraceRequest) (TraceResult, error) {
+	res, _, err := a.trace(ctx, req)
+	if err != nil {
+		return TraceResult{}, err
+	}
+	return res, a.conceal(ctx, &res, shown{Object: "trace", ID: req.Dataset, Rows: len(res.Result.Accounts)}, basePlan)
+}
+
+// trace is Trace with identifiers in the clear (callers mask what they return), and the
+// graph it traced in.
+func (a *App) trace(ctx context.Context, req TraceRequest) (TraceResult, *funds.Graph, error) {
 	t := time.Now()
 	g, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
 	if err != nil {
-		return TraceResult{}, err
+		return TraceResult{}, nil, err
 	}
 	load := time.Since(t).Seconds()
 	o := req.Options
@@ -85,30 +99,40 @@ func (a *App) Trace(ctx context.Context, req TraceRequest) (TraceResult, error) 
 	if req.SeedFile != "" {
 		more, err := readSeedFile(req.SeedFile)
 		if err != nil {
-			return TraceResult{}, err
+			return TraceResult{}, nil, err
 		}
 		ids = append(ids, more...)
 	}
 	switch {
-	case len(ids) > 0 && req.FromAccount != "":
-		return TraceResult{}, errors.New("give seed transactions or an account, not both")
+	case len(ids) > 0 && req.FromAccount != "", req.Victims && (len(ids) > 0 || req.FromAccount != ""):
+		return TraceResult{}, nil, errors.New("give one kind of seed: transactions, an account or the known victims")
+	case req.Victims:
+		src, err := a.st.KnownVictims(ctx, req.VictimsDatasets...)
+		if err != nil {
+			return TraceResult{}, nil, err
+		}
+		if len(src.Numbers) == 0 {
+			return TraceResult{}, nil, errors.New("the workspace knows no victims: import case parties (kind case_parties, role victim) or give seed transactions")
+		}
+		if o.Seeds = g.VictimPayments(src.Numbers, req.After); len(o.Seeds) == 0 {
+			return TraceResult{}, nil, fmt.Errorf("none of the %d known victims made a payment in %s after the time given: check the dataset or the time", len(src.Numbers), req.Dataset)
+		}
 	case len(ids) > 0:
 		if o.Seeds, err = g.SeedsFromTxIDs(ids); err != nil {
-			return TraceResult{}, err
+			return TraceResult{}, nil, err
 		}
 	case req.FromAccount != "":
 		if o.Seeds, err = g.SeedsFromAccount(req.FromAccount, req.After, o.Direction); err != nil {
-			return TraceResult{}, err
+			return TraceResult{}, nil, err
 		}
 	default:
-		return TraceResult{}, errors.New("nothing to trace: give --seed-tx, --seed-file or --from-account")
+		return TraceResult{}, nil, errors.New("nothing to trace: give --seed-tx, --seed-file or --from-account")
 	}
 	r, err := funds.Trace(ctx, g, o)
 	if err != nil {
-		return TraceResult{}, err
+		return TraceResult{}, nil, err
 	}
-	res := TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}
-	return res, a.conceal(ctx, &res, shown{Object: "trace", ID: req.Dataset, Rows: len(r.Accounts)}, basePlan)
+	return TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}, g, nil
 }
 
 // readVictimsFile reads victims' account or card numbers (funds.ReadVictims).
