@@ -37,7 +37,7 @@ type ViewSankey struct {
 	Policy    funds.Policy       `json:"policy"`
 	Layered   bool               `json:"layered"`
 	Seeded    funds.Cents        `json:"seeded"`
-	Nodes     []SankeyViewNode         `json:"nodes"`
+	Nodes     []SankeyViewNode   `json:"nodes"`
 	Links     []funds.SankeyLink `json:"links"` // source and target are node ids
 }
 
