@@ -123,6 +123,10 @@ func (g *Graph) Name(a int32) string {
 // ChannelOf is the channel of edge e.
 func (g *Graph) ChannelOf(e int32) string { return g.Channels[g.Channel[e]] }
 
+// BuilderVersion changes whenever Build (or the store's reading of the rows) gives a different
+// graph for the same rows, so that graph snapshots written before are not used again.
+const BuilderVersion = 1
+
 // Builder collects rows and builds a Graph. The zero value is not usable: call NewBuilder.
 type Builder struct {
 	ids      map[string]int32
