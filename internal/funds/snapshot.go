@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"math"
 	"slices"
+	"sync"
 	"unsafe"
 )
 
@@ -489,8 +490,26 @@ func inRange(id int32, n uint64) bool { return id >= 0 && uint64(id) < n }
 
 // check verifies what the rest of the package relies on, so that a snapshot that passed its
 // checksums but was not written by WriteSnapshot cannot make a trace index out of range; it
-// also builds the account index.
+// also builds the account index. The three parts run at once: they read different arrays.
 func (g *Graph) check() error {
+	var errs [3]error
+	var wg sync.WaitGroup
+	wg.Go(func() { errs[0] = g.checkEdges() })
+	wg.Go(func() {
+		if err := checkCSR(g.outStart, g.outEdge, g.From); err != nil {
+			errs[1] = snapErr("outgoing adjacency: %v", err)
+		}
+	})
+	wg.Go(func() {
+		if err := checkCSR(g.inStart, g.inEdge, g.To); err != nil {
+			errs[2] = snapErr("incoming adjacency: %v", err)
+		}
+	})
+	wg.Wait()
+	return errors.Join(errs[:]...)
+}
+
+func (g *Graph) checkEdges() error {
 	a := uint64(len(g.Names))
 	for i := range g.From {
 		f, t := g.From[i], g.To[i]
@@ -503,12 +522,6 @@ func (g *Graph) check() error {
 		if int(g.Channel[i]) >= len(g.Channels) || int(g.Memo[i]) >= len(g.Memos) {
 			return snapErr("edge %d names channel %d or memo %d, beyond the tables", i, g.Channel[i], g.Memo[i])
 		}
-	}
-	if err := checkCSR(g.outStart, g.outEdge, g.From); err != nil {
-		return snapErr("outgoing adjacency: %v", err)
-	}
-	if err := checkCSR(g.inStart, g.inEdge, g.To); err != nil {
-		return snapErr("incoming adjacency: %v", err)
 	}
 	g.index = make(map[string]int32, len(g.Names))
 	for i, n := range g.Names {
