@@ -10,6 +10,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -107,7 +108,7 @@ func (g *Graph) WriteSnapshot(w io.Writer) error {
 	writeRaw(sw, g.Balanced)
 	// By card id, so that the same graph always gives the same bytes.
 	cards := make([]int32, 0, 2*len(g.cardOf))
-	for _, c := range slices.Sorted(mapKeys(g.cardOf)) {
+	for _, c := range slices.Sorted(maps.Keys(g.cardOf)) {
 		cards = append(cards, c, g.cardOf[c])
 	}
 	writeRaw(sw, cards)
@@ -122,16 +123,6 @@ func (g *Graph) WriteSnapshot(w io.Writer) error {
 
 func (g *Graph) stringTables() [numTables][]string {
 	return [numTables][]string{tabNames: g.Names, tabHolder: g.Holder, tabTxID: g.TxID, tabChannels: g.Channels, tabMemos: g.Memos}
-}
-
-func mapKeys(m map[int32]int32) func(func(int32) bool) {
-	return func(yield func(int32) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 var snapHeaderSize = binary.Size(snapHeader{})
