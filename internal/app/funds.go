@@ -17,38 +17,30 @@ import (
 	"procura/internal/store"
 )
 
-// LoadGraph reads a transactions dataset into a fund-flow graph.
-// Every fund-flow use case (trace, typologies, eval) reads the money through here, so the
-// trace.run permission is checked here once.
-func (a *App) LoadGraph(ctx context.Context, dataset string, pr progress.Reporter) (*funds.Graph, error) {
+// LoadGraph reads a transactions dataset into a fund-flow graph: the last graph loaded when
+// it is still in memory (graphcache.go), else from its snapshot when one matches the dataset's
+// rows (graph_cache.go), else from the store; it says where the graph came from
+// (GraphFromMemory, GraphFromSnapshot or GraphFromStore). Every fund-flow use case (trace,
+// typologies, eval, the fund-flow page's expansions) reads the money through here, so the
+// trace.run permission is checked here once. Reading is not a change, and writing the
+// snapshot (derived data) is not one either: neither is an audit event.
+func (a *App) LoadGraph(ctx context.Context, dataset string, pr progress.Reporter) (*funds.Graph, string, error) {
 	if _, err := a.authorize(ctx, ActTraceRun); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return loadGraph(ctx, a.st, dataset, pr)
-}
-
-func loadGraph(ctx context.Context, st *store.Store, dataset string, pr progress.Reporter) (*funds.Graph, error) {
-	pr = progress.OrNop(pr)
-	pr.Begin("load "+dataset, -1, "rows")
-	defer pr.End()
-	n, err := st.TransactionCount(ctx, dataset)
+	kind, version, err := a.st.DatasetVersion(ctx, dataset)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	b := funds.NewBuilder(int(n))
-	_, err = st.ScanTransactionColumns(ctx, dataset, func(c *store.TxColumns) error {
-		if err := b.AddColumns(&funds.Columns{N: c.N, TxID: c.TxID, Account: c.Account, Card: c.Card, Counterparty: c.Counterparty,
-			Channel: c.Channel, Memo: c.Memo, Holder: c.Holder, CounterpartyName: c.CounterpartyName,
-			Cents: c.Cents, Unix: c.Unix, Balance: c.Balance, Order: c.Order}); err != nil {
-			return fmt.Errorf("dataset %s: %w", dataset, err)
-		}
-		pr.Add(int64(c.N))
-		return ctx.Err()
-	})
+	if g := a.graphs.get(dataset, version); g != nil {
+		return g, GraphFromMemory, nil
+	}
+	g, source, err := loadGraph(ctx, a.st, dataset, kind, version, pr)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return b.Build(), nil
+	a.graphs.put(dataset, version, g)
+	return g, source, nil
 }
 
 // TraceRequest says what procura trace follows.
@@ -72,6 +64,7 @@ type TraceResult struct {
 	Accounts    int     `json:"graph_accounts"`
 	Edges       int     `json:"graph_edges"`
 	LoadSeconds float64 `json:"load_seconds"`
+	GraphSource string  `json:"graph_source"` // GraphFromSnapshot or GraphFromStore
 	*funds.Result
 }
 
@@ -88,7 +81,7 @@ func (a *App) Trace(ctx context.Context, req TraceRequest) (TraceResult, error) 
 // graph it traced in.
 func (a *App) trace(ctx context.Context, req TraceRequest) (TraceResult, *funds.Graph, error) {
 	t := time.Now()
-	g, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
+	g, source, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
 	if err != nil {
 		return TraceResult{}, nil, err
 	}
@@ -132,7 +125,7 @@ func (a *App) trace(ctx context.Context, req TraceRequest) (TraceResult, *funds.
 	if err != nil {
 		return TraceResult{}, nil, err
 	}
-	return TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}, g, nil
+	return TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, GraphSource: source, Result: r}, g, nil
 }
 
 // readVictimsFile reads victims' account or card numbers (funds.ReadVictims).
@@ -207,10 +200,12 @@ type TypologyRequest struct {
 
 // Typologies finds laundering patterns in a transactions dataset.
 func (a *App) Typologies(ctx context.Context, req TypologyRequest) (*funds.TypologyResult, error) {
-	g, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
+	t := time.Now()
+	g, source, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
 	if err != nil {
 		return nil, err
 	}
+	load := time.Since(t).Seconds()
 	known, err := a.knownVictims(ctx, req)
 	if err != nil {
 		return nil, err
@@ -219,6 +214,7 @@ func (a *App) Typologies(ctx context.Context, req TypologyRequest) (*funds.Typol
 	if err != nil {
 		return nil, err
 	}
+	res.LoadSeconds, res.GraphSource = load, source
 	return res, a.conceal(ctx, res, shown{Object: "typologies", ID: req.Dataset, Rows: len(res.Findings)}, basePlan)
 }
 
@@ -284,7 +280,7 @@ func (a *App) EvalAML(ctx context.Context, req EvalAMLRequest) (EvalAMLResult, e
 		return EvalAMLResult{}, fmt.Errorf("import of %s rejected %d of %d rows, so the evaluation would be wrong; see why with: procura rejects --dataset %s",
 			req.Transactions, imp.RowsRejected, imp.RowsRead, req.Dataset)
 	}
-	g, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
+	g, _, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
 	if err != nil {
 		return EvalAMLResult{}, err
 	}

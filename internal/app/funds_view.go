@@ -72,14 +72,9 @@ type ExitTotal struct {
 
 // TraceView runs a trace and prepares it for the fund-flow page.
 func (a *App) TraceView(ctx context.Context, req TraceRequest) (*TraceView, error) {
-	version := a.datasetVersion(ctx, req.Dataset)
-	res, g, err := a.trace(ctx, req)
+	res, _, err := a.trace(ctx, req)
 	if err != nil {
 		return nil, err
-	}
-	if version != "" {
-		// The page expands accounts of this trace next (Expand): keep the graph for it.
-		a.graphs.put(req.Dataset, version, g)
 	}
 	s := funds.SankeyOf(res.Result)
 	if err := s.Check(); err != nil {
@@ -233,7 +228,7 @@ func (a *App) Expand(ctx context.Context, req ExpandRequest) (ExpandResult, erro
 	if req.Dataset == "" || req.Account == "" {
 		return ExpandResult{}, errors.Join(ErrInvalid, errors.New("give the dataset and the account to expand"))
 	}
-	g, err := a.cachedGraph(ctx, req.Dataset)
+	g, _, err := a.LoadGraph(ctx, req.Dataset, nil)
 	if err != nil {
 		return ExpandResult{}, err
 	}

@@ -36,12 +36,15 @@ func TestATraceViewKeepsItsGraphForTheExpansionsThatFollow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := a.cachedGraph(ctx, "tx")
+	if v.GraphSource == GraphFromMemory {
+		t.Errorf("the first trace's graph came from memory")
+	}
+	g, source, err := a.LoadGraph(ctx, "tx", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := a.cachedGraph(ctx, "tx"); again != g || a.graphs.get("tx", a.datasetVersion(ctx, "tx")) != g {
-		t.Errorf("the graph of the trace was loaded again instead of kept")
+	if again, _, _ := a.LoadGraph(ctx, "tx", nil); again != g || source != GraphFromMemory {
+		t.Errorf("the graph of the trace was loaded again (from %s) instead of kept", source)
 	}
 	nodes := v.NodeOfAccount()
 	n, ok := nodes["6222029876543210"]
