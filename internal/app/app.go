@@ -44,11 +44,12 @@ type Config struct {
 // App is an opened workspace. It is safe for concurrent use: the server shares one App
 // between requests, each with its own Principal in the context.
 type App struct {
-	st    *store.Store
-	actor string
-	cfg   Config
-	local *Principal // who acts without a Principal in the context; nil = nobody
-	views viewCache  // the graph explorer's last graph (graph_view.go)
+	st     *store.Store
+	actor  string
+	cfg    Config
+	local  *Principal // who acts without a Principal in the context; nil = nobody
+	views  viewCache  // the graph explorer's last graph (graph_view.go)
+	graphs graphCache // the last transactions graph loaded, for the fund-flow page
 }
 
 func (c Config) options() store.Options {

@@ -108,3 +108,22 @@ func TestEvidenceUseCasesCheckRoleAndCaseGrant(t *testing.T) {
 		t.Fatalf("case C-7 audit = %v", got)
 	}
 }
+
+func TestAModelRunIsAuditedWithWhatItChanged(t *testing.T) {
+	a, analyst, _, _ := maskWorld(t, "")
+	ctx := context.Background() // the local administrator reads the log
+	es, err := a.AuditLog(ctx, AuditQuery{Action: "model.run"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 1 || es[0].ObjectID != "cards_at_many_banks" || !strings.Contains(string(es[0].New), `"clues_new"`) {
+		t.Fatalf("model.run entries after one run = %+v, want one naming the model and the clues it added", es)
+	}
+	if _, err := a.RunModels(analyst, RunRequest{IDs: []string{"cards_at_many_banks"}}); err != nil {
+		t.Fatal(err)
+	}
+	es, _ = a.AuditLog(ctx, AuditQuery{Action: "model.run"})
+	if len(es) != 2 || es[1].Actor != "li" {
+		t.Fatalf("a second run by li = %+v, want a second entry by li", es)
+	}
+}

@@ -44,7 +44,7 @@ const (
 	ActResolveRun     Action = "resolve.run"     // run entity resolution
 	ActScreeningRun   Action = "screening.run"   // screen names and identifiers against lists
 	ActCoopWrite      Action = "coop.write"      // international cooperation requests and packages
-	ActEvidenceRead   Action = "evidence.read"   // download evidence files
+	ActEvidenceRead   Action = "evidence.read"   // see evidence items and their chain of custody (downloading one is an export)
 	ActEvidenceAdd    Action = "evidence.add"    // register evidence
 	ActExport         Action = "export"          // export data out of the workspace
 	ActUnmask         Action = "identifiers.unmask"

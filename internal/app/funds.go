@@ -17,38 +17,30 @@ import (
 	"procura/internal/store"
 )
 
-// LoadGraph reads a transactions dataset into a fund-flow graph.
-// Every fund-flow use case (trace, typologies, eval) reads the money through here, so the
-// trace.run permission is checked here once.
-func (a *App) LoadGraph(ctx context.Context, dataset string, pr progress.Reporter) (*funds.Graph, error) {
+// LoadGraph reads a transactions dataset into a fund-flow graph: the last graph loaded when
+// it is still in memory (graphcache.go), else from its snapshot when one matches the dataset's
+// rows (graph_cache.go), else from the store; it says where the graph came from
+// (GraphFromMemory, GraphFromSnapshot or GraphFromStore). Every fund-flow use case (trace,
+// typologies, eval, the fund-flow page's expansions) reads the money through here, so the
+// trace.run permission is checked here once. Reading is not a change, and writing the
+// snapshot (derived data) is not one either: neither is an audit event.
+func (a *App) LoadGraph(ctx context.Context, dataset string, pr progress.Reporter) (*funds.Graph, string, error) {
 	if _, err := a.authorize(ctx, ActTraceRun); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return loadGraph(ctx, a.st, dataset, pr)
-}
-
-func loadGraph(ctx context.Context, st *store.Store, dataset string, pr progress.Reporter) (*funds.Graph, error) {
-	pr = progress.OrNop(pr)
-	pr.Begin("load "+dataset, -1, "rows")
-	defer pr.End()
-	n, err := st.TransactionCount(ctx, dataset)
+	kind, version, err := a.st.DatasetVersion(ctx, dataset)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	b := funds.NewBuilder(int(n))
-	_, err = st.ScanTransactionColumns(ctx, dataset, func(c *store.TxColumns) error {
-		if err := b.AddColumns(&funds.Columns{N: c.N, TxID: c.TxID, Account: c.Account, Card: c.Card, Counterparty: c.Counterparty,
-			Channel: c.Channel, Memo: c.Memo, Holder: c.Holder, CounterpartyName: c.CounterpartyName,
-			Cents: c.Cents, Unix: c.Unix, Balance: c.Balance, Order: c.Order}); err != nil {
-			return fmt.Errorf("dataset %s: %w", dataset, err)
-		}
-		pr.Add(int64(c.N))
-		return ctx.Err()
-	})
+	if g := a.graphs.get(dataset, version); g != nil {
+		return g, GraphFromMemory, nil
+	}
+	g, source, err := loadGraph(ctx, a.st, dataset, kind, version, pr)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return b.Build(), nil
+	a.graphs.put(dataset, version, g)
+	return g, source, nil
 }
 
 // TraceRequest says what procura trace follows.
@@ -57,9 +49,13 @@ type TraceRequest struct {
 	SeedTxIDs   []string
 	SeedFile    string // CSV with a tx_id column (or one id per line)
 	FromAccount string
-	After       time.Time
-	Options     funds.TraceOptions // Seeds are filled in from the fields above
-	Progress    progress.Reporter
+	// Victims seeds the trace with the known victims' payments (Graph.VictimPayments) at or
+	// after After: the victims of the case_parties datasets named, or of every one.
+	Victims         bool
+	VictimsDatasets []string
+	After           time.Time
+	Options         funds.TraceOptions // Seeds are filled in from the fields above
+	Progress        progress.Reporter
 }
 
 // TraceResult is a trace with the graph's size and the load time.
@@ -68,15 +64,26 @@ type TraceResult struct {
 	Accounts    int     `json:"graph_accounts"`
 	Edges       int     `json:"graph_edges"`
 	LoadSeconds float64 `json:"load_seconds"`
+	GraphSource string  `json:"graph_source"` // GraphFromSnapshot or GraphFromStore
 	*funds.Result
 }
 
 // Trace follows victims' money (or any seed transactions) through a transactions dataset.
 func (a *App) Trace(ctx context.Context, req TraceRequest) (TraceResult, error) {
-	t := time.Now()
-	g, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
+	res, _, err := a.trace(ctx, req)
 	if err != nil {
 		return TraceResult{}, err
+	}
+	return res, a.conceal(ctx, &res, shown{Object: "trace", ID: req.Dataset, Rows: len(res.Result.Accounts)}, basePlan)
+}
+
+// trace is Trace with identifiers in the clear (callers mask what they return), and the
+// graph it traced in.
+func (a *App) trace(ctx context.Context, req TraceRequest) (TraceResult, *funds.Graph, error) {
+	t := time.Now()
+	g, source, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
+	if err != nil {
+		return TraceResult{}, nil, err
 	}
 	load := time.Since(t).Seconds()
 	o := req.Options
@@ -85,30 +92,40 @@ func (a *App) Trace(ctx context.Context, req TraceRequest) (TraceResult, error) 
 	if req.SeedFile != "" {
 		more, err := readSeedFile(req.SeedFile)
 		if err != nil {
-			return TraceResult{}, err
+			return TraceResult{}, nil, err
 		}
 		ids = append(ids, more...)
 	}
 	switch {
-	case len(ids) > 0 && req.FromAccount != "":
-		return TraceResult{}, errors.New("give seed transactions or an account, not both")
+	case len(ids) > 0 && req.FromAccount != "", req.Victims && (len(ids) > 0 || req.FromAccount != ""):
+		return TraceResult{}, nil, errors.New("give one kind of seed: transactions, an account or the known victims")
+	case req.Victims:
+		src, err := a.st.KnownVictims(ctx, req.VictimsDatasets...)
+		if err != nil {
+			return TraceResult{}, nil, err
+		}
+		if len(src.Numbers) == 0 {
+			return TraceResult{}, nil, errors.New("the workspace knows no victims: import case parties (kind case_parties, role victim) or give seed transactions")
+		}
+		if o.Seeds = g.VictimPayments(src.Numbers, req.After); len(o.Seeds) == 0 {
+			return TraceResult{}, nil, fmt.Errorf("none of the %d known victims made a payment in %s after the time given: check the dataset or the time", len(src.Numbers), req.Dataset)
+		}
 	case len(ids) > 0:
 		if o.Seeds, err = g.SeedsFromTxIDs(ids); err != nil {
-			return TraceResult{}, err
+			return TraceResult{}, nil, err
 		}
 	case req.FromAccount != "":
 		if o.Seeds, err = g.SeedsFromAccount(req.FromAccount, req.After, o.Direction); err != nil {
-			return TraceResult{}, err
+			return TraceResult{}, nil, err
 		}
 	default:
-		return TraceResult{}, errors.New("nothing to trace: give --seed-tx, --seed-file or --from-account")
+		return TraceResult{}, nil, errors.New("nothing to trace: give --seed-tx, --seed-file or --from-account")
 	}
 	r, err := funds.Trace(ctx, g, o)
 	if err != nil {
-		return TraceResult{}, err
+		return TraceResult{}, nil, err
 	}
-	res := TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, Result: r}
-	return res, a.conceal(ctx, &res, shown{Object: "trace", ID: req.Dataset, Rows: len(r.Accounts)}, basePlan)
+	return TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, GraphSource: source, Result: r}, g, nil
 }
 
 // readVictimsFile reads victims' account or card numbers (funds.ReadVictims).
@@ -183,10 +200,12 @@ type TypologyRequest struct {
 
 // Typologies finds laundering patterns in a transactions dataset.
 func (a *App) Typologies(ctx context.Context, req TypologyRequest) (*funds.TypologyResult, error) {
-	g, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
+	t := time.Now()
+	g, source, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
 	if err != nil {
 		return nil, err
 	}
+	load := time.Since(t).Seconds()
 	known, err := a.knownVictims(ctx, req)
 	if err != nil {
 		return nil, err
@@ -195,6 +214,7 @@ func (a *App) Typologies(ctx context.Context, req TypologyRequest) (*funds.Typol
 	if err != nil {
 		return nil, err
 	}
+	res.LoadSeconds, res.GraphSource = load, source
 	return res, a.conceal(ctx, res, shown{Object: "typologies", ID: req.Dataset, Rows: len(res.Findings)}, basePlan)
 }
 
@@ -260,7 +280,7 @@ func (a *App) EvalAML(ctx context.Context, req EvalAMLRequest) (EvalAMLResult, e
 		return EvalAMLResult{}, fmt.Errorf("import of %s rejected %d of %d rows, so the evaluation would be wrong; see why with: procura rejects --dataset %s",
 			req.Transactions, imp.RowsRejected, imp.RowsRead, req.Dataset)
 	}
-	g, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
+	g, _, err := a.LoadGraph(ctx, req.Dataset, req.Progress)
 	if err != nil {
 		return EvalAMLResult{}, err
 	}

@@ -70,7 +70,7 @@ func BenchmarkLoadGraph(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for b.Loop() {
-		g, err := a.LoadGraph(ctx, res.Dataset, nil)
+		g, _, err := a.LoadGraph(ctx, res.Dataset, nil)
 		if err != nil {
 			b.Fatal(err)
 		}

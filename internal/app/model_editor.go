@@ -146,6 +146,22 @@ func (a *App) recordBacktest(ctx context.Context, m *supervise.Model, truth stri
 	return nil
 }
 
+// recordRun writes a model run to the audit log: a run adds clues and closes those that are
+// gone, so it changes the workspace like any other write.
+func (a *App) recordRun(ctx context.Context, m *supervise.Model, res supervise.RunResult) error {
+	l, err := a.auditLog()
+	if err == nil {
+		_, err = l.Append(ctx, audit.Event{Actor: a.actorName(ctx), Action: "model.run", ObjectType: "model", ObjectID: m.ID,
+			New: map[string]any{"version": m.Version, "run_id": res.RunID, "params": res.Params, "inputs": res.Inputs,
+				"rows_matched": res.RowsMatched, "clues_found": res.CluesFound, "clues_new": res.CluesNew,
+				"clues_kept": res.CluesKept, "clues_gone": res.CluesGone}})
+	}
+	if err != nil {
+		return fmt.Errorf("model %s ran (run %d), but recording it in the audit log failed: %w; check the chain with procura audit verify", m.ID, res.RunID, err)
+	}
+	return nil
+}
+
 // ValidateModelText checks model YAML as an editor sends it, against the built-in kinds, and
 // reports every problem with its line.
 func (a *App) ValidateModelText(ctx context.Context, src string) (ValidateResult, error) {

@@ -258,6 +258,9 @@ func (a *App) RunModels(ctx context.Context, req RunRequest) ([]supervise.RunRes
 		if err != nil {
 			return out, fmt.Errorf("model %s: %w", lm.m.ID, err)
 		}
+		if err := a.recordRun(ctx, lm.m, res); err != nil {
+			return out, err
+		}
 		out = append(out, res)
 	}
 	if out == nil {

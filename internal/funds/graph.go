@@ -123,9 +123,13 @@ func (g *Graph) Name(a int32) string {
 // ChannelOf is the channel of edge e.
 func (g *Graph) ChannelOf(e int32) string { return g.Channels[g.Channel[e]] }
 
+// BuilderVersion changes whenever Build (or the store's reading of the rows) gives a different
+// graph for the same rows, so that graph snapshots written before are not used again.
+const BuilderVersion = 1
+
 // Builder collects rows and builds a Graph. The zero value is not usable: call NewBuilder.
 type Builder struct {
-	ids      map[string]int32
+	ids      *internTable
 	names    []string
 	holder   []string
 	inData   []bool
@@ -169,17 +173,18 @@ type rawRow struct {
 
 // NewBuilder returns an empty builder; sizeHint is the expected number of rows.
 func NewBuilder(sizeHint int) *Builder {
-	return &Builder{ids: make(map[string]int32, sizeHint/8+16), cardOf: map[int32]int32{}, cardKey: map[int32]int64{},
+	return &Builder{ids: newInternTable(), cardOf: map[int32]int32{}, cardKey: map[int32]int64{},
 		chanIDs: map[string]uint16{}, memoIDs: map[string]uint16{}, raw: make([]rawRow, 0, sizeHint), txids: make([]string, 0, sizeHint), order: make([]int64, 0, sizeHint)}
 }
 
 func (b *Builder) intern(s string) int32 {
-	if id, ok := b.ids[s]; ok {
+	id, slot, h, ok := b.ids.get(s)
+	if ok {
 		return id
 	}
 	s = strings.Clone(s) // s may point into a reader's reused memory
-	id := int32(len(b.names))
-	b.ids[s] = id
+	id = int32(len(b.names))
+	b.ids.put(s, slot, h, id)
 	b.names = append(b.names, s)
 	b.holder = append(b.holder, "")
 	b.holderKey = append(b.holderKey, math.MaxInt64)
@@ -306,7 +311,11 @@ func (b *Builder) Build() *Graph {
 		}
 		return id
 	}
-	g := &Graph{Names: b.names, Holder: b.holder, InData: b.inData, index: b.ids, Channels: b.channels, Rows: int64(len(b.raw)), cardOf: b.cardOf}
+	index := make(map[string]int32, len(b.names))
+	for i, n := range b.names {
+		index[n] = int32(i)
+	}
+	g := &Graph{Names: b.names, Holder: b.holder, InData: b.inData, index: index, Channels: b.channels, Rows: int64(len(b.raw)), cardOf: b.cardOf}
 	b.internMemo("")
 	// Outgoing rows first, so that incoming rows find their partner whatever the order: an
 	// incoming row takes the oldest outgoing row of the same transfer not yet taken

@@ -90,9 +90,7 @@ func (b *Builder) renumber() {
 	}
 	ap, cp, mp := acc.finish(), ch.finish(), memo.finish()
 	b.names, b.holder, b.inData, b.holderKey = permute(b.names, ap), permute(b.holder, ap), permute(b.inData, ap), permute(b.holderKey, ap)
-	for k, v := range b.ids {
-		b.ids[k] = ap[v]
-	}
+	b.ids.renumber(ap)
 	cardOf, cardKey := make(map[int32]int32, len(b.cardOf)), make(map[int32]int64, len(b.cardKey))
 	for c, a := range b.cardOf {
 		cardOf[ap[c]], cardKey[ap[c]] = ap[a], b.cardKey[c]

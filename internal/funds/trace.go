@@ -521,7 +521,7 @@ func (t *tracer) addIn(v int32, p part, e int32) {
 	if st.first == 0 || tm < st.first {
 		st.first = tm
 	}
-	st.last = max(st.last, tm)
+	st.last = latest(st.last, tm)
 	t.maxLevel[p.seed] = max(t.maxLevel[p.seed], p.hop)
 	t.reached[p.seed][v] = struct{}{}
 	if !t.o.NoFlows {
@@ -551,7 +551,16 @@ func (t *tracer) origEdge(e int32) int32 {
 func (t *tracer) addOut(u int32, p part, e int32) {
 	t.stat(u, p.seed).out += p.amt
 	st := &t.acct[u]
-	st.last = max(st.last, t.g.Time[e])
+	st.last = latest(st.last, t.g.Time[e])
+}
+
+// latest is the later of an account's last time so far (0: none yet) and tm. A backward trace
+// runs on negated times, so 0 cannot simply lose to max: every time there is below it.
+func latest(last, tm int64) int64 {
+	if last == 0 || tm > last {
+		return tm
+	}
+	return last
 }
 
 // exitAt ends a part that left account u on edge e (u may be -1 for a seed from cash).

@@ -265,6 +265,12 @@ B - 900 3 ATM id=atm`)
 	if b.Level != 1 || a.Level != 2 || a.In != 90000 {
 		t.Errorf("B level %d, A level %d with %s, want 1, 2 and 900", b.Level, a.Level, a.In)
 	}
+	// Times run backwards inside the trace; the result gives them forwards again.
+	for _, x := range []AccountResult{a, b} {
+		if x.First.Year() < 2000 || x.Last.Year() < 2000 || x.Last.Before(x.First) {
+			t.Errorf("account %s: first %s, last %s, want the times of its traced transfers", x.Account, x.First, x.Last)
+		}
+	}
 	// The newest money before the payment (W's 2000) is where the 900 came from.
 	var fromW Cents
 	for _, f := range r.Flows {

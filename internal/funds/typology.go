@@ -52,6 +52,10 @@ type TypologyResult struct {
 	// VictimsSource where they came from.
 	VictimAccounts int    `json:"victim_accounts"`
 	VictimsSource  string `json:"victims_source,omitempty"`
+	// LoadSeconds and GraphSource say how long loading the graph took and whether it came
+	// from its snapshot or the store; the caller that loaded the graph fills them in.
+	LoadSeconds float64 `json:"load_seconds,omitempty"`
+	GraphSource string  `json:"graph_source,omitempty"`
 }
 
 type adj struct {

@@ -48,12 +48,15 @@ type traceRequest struct {
 	Dataset     string   `json:"dataset"`
 	SeedTx      []string `json:"seed_tx,omitempty"`
 	FromAccount string   `json:"from_account,omitempty"`
-	After       string   `json:"after,omitempty"`     // with from_account: YYYY-MM-DD or RFC 3339
-	Direction   string   `json:"direction,omitempty"` // forward (default) or backward
-	Policy      string   `json:"policy,omitempty"`    // fifo (default), libr, proportional
-	MaxHops     int      `json:"max_hops,omitempty"`  // default 6
-	HopWindow   string   `json:"hop_window,omitempty"`
-	MinAmount   *float64 `json:"min_amount,omitempty"` // default 100
+	// Victims seeds the trace with the known victims' payments (case_parties datasets).
+	Victims         bool     `json:"victims,omitempty"`
+	VictimsDatasets []string `json:"victims_datasets,omitempty"`
+	After           string   `json:"after,omitempty"`     // with from_account: YYYY-MM-DD or RFC 3339
+	Direction       string   `json:"direction,omitempty"` // forward (default) or backward
+	Policy          string   `json:"policy,omitempty"`    // fifo (default), libr, proportional
+	MaxHops         int      `json:"max_hops,omitempty"`  // default 6
+	HopWindow       string   `json:"hop_window,omitempty"`
+	MinAmount       *float64 `json:"min_amount,omitempty"` // default 100
 }
 
 func (s *Server) apiTrace(w http.ResponseWriter, r *http.Request) {
@@ -65,8 +68,8 @@ func (s *Server) apiTrace(w http.ResponseWriter, r *http.Request) {
 	if req.Dataset == "" {
 		bad["dataset"] = "the transactions dataset to trace in"
 	}
-	if len(req.SeedTx) == 0 && req.FromAccount == "" {
-		bad["seed_tx"] = "seed transaction ids, or from_account"
+	if len(req.SeedTx) == 0 && req.FromAccount == "" && !req.Victims {
+		bad["seed_tx"] = "seed transaction ids, or from_account, or victims"
 	}
 	policy, err := funds.ParsePolicy(req.Policy)
 	if err != nil {
@@ -94,6 +97,7 @@ func (s *Server) apiTrace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tr := app.TraceRequest{Dataset: req.Dataset, SeedTxIDs: req.SeedTx, FromAccount: req.FromAccount, After: after,
+		Victims: req.Victims, VictimsDatasets: req.VictimsDatasets,
 		Options: funds.TraceOptions{Direction: req.Direction, Policy: policy, MaxHops: req.MaxHops, HopWindow: window,
 			MinCents: int64(minAmount*100 + 0.5)}}
 	s.startJob(w, r, app.ActTraceRun, "trace", "trace "+req.Dataset, func(ctx context.Context, rep *jobReporter) (any, error) {

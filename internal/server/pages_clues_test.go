@@ -111,7 +111,9 @@ func untranslated(page string) string {
 	return regexp.MustCompile(`clues\.[a-z_]+`).FindString(page)
 }
 
-func ref(c app.ClueView) string { return strconv.FormatInt(c.ID, 10) + ":" + strconv.FormatInt(c.Version, 10) }
+func ref(c app.ClueView) string {
+	return strconv.FormatInt(c.ID, 10) + ":" + strconv.FormatInt(c.Version, 10)
+}
 
 func TestTheClueQueueRendersForEveryRoleThatReadsCluesAndRefusesTheLiaison(t *testing.T) {
 	f, cs := queueFixture(t)

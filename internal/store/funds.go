@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 )
 
 // TxRow is one row of a transactions dataset as fund tracing reads it: amounts and balances
@@ -88,4 +89,30 @@ func (s *Store) ScanTransactions(ctx context.Context, dataset string, batchSize 
 		return fn(buf)
 	}
 	return nil
+}
+
+// DatasetVersion identifies the rows a dataset holds, for what is derived from them and kept
+// (graph snapshots): it names the dataset's kind, when it was created and last imported into,
+// and its import batches (how many, the latest, the rows they imported). Rows are only ever
+// added or removed by an import, which adds a batch and moves updated_at in the same
+// transaction, so every import changes the version. A dataset that does not exist is an error.
+func (s *Store) DatasetVersion(ctx context.Context, dataset string) (kind, version string, err error) {
+	var k sql.NullString
+	var created, updated time.Time
+	err = s.db.QueryRowContext(ctx, `SELECT kind, created_at, updated_at FROM datasets WHERE name = $1`, dataset).Scan(&k, &created, &updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", fmt.Errorf("no dataset %q: list datasets with procura datasets", dataset)
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("read dataset %s: %w", dataset, err)
+	}
+	var batches, last, rows int64
+	err = s.db.QueryRowContext(ctx, `SELECT count(*), COALESCE(max(id), 0), CAST(COALESCE(sum(rows_imported), 0) AS BIGINT)
+		FROM import_batches WHERE dataset = $1`, dataset).Scan(&batches, &last, &rows)
+	if err != nil {
+		return "", "", fmt.Errorf("read the import batches of %s: %w", dataset, err)
+	}
+	version = fmt.Sprintf("%s kind=%s created=%d updated=%d batches=%d last=%d rows=%d tz=%s", s.dialect.name, k.String,
+		created.UnixNano(), updated.UnixNano(), batches, last, rows, s.loc)
+	return k.String, version, nil
 }
