@@ -2,13 +2,17 @@
 // and upload an evidence item whose SHA-256 the case lists and whose chain of custody starts
 // with the upload.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { assert, cluesModel, ensureClues } from "../lib.mjs";
 
-const evidenceFile = fileURLToPath(new URL("../../docs/examples/bank-statement-cn.csv", import.meta.url));
 // A case id of its own, so that a rerun against the same workspace opens a new case.
 const caseID = "E2E-" + Date.now().toString(36).toUpperCase();
+// The evidence is a file of its own too: the workspace refuses content it holds already (such
+// as the bank statement 02-import brought, kept as the import's evidence).
+const evidenceFile = join(mkdtempSync(join(tmpdir(), "procura-e2e-")), "社保中心复函.txt");
+writeFileSync(evidenceFile, `关于${caseID}的复函：经核查，死亡登记后仍发放养老金，已停发并追回。\n`);
 
 // tab opens a tab of the case workspace by its link.
 async function tab(page, name) {
@@ -20,8 +24,11 @@ export default async function (t) {
   const { page } = t;
   await ensureClues(t);
   if (!t.state.clue) {
-    const res = await page.request.get(t.url(`/api/v1/clues?model=${cluesModel}&limit=1`));
-    t.state.clue = String((await res.json()).clues[0].id);
+    // Run alone: a clue of the model that is in no case yet.
+    const res = await page.request.get(t.url(`/api/v1/clues?model=${cluesModel}&limit=100`));
+    const free = (await res.json()).clues.find((c) => !c.case_id);
+    assert(free, `every clue of ${cluesModel} is in a case already`);
+    t.state.clue = String(free.id);
   }
   const clue = t.state.clue;
 
