@@ -1,6 +1,6 @@
 // The link graph explorer: search a person of the synthetic world by name, put the hit on the
-// canvas, expand its neighbours, then open the depth-2 neighbourhood of the busiest account
-// (laid out in the worker) and measure the page at that size: drawing and layout (the canvas's
+// canvas, expand its neighbours, then open the largest depth-2 neighbourhood of a top-ranked node
+// (hundreds of nodes, laid out in the worker) and measure the page at that size: drawing and layout (the canvas's
 // data-render-ms and data-layout-ms), a zoom step, a pan step and a hover, each from the input
 // event to the next painted frame.
 //
@@ -24,8 +24,9 @@ async function drawn(page, more = 0) {
   return page.$eval('[data-testid="graph-canvas"]', (c) => Object.fromEntries([...c.attributes].map((a) => [a.name, a.value])));
 }
 
-// frameAfter times, in the page, an input event of kind at a node's position (or the canvas's
-// centre) until the browser has painted the frame after it (two animation frames).
+// frameAfter times, in the page, a wheel step at the canvas's centre (kind "zoom") or the
+// pointer arriving on the highest-degree node ("hover") until the browser has painted the frame
+// after it (two animation frames).
 async function frameAfter(page, kind) {
   return page.evaluate(async (kind) => {
     const el = document.querySelector('[data-testid="graph-canvas"]');
@@ -43,8 +44,6 @@ async function frameAfter(page, kind) {
     const x = box.left + (kind === "hover" && at ? at[0] : box.width / 2);
     const y = box.top + (kind === "hover" && at ? at[1] : box.height / 2);
     const target = document.elementFromPoint(x, y);
-    const fire = (type, dx = 0, extra = {}) =>
-      target.dispatchEvent(new MouseEvent(type, { clientX: x + dx, clientY: y, bubbles: true, cancelable: true, buttons: type === "mouseup" ? 0 : 1, ...extra }));
     const painted = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     // A roam is kept in the series' zoom and center.
     const view = () => {
@@ -56,11 +55,6 @@ async function frameAfter(page, kind) {
     if (kind === "zoom") {
       t0 = performance.now();
       target.dispatchEvent(new WheelEvent("wheel", { clientX: x, clientY: y, deltaY: -100, deltaMode: 0, bubbles: true, cancelable: true }));
-    } else if (kind === "pan") {
-      fire("mousedown");
-      await painted();
-      t0 = performance.now();
-      fire("mousemove", 40);
     } else {
       target.dispatchEvent(new MouseEvent("mousemove", { clientX: x - 30, clientY: y - 30, bubbles: true }));
       await painted();
@@ -69,12 +63,65 @@ async function frameAfter(page, kind) {
     }
     await painted();
     const ms = performance.now() - t0;
-    if (kind === "pan") fire("mouseup", 40);
     await painted();
     // The event must have done its work: the view moved, or (hover) a node is lit.
     const worked = kind === "hover" ? Boolean(chart.getZr().handler._hovered) : view() !== before;
     return worked ? ms : -1;
   }, kind);
+}
+
+// largestNeighbourhood returns, of the ten nodes of highest PageRank, the one with the most nodes
+// within two hops (the world's busiest mule accounts; the imported bank statement's may rank high
+// with few).
+async function largestNeighbourhood(t) {
+  const rank = await (await t.page.request.get(t.url("/api/v1/graph/rank?limit=10"))).json();
+  let best = "", most = -1;
+  for (const n of rank.top) {
+    const v = await (await t.page.request.get(t.url(`/api/v1/graph/neighbourhood?entity=node:${n.id}&depth=2&limit=5000`))).json();
+    if (v.nodes.length > most) { best = "node:" + n.id; most = v.nodes.length; }
+  }
+  return best;
+}
+
+// panFrame times a pan step made with the real mouse (press on empty canvas, move 40 px):
+// from the move's arrival in the page to the frame painted after it.
+async function panFrame(page, skip = 0) {
+  const start = await page.evaluate((skip) => {
+    const el = document.querySelector('[data-testid="graph-canvas"]');
+    const chart = window.echarts.getInstanceByDom(el);
+    const box = el.getBoundingClientRect();
+    const zr = chart.getZr();
+    // A press on a node or edge does not pan, nor one outside the drawing: the free point
+    // nearest the centre.
+    for (let r = 0; r < Math.min(box.width, box.height) / 2; r += 4) {
+      for (let a = 0; a < 360; a += 30) {
+        const px = box.width / 2 + r * Math.cos((a * Math.PI) / 180), py = box.height / 2 + r * Math.sin((a * Math.PI) / 180);
+        if (!zr.handler.findHover(px, py).target && skip-- <= 0) {
+          const opt = chart.getModel().getSeriesByIndex(0).option;
+          return { x: box.left + px, y: box.top + py, view: JSON.stringify([opt.zoom, opt.center]) };
+        }
+      }
+    }
+    return null;
+  }, skip * 7);
+  assert(start, "the canvas has no free point to pan from");
+  await page.mouse.move(start.x, start.y);
+  await page.mouse.down();
+  await page.evaluate(() => {
+    window.__pan = {};
+    document.addEventListener("mousemove", () => {
+      window.__pan.t0 = performance.now();
+      requestAnimationFrame(() => requestAnimationFrame(() => { window.__pan.t1 = performance.now(); }));
+    }, { capture: true, once: true });
+  });
+  await page.mouse.move(start.x + 40, start.y);
+  await page.waitForFunction(() => window.__pan.t1);
+  await page.mouse.up();
+  return page.evaluate((before) => {
+    const chart = window.echarts.getInstanceByDom(document.querySelector('[data-testid="graph-canvas"]'));
+    const opt = chart.getModel().getSeriesByIndex(0).option;
+    return JSON.stringify([opt.zoom, opt.center]) !== before ? window.__pan.t1 - window.__pan.t0 : -1;
+  }, start.view);
 }
 
 function median(xs) {
@@ -89,11 +136,10 @@ export default async function (t) {
   let seed = "";
 
   await t.step("search a person by name", async () => {
-    // A person of the largest community, and the busiest account (by PageRank), as the graph has them.
+    // A person of the largest community, as the graph has them.
     const comm = await (await page.request.get(t.url("/api/v1/graph/communities?limit=1"))).json();
     person = comm.top[0].sample.find((s) => s.type === "person" && s.label).label;
-    const rank = await (await page.request.get(t.url("/api/v1/graph/rank?limit=1"))).json();
-    seed = benchSeed || "node:" + rank.top[0].id;
+    seed = benchSeed || (await largestNeighbourhood(t));
     await page.goto(t.url("/graph"));
     await page.fill('[data-testid="graph-search"] input[name="q"]', person);
     await page.click('[data-testid="graph-search"] button');
@@ -131,7 +177,10 @@ export default async function (t) {
     for (const kind of ["zoom", "pan", "hover"]) {
       const times = [];
       for (let i = 0; i < rounds; i++) {
-        const ms = await frameAfter(page, kind);
+        let ms = kind === "pan" ? await panFrame(page) : await frameAfter(page, kind);
+        // A press ECharts does not take for a pan (it is on the edge of the drawing's area, or
+        // lands on a node being redrawn) moves nothing: press again elsewhere.
+        for (let again = 0; kind === "pan" && ms < 0 && again < 3; again++) ms = await panFrame(page, again + 1);
         assert(ms >= 0, `the ${kind} event did not change the canvas`);
         times.push(ms);
       }
