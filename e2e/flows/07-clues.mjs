@@ -67,11 +67,16 @@ export default async function (t) {
     assert(ok === n && failed.length === 0, `the bulk assignment changed ${ok} of ${n} clues: ${failed.join("; ")}`);
     const assignees = await rows.evaluateAll((trs) => trs.map((tr) => tr.cells[6].textContent.trim()));
     assert(assignees.every((a) => a === t.admin.name), `after the assignment the queue shows assignees ${assignees}`);
-    clue = await rows.first().getAttribute("data-clue");
+    // The clue to review: one the assignment moved to assigned (on a rerun against the same
+    // workspace, earlier runs' clues are further on).
+    const assigned = await statusText(page, "assigned");
+    const ids = await rows.evaluateAll((trs, s) => trs.filter((tr) => tr.cells[5].textContent.trim().startsWith(s)).map((tr) => tr.dataset.clue), assigned);
+    assert(ids.length > 0, "no clue of the queue is assigned after the bulk assignment");
+    clue = ids[0];
   });
 
   await t.step("open a clue: explanation, evidence, assigned", async () => {
-    await Promise.all([page.waitForNavigation(), rows.first().locator(`a[href="/clues/${clue}"]`).first().click()]);
+    await Promise.all([page.waitForNavigation(), page.locator(`[data-testid="clue-row"][data-clue="${clue}"] a[href="/clues/${clue}"]`).first().click()]);
     const why = await page.textContent('[data-testid="clue-why"] .explanation');
     assert(why.trim().length > 0, "the clue shows no explanation");
     assert((await page.locator('[data-testid="evidence-row"]').count()) > 0, "the clue shows no evidence rows");
