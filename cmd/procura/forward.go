@@ -48,13 +48,7 @@ func forwardImport(cmd *cobra.Command, g *globals, rc *remote, req app.ImportReq
 			printImport(g.out, res)
 		}
 	}
-	if g.json {
-		if len(results) == 1 {
-			return g.emit(results[0], nil)
-		}
-		return g.emit(map[string]any{"imports": results}, nil)
-	}
-	return nil
+	return emitImports(g, results)
 }
 
 // forwardModelRun runs models on the server (POST /api/v1/model-runs) and follows the job.

@@ -81,13 +81,7 @@ importing the same content twice into one dataset imports nothing the second tim
 					printImport(g.out, res)
 				}
 			}
-			if g.json {
-				if len(results) == 1 {
-					return g.emit(results[0], nil)
-				}
-				return g.emit(map[string]any{"imports": results}, nil)
-			}
-			return nil
+			return emitImports(g, results)
 		},
 	}
 	f := cmd.Flags()
@@ -125,6 +119,18 @@ func parseDelimiter(s string) (rune, error) {
 	}
 	r, _ := utf8.DecodeRuneInString(s)
 	return r, nil
+}
+
+// emitImports ends an import (local or sent to a server): with --json one file's result, or
+// {"imports": [...]} for several; the table was printed file by file already.
+func emitImports(g *globals, results []any) error {
+	if !g.json {
+		return nil
+	}
+	if len(results) == 1 {
+		return g.emit(results[0], nil)
+	}
+	return g.emit(map[string]any{"imports": results}, nil)
 }
 
 func printImport(w io.Writer, r ingest.Result) {

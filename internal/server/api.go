@@ -53,7 +53,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/jobs/{id}/events", s.apiJobEvents},
 		{"POST", "/api/v1/backup", s.apiBackup},
 	}
-	for _, group := range [][]route{s.modelRoutes(), s.clueRoutes(), s.caseRoutes(), s.fundRoutes(), s.traceViewRoutes(), s.graphRoutes(), s.auditRoutes(), s.evidenceRoutes()} {
+	for _, group := range [][]route{s.modelRoutes(), s.clueRoutes(), s.caseRoutes(), s.fundRoutes(), s.traceViewRoutes(), s.graphRoutes(), s.auditRoutes(), s.evidenceRoutes(), s.userRoutes()} {
 		rs = append(rs, group...)
 	}
 	return rs
