@@ -49,6 +49,9 @@ type App struct {
 	cfg   Config
 	local *Principal // who acts without a Principal in the context; nil = nobody
 	views viewCache  // the graph explorer's last graph (graph_view.go)
+	// schemas and auth keep what every request needs in memory (caches.go).
+	schemas schemaCache
+	auth    authCache
 }
 
 func (c Config) options() store.Options {

@@ -83,7 +83,31 @@ type Store struct {
 	bulk     *bulkRegistry // DuckDB bulk sources by handle
 	closed   atomic.Bool
 	closeErr error
+	// Generations count the writes this process made to the dataset catalog and to users
+	// and credentials, so that internal/app can cache what it derives from them and check
+	// a cheap integer on every request (see Generations).
+	datasetGen atomic.Int64
+	authGen    atomic.Int64
 }
+
+// Generations are counters bumped after every write this Store makes to the dataset
+// catalog (schemas) or to users and credentials (roles, disabling, passwords, revocations).
+// A cache filled after reading a generation is current while the generation has not moved.
+// They see this process's writes only: on PostgreSQL other processes may write too, and a
+// cache there must check the database or expire (internal/app says which it does).
+type Generations struct {
+	Datasets int64
+	Auth     int64
+}
+
+// Generations returns the current write generations.
+func (s *Store) Generations() Generations {
+	return Generations{Datasets: s.datasetGen.Load(), Auth: s.authGen.Load()}
+}
+
+// SharedDatabase reports whether other processes may write the database at the same time
+// (PostgreSQL); a DuckDB workspace is held by one process (procura.lock).
+func (s *Store) SharedDatabase() bool { return s.dialect.name == BackendPostgres }
 
 // Init creates the workspace directory, evidence/, the database and its schema.
 func Init(ctx context.Context, o Options) (*Store, error) {

@@ -111,6 +111,7 @@ type UserChange struct {
 
 // UpdateUser applies ch to the user called name.
 func (s *Store) UpdateUser(ctx context.Context, name string, ch UserChange) error {
+	defer s.authGen.Add(1) // after the write: see Generations
 	u, err := s.User(ctx, name)
 	if err != nil {
 		return err
@@ -294,6 +295,7 @@ func (s *Store) Credentials(ctx context.Context, user string) ([]Credential, err
 // RevokeCredentials revokes the live credentials that match: one by id, or all of a user
 // (id ""), optionally of one kind (kind ""). It returns how many it revoked.
 func (s *Store) RevokeCredentials(ctx context.Context, user, id, kind, by string, at time.Time) (int64, error) {
+	defer s.authGen.Add(1) // after the write: see Generations
 	res, err := s.db.ExecContext(ctx, `UPDATE credentials SET revoked_at = $5, revoked_by = $4
 		WHERE revoked_at IS NULL AND ($1 = '' OR user_name = $1) AND ($2 = '' OR id = $2) AND ($3 = '' OR kind = $3)`,
 		user, id, kind, by, at)
