@@ -31,7 +31,7 @@ func Text(s string) string {
 	if strings.IndexByte(s, '@') >= 0 {
 		s = emailPattern.ReplaceAllStringFunc(s, func(m string) string { return Value(Email, m) })
 	}
-	locs := textPattern.FindAllStringIndex(s, -1)
+	locs := findIdentifiers(s)
 	if locs == nil {
 		return s
 	}
@@ -50,6 +50,39 @@ func Text(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// findIdentifiers is textPattern.FindAllStringIndex(s, -1), run only on the parts of s that
+// may hold a match. Every character textPattern matches is an ASCII letter, digit, space,
+// dash or plus, so no match crosses any other character: each maximal run of those
+// characters is searched on its own (the matches are the same, as the pattern has no
+// anchors or look-around), and runs without seven digits (mayHold) are skipped. Chinese
+// text with an account number in it then costs a scan and one short search instead of a
+// backtracking search over the whole text.
+func findIdentifiers(s string) [][]int {
+	var locs [][]int
+	for i := 0; i < len(s); {
+		if !patternByte(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && patternByte(s[j]) {
+			j++
+		}
+		if j-i >= 7 && mayHold(s[i:j]) {
+			for _, l := range textPattern.FindAllStringIndex(s[i:j], -1) {
+				locs = append(locs, []int{l[0] + i, l[1] + i})
+			}
+		}
+		i = j
+	}
+	return locs
+}
+
+// patternByte reports whether textPattern can match byte c.
+func patternByte(c byte) bool {
+	return isAlnum(c) || c == ' ' || c == '-' || c == '+'
 }
 
 // MayHold reports whether Text could change s: whether s holds an @, or seven digits in a row
