@@ -88,6 +88,9 @@ type Store struct {
 	// a cheap integer on every request (see Generations).
 	datasetGen atomic.Int64
 	authGen    atomic.Int64
+	// readGen and reads keep the answers of repeated clue reads on DuckDB (readcache.go).
+	readGen atomic.Int64
+	reads   readCache
 }
 
 // Generations are counters bumped after every write this Store makes to the dataset

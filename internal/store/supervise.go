@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -340,6 +342,8 @@ func scanClue(r rowScanner) (Clue, error) {
 // (a window count), and only the page's rows are then read whole: sorting every matching
 // clue with its explanations and evidence to keep fifty cost DuckDB about three times as
 // much CPU (docs/BENCHMARKS.md, "HTTP load").
+//
+// On DuckDB the answer is kept until the next write (readcache.go).
 func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) {
 	w, args := clueWhere(f, true)
 	order, err := clueOrder(f)
@@ -351,6 +355,23 @@ func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) 
 		limit = 100
 	}
 	offset := max(f.Offset, 0)
+	type page struct {
+		clues []Clue
+		total int64
+	}
+	v, err := s.remember(fmt.Sprintf("clues%s%s LIMIT %d OFFSET %d", w, order, limit, offset), args, func() (any, error) {
+		cs, total, err := s.clues(ctx, w, args, order, limit, offset)
+		return page{cs, total}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	p := v.(page)
+	return slices.Clone(p.clues), p.total, nil
+}
+
+// clues reads a page of clues: where and args select them, order sorts them.
+func (s *Store) clues(ctx context.Context, w string, args []any, order string, limit, offset int) ([]Clue, int64, error) {
 	// LIMIT and OFFSET are written as numbers: DuckDB plans a top-N only for a constant limit.
 	rows, err := s.db.QueryContext(ctx, `SELECT id, count(*) OVER () FROM clues`+w+
 		order+fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset), args...)
@@ -402,6 +423,14 @@ func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) 
 // queue shows them side by side.
 func (s *Store) ClueStatusCounts(ctx context.Context, f ClueFilter) (map[string]int64, error) {
 	w, args := clueWhere(f, false)
+	v, err := s.remember("status counts"+w, args, func() (any, error) { return s.clueStatusCounts(ctx, w, args) })
+	if err != nil {
+		return nil, err
+	}
+	return maps.Clone(v.(map[string]int64)), nil
+}
+
+func (s *Store) clueStatusCounts(ctx context.Context, w string, args []any) (map[string]int64, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM clues`+w+` GROUP BY status`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count clues by status: %w", err)
@@ -429,6 +458,7 @@ var ErrNoClue = errors.New("no such clue")
 func (s *Store) ReviewClue(ctx context.Context, id int64, status, note, by string) (Clue, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE clues SET status = $2, review_note = $3, reviewed_by = $4, reviewed_at = $5,
 		updated_at = $5, version = version + 1, decided_version = model_version WHERE id = $1`, id, status, note, by, time.Now())
+	s.changed() // after the write: see readcache.go
 	if err != nil {
 		return Clue{}, fmt.Errorf("review clue %d: %w", id, err)
 	}

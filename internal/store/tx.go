@@ -27,6 +27,7 @@ type Tx struct {
 // finish bumps the generations the transaction's writes moved; it runs however the
 // transaction ended (a bump too many only costs a cache refill).
 func (tx *Tx) finish() {
+	tx.s.changed()
 	if tx.datasetsChanged {
 		tx.s.datasetGen.Add(1)
 	}

@@ -152,6 +152,7 @@ type Grant struct {
 
 // GrantCase lets user see case caseID; granting twice keeps the first grant.
 func (s *Store) GrantCase(ctx context.Context, g Grant) error {
+	defer s.changed() // after the write: see readcache.go
 	_, err := s.db.ExecContext(ctx, `INSERT INTO case_grants (user_name, case_id, granted_by, granted_at)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (user_name, case_id) DO NOTHING`, g.User, g.CaseID, g.GrantedBy, g.GrantedAt)
 	if err != nil {
@@ -162,6 +163,7 @@ func (s *Store) GrantCase(ctx context.Context, g Grant) error {
 
 // RevokeCase removes user's grant on caseID and reports whether there was one.
 func (s *Store) RevokeCase(ctx context.Context, user, caseID string) (bool, error) {
+	defer s.changed() // after the write: see readcache.go
 	res, err := s.db.ExecContext(ctx, `DELETE FROM case_grants WHERE user_name = $1 AND case_id = $2`, user, caseID)
 	if err != nil {
 		return false, fmt.Errorf("revoke case %s from %s: %w", caseID, user, err)
