@@ -66,6 +66,43 @@ func TestClueAnswersFollowEveryWrite(t *testing.T) {
 		if got := fingerprints(t, st, visible); !slices.Equal(got, []string{"a1", "b1"}) {
 			t.Errorf("visible after the grant was revoked = %v", got)
 		}
+		// A case and what it holds, read, then changed in a transaction.
+		inTx := func(f func(tx *store.Tx) error) {
+			t.Helper()
+			tx, err := st.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			if err := f(tx); err != nil {
+				t.Fatal(err)
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		inTx(func(tx *store.Tx) error {
+			return tx.InsertCase(ctx, store.Case{ID: "C1", Title: "first", Status: "open", CreatedBy: "tester", CreatedAt: time.Now(), UpdatedAt: time.Now()})
+		})
+		if c, err := st.Case(ctx, "C1"); err != nil || c.Version != 1 {
+			t.Fatalf("case = %+v, %v", c, err)
+		}
+		if ls, err := st.CaseLinks(ctx, "C1"); err != nil || len(ls) != 0 {
+			t.Fatalf("links of a new case = %v, %v", ls, err)
+		}
+		inTx(func(tx *store.Tx) error {
+			if err := tx.TouchCase(ctx, "C1", 1, time.Now()); err != nil {
+				return err
+			}
+			_, err := tx.InsertCaseLink(ctx, store.CaseLink{CaseID: "C1", Kind: "party", Ref: "p1", AddedBy: "tester", AddedAt: time.Now()})
+			return err
+		})
+		if c, err := st.Case(ctx, "C1"); err != nil || c.Version != 2 {
+			t.Errorf("case after a change = %+v, %v, want version 2", c, err)
+		}
+		if ls, err := st.CaseLinks(ctx, "C1"); err != nil || len(ls) != 1 {
+			t.Errorf("links after one was added = %v, %v", ls, err)
+		}
 		// What a caller does with an answer does not change the next one.
 		cs, _, err := st.Clues(ctx, store.ClueFilter{})
 		if err != nil {

@@ -192,7 +192,17 @@ func (s *Store) Grants(ctx context.Context, user string) ([]Grant, error) {
 }
 
 // HasGrant reports whether user may see case caseID through a grant.
+//
+// On DuckDB the answer is kept until the next write (readcache.go).
 func (s *Store) HasGrant(ctx context.Context, user, caseID string) (bool, error) {
+	v, err := s.remember("has grant", []any{user, caseID}, func() (any, error) { return s.hasGrant(ctx, user, caseID) })
+	if err != nil {
+		return false, err
+	}
+	return v.(bool), nil
+}
+
+func (s *Store) hasGrant(ctx context.Context, user, caseID string) (bool, error) {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM case_grants WHERE user_name = $1 AND case_id = $2`,
 		user, caseID).Scan(&n); err != nil {
