@@ -70,8 +70,9 @@ func (tx *Tx) InsertCase(ctx context.Context, c Case) error {
 //
 // On DuckDB the answer is kept until the next write (readcache.go).
 func (s *Store) Case(ctx context.Context, id string) (Case, error) {
-	v, err := s.remember("case", []any{id}, func() (any, error) {
-		return caseFrom(s.db.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, id), id)
+	v, err := s.remember("case", []any{id}, func() (any, int, error) {
+		c, err := caseFrom(s.db.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, id), id)
+		return c, 1, err
 	})
 	if err != nil {
 		return Case{}, err
@@ -143,7 +144,10 @@ func (tx *Tx) InsertCaseLink(ctx context.Context, l CaseLink) (bool, error) {
 //
 // On DuckDB the answer is kept until the next write (readcache.go).
 func (s *Store) CaseLinks(ctx context.Context, id string) ([]CaseLink, error) {
-	v, err := s.remember("case links", []any{id}, func() (any, error) { return s.caseLinks(ctx, id) })
+	v, err := s.remember("case links", []any{id}, func() (any, int, error) {
+		ls, err := s.caseLinks(ctx, id)
+		return ls, len(ls) + 1, err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +218,10 @@ func (tx *Tx) ModelRunExists(ctx context.Context, id int64) (bool, error) {
 //
 // On DuckDB the answer is kept until the next write (readcache.go).
 func (s *Store) CaseEvidence(ctx context.Context, id string) ([]CaseLink, error) {
-	v, err := s.remember("case evidence", []any{id}, func() (any, error) { return s.caseEvidence(ctx, id) })
+	v, err := s.remember("case evidence", []any{id}, func() (any, int, error) {
+		ls, err := s.caseEvidence(ctx, id)
+		return ls, len(ls) + 1, err
+	})
 	if err != nil {
 		return nil, err
 	}

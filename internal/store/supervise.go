@@ -359,9 +359,9 @@ func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) 
 		clues []Clue
 		total int64
 	}
-	v, err := s.remember(fmt.Sprintf("clues%s%s LIMIT %d OFFSET %d", w, order, limit, offset), args, func() (any, error) {
+	v, err := s.remember(fmt.Sprintf("clues%s%s LIMIT %d OFFSET %d", w, order, limit, offset), args, func() (any, int, error) {
 		cs, total, err := s.clues(ctx, w, args, order, limit, offset)
-		return page{cs, total}, err
+		return page{cs, total}, len(cs), err
 	})
 	if err != nil {
 		return nil, 0, err
@@ -423,7 +423,10 @@ func (s *Store) clues(ctx context.Context, w string, args []any, order string, l
 // queue shows them side by side.
 func (s *Store) ClueStatusCounts(ctx context.Context, f ClueFilter) (map[string]int64, error) {
 	w, args := clueWhere(f, false)
-	v, err := s.remember("status counts"+w, args, func() (any, error) { return s.clueStatusCounts(ctx, w, args) })
+	v, err := s.remember("status counts"+w, args, func() (any, int, error) {
+		n, err := s.clueStatusCounts(ctx, w, args)
+		return n, 1, err
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -195,7 +195,10 @@ func (s *Store) Grants(ctx context.Context, user string) ([]Grant, error) {
 //
 // On DuckDB the answer is kept until the next write (readcache.go).
 func (s *Store) HasGrant(ctx context.Context, user, caseID string) (bool, error) {
-	v, err := s.remember("has grant", []any{user, caseID}, func() (any, error) { return s.hasGrant(ctx, user, caseID) })
+	v, err := s.remember("has grant", []any{user, caseID}, func() (any, int, error) {
+		ok, err := s.hasGrant(ctx, user, caseID)
+		return ok, 1, err
+	})
 	if err != nil {
 		return false, err
 	}
