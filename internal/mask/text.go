@@ -53,32 +53,52 @@ func Text(s string) string {
 }
 
 // findIdentifiers is textPattern.FindAllStringIndex(s, -1), run only on the parts of s that
-// may hold a match. Every character textPattern matches is an ASCII letter, digit, space,
-// dash or plus, so no match crosses any other character: each maximal run of those
-// characters is searched on its own (the matches are the same, as the pattern has no
-// anchors or look-around), and runs without seven digits (mayHold) are skipped. Chinese
-// text with an account number in it then costs a scan and one short search instead of a
-// backtracking search over the whole text.
+// may hold a match. A match is digits joined by single spaces, dashes or a plus, with at
+// most two letters or a plus before them and an X after them; so s is cut into windows
+// around clusters of digits (digits with gaps of at most two ASCII letters, spaces, dashes
+// or pluses), extended by two such characters before and one after, and the pattern runs
+// on the windows with seven digits (mayHold) alone. No match crosses a window's edge and
+// the pattern has no anchors or look-around, so the matches are those of the whole text
+// (FuzzFindIdentifiersIsTheWholeTextSearch). Chinese or English text with an account
+// number in it then costs a scan and one short search instead of a backtracking search of
+// the whole text.
 func findIdentifiers(s string) [][]int {
 	var locs [][]int
-	for i := 0; i < len(s); {
-		if !patternByte(s[i]) {
+	n := len(s)
+	for i := 0; i < n; {
+		if !isDigit(s[i]) {
 			i++
 			continue
 		}
-		j := i + 1
-		for j < len(s) && patternByte(s[j]) {
-			j++
-		}
-		if j-i >= 7 && mayHold(s[i:j]) {
-			for _, l := range textPattern.FindAllStringIndex(s[i:j], -1) {
-				locs = append(locs, []int{l[0] + i, l[1] + i})
+		last := i // the cluster's last digit
+		for j := i + 1; j < n; j++ {
+			if isDigit(s[j]) {
+				last = j
+				continue
+			}
+			if !patternByte(s[j]) || j-last > 2 {
+				break
 			}
 		}
-		i = j
+		from := i
+		for k := 0; k < 2 && from > 0 && patternByte(s[from-1]); k++ {
+			from--
+		}
+		to := last + 1
+		if to < n && patternByte(s[to]) {
+			to++
+		}
+		if w := s[from:to]; mayHold(w) {
+			for _, l := range textPattern.FindAllStringIndex(w, -1) {
+				locs = append(locs, []int{l[0] + from, l[1] + from})
+			}
+		}
+		i = last + 1
 	}
 	return locs
 }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // patternByte reports whether textPattern can match byte c.
 func patternByte(c byte) bool {
