@@ -3,6 +3,7 @@ package mask
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // emailPattern finds e-mail addresses; it runs only on text with an @.
@@ -28,6 +29,48 @@ func Text(s string) string {
 	if !mayHold(s) {
 		return s
 	}
+	if out, ok := textMemo.get(s); ok {
+		return out
+	}
+	out := maskText(s)
+	textMemo.put(s, out)
+	return out
+}
+
+// textMemo keeps the masked form of the texts masked lately: a busy server masks the same
+// clue titles and explanations on every request, and the regular expressions were the
+// largest cost left of a clue list (docs/BENCHMARKS.md, "HTTP load"). Text depends on its
+// input alone, so a kept answer is always the one it would compute.
+var textMemo memo
+
+// textMemoMaxBytes bounds the texts kept; when reached they are all dropped.
+const textMemoMaxBytes = 16 << 20
+
+type memo struct {
+	mu    sync.RWMutex
+	m     map[string]string
+	bytes int
+}
+
+func (c *memo) get(s string) (string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out, ok := c.m[s]
+	return out, ok
+}
+
+func (c *memo) put(s, out string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || c.bytes+len(s)+len(out) > textMemoMaxBytes {
+		c.m, c.bytes = map[string]string{}, 0
+	}
+	c.m[s] = out
+	c.bytes += len(s) + len(out)
+}
+
+// maskText is Text for a text that may hold an identifier.
+func maskText(s string) string {
 	if strings.IndexByte(s, '@') >= 0 {
 		s = emailPattern.ReplaceAllStringFunc(s, func(m string) string { return Value(Email, m) })
 	}
