@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -343,7 +341,8 @@ func scanClue(r rowScanner) (Clue, error) {
 // clue with its explanations and evidence to keep fifty cost DuckDB about three times as
 // much CPU (docs/BENCHMARKS.md, "HTTP load").
 //
-// On DuckDB the answer is kept until the next write (readcache.go).
+// On DuckDB the page's ids and total, and each clue read, are kept until the next write
+// (readcache.go).
 func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) {
 	w, args := clueWhere(f, true)
 	order, err := clueOrder(f)
@@ -356,29 +355,31 @@ func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) 
 	}
 	offset := max(f.Offset, 0)
 	type page struct {
-		clues []Clue
+		ids   []int64
 		total int64
 	}
 	v, err := s.remember(fmt.Sprintf("clues%s%s LIMIT %d OFFSET %d", w, order, limit, offset), args, func() (any, int, error) {
-		cs, total, err := s.clues(ctx, w, args, order, limit, offset)
-		return page{cs, total}, len(cs), err
+		ids, total, err := s.cluePage(ctx, w, args, order, limit, offset)
+		return page{ids, total}, 1, err
 	})
 	if err != nil {
 		return nil, 0, err
 	}
 	p := v.(page)
-	return slices.Clone(p.clues), p.total, nil
+	cs, err := s.clueRows(ctx, p.ids)
+	return cs, p.total, err
 }
 
-// clues reads a page of clues: where and args select them, order sorts them.
-func (s *Store) clues(ctx context.Context, w string, args []any, order string, limit, offset int) ([]Clue, int64, error) {
+// cluePage finds the ids of a page of clues, with the total: where and args select them,
+// order sorts them.
+func (s *Store) cluePage(ctx context.Context, w string, args []any, order string, limit, offset int) ([]int64, int64, error) {
 	// LIMIT and OFFSET are written as numbers: DuckDB plans a top-N only for a constant limit.
 	rows, err := s.db.QueryContext(ctx, `SELECT id, count(*) OVER () FROM clues`+w+
 		order+fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list clues: %w", err)
 	}
-	var ids []string
+	var ids []int64
 	var total int64
 	for rows.Next() {
 		var id int64
@@ -386,37 +387,19 @@ func (s *Store) clues(ctx context.Context, w string, args []any, order string, l
 			rows.Close()
 			return nil, 0, fmt.Errorf("list clues: %w", err)
 		}
-		ids = append(ids, strconv.FormatInt(id, 10))
+		ids = append(ids, id)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("list clues: %w", err)
 	}
-	if len(ids) == 0 {
+	if len(ids) == 0 && offset > 0 {
 		// A page past the end still says how many match.
-		if offset > 0 {
-			if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM clues`+w, args...).Scan(&total); err != nil {
-				return nil, 0, fmt.Errorf("count clues: %w", err)
-			}
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM clues`+w, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count clues: %w", err)
 		}
-		return nil, total, nil
 	}
-	// The ids are integers read just now, so they are written into the query as the IDs
-	// filter is.
-	rows, err = s.db.QueryContext(ctx, `SELECT `+clueColumns+` FROM clues WHERE id IN (`+strings.Join(ids, ",")+`)`+order)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list clues: %w", err)
-	}
-	defer rows.Close()
-	out := make([]Clue, 0, len(ids))
-	for rows.Next() {
-		c, err := scanClue(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("list clues: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	return ids, total, nil
 }
 
 // ClueStatusCounts counts the clues that match f in each status, whatever f.Status says: the
