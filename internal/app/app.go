@@ -49,7 +49,10 @@ type App struct {
 	cfg    Config
 	local  *Principal // who acts without a Principal in the context; nil = nobody
 	views  viewCache  // the graph explorer's last graph (graph_view.go)
-	graphs graphCache // the last transactions graph loaded, for the fund-flow page
+	graphs graphCache // the last transactions graph loaded (graphcache.go)
+	// schemas and auth keep what every request needs in memory (caches.go).
+	schemas schemaCache
+	auth    authCache
 }
 
 func (c Config) options() store.Options {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"procura/internal/ingest"
@@ -96,6 +97,20 @@ func (a *App) Datasets(ctx context.Context) ([]Dataset, error) {
 			CreatedAt: d.CreatedAt.Format("2006-01-02 15:04:05"), UpdatedAt: d.UpdatedAt.Format("2006-01-02 15:04:05")})
 	}
 	return out, nil
+}
+
+// DatasetNames lists the datasets' names in order, for choosers such as the clue queue's
+// dataset filter: Datasets' permission, without its row counts and batches, from memory
+// while the schemas are unchanged (datasetSchemas).
+func (a *App) DatasetNames(ctx context.Context) ([]string, error) {
+	if _, err := a.authorize(ctx, ActDatasetRead); err != nil {
+		return nil, err
+	}
+	snap, err := a.datasetSchemas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(snap.names), nil
 }
 
 // RejectPage is one page of a dataset's rejected rows.

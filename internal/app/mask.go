@@ -170,30 +170,6 @@ func maskRefs(v reflect.Value) bool {
 var subjectKinds = map[string]mask.Kind{"account": mask.Account, "card": mask.BankCard, "person": mask.ResidentID,
 	"phone": mask.Phone, "device": mask.IMEI, "imei": mask.IMEI, "email": mask.Email}
 
-// columnSemantics maps the column names of the workspace's datasets to their semantic types.
-// A name used with two semantic types keeps the one that masks.
-func (a *App) columnSemantics(ctx context.Context) (map[string]string, error) {
-	infos, err := a.st.Datasets(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, d := range infos {
-		var sch struct {
-			Columns []DatasetColumn `json:"columns"`
-		}
-		if d.ColumnsJSON == "" || json.Unmarshal([]byte(d.ColumnsJSON), &sch) != nil {
-			continue
-		}
-		for _, c := range sch.Columns {
-			if _, masks := mask.KindOf(out[c.Name]); !masks {
-				out[c.Name] = c.Semantic
-			}
-		}
-	}
-	return out, nil
-}
-
 // maskClues masks a page of clues for the user in ctx (caseID: the case they belong to, ""
 // when none or several), or records the unmasked view in one audit entry for the page.
 func (a *App) maskClues(ctx context.Context, caseID string, vs []*ClueView) error {
@@ -335,13 +311,14 @@ func (a *App) maskChanged(ctx context.Context, res *TransitionResult) error {
 	return nil
 }
 
-// columnPlan is basePlan extended by the semantic types of the workspace's columns.
+// columnPlan is basePlan extended by the semantic types of the workspace's columns, kept
+// until the datasets' schemas change (datasetSchemas).
 func (a *App) columnPlan(ctx context.Context) (maskPlan, error) {
-	sem, err := a.columnSemantics(ctx)
+	snap, err := a.datasetSchemas(ctx)
 	if err != nil {
 		return maskPlan{}, err
 	}
-	return basePlan.withColumns(sem), nil
+	return snap.plan, nil
 }
 
 // exportRecord describes data leaving the workspace, for the audit log.

@@ -238,8 +238,9 @@ func (a *App) Users(ctx context.Context) ([]store.User, error) {
 	return a.st.Users(ctx)
 }
 
-// SetRole changes a user's role (admin only). Live sessions keep working with the new role,
-// because every request reads the role afresh.
+// SetRole changes a user's role (admin only). Live sessions keep working with the new role
+// from their next request (the change moves the store's auth generation, which empties the
+// App's credential cache).
 func (a *App) SetRole(ctx context.Context, name, role string) error {
 	p, err := a.authorize(ctx, ActUserManage)
 	if err != nil {
@@ -511,34 +512,48 @@ func (a *App) Authenticate(ctx context.Context, secret string) (Principal, error
 	if secret == "" {
 		return Principal{}, fmt.Errorf("%w: log in first", ErrUnauthenticated)
 	}
-	c, err := a.st.CredentialBySecret(ctx, sha256Hex(secret))
-	if errors.Is(err, store.ErrNoCredential) {
-		return Principal{}, fmt.Errorf("%w: the session or token is unknown; log in again", ErrUnauthenticated)
-	}
-	if err != nil {
-		return Principal{}, err
-	}
+	hash := sha256Hex(secret)
 	now := a.now()
+	// A credential that authenticated a moment ago is taken from memory (caches.go) unless a
+	// write to users or credentials happened since; the checks below run on it all the same.
+	gen := a.st.Generations().Auth
+	e, cached := a.auth.get(hash, gen, now)
+	c := e.cred
+	if !cached {
+		var err error
+		c, err = a.st.CredentialBySecret(ctx, hash)
+		if errors.Is(err, store.ErrNoCredential) {
+			return Principal{}, fmt.Errorf("%w: the session or token is unknown; log in again", ErrUnauthenticated)
+		}
+		if err != nil {
+			return Principal{}, err
+		}
+	}
 	switch {
 	case !c.RevokedAt.IsZero():
 		return Principal{}, fmt.Errorf("%w: the %s was revoked at %s; log in again", ErrUnauthenticated, c.Kind, c.RevokedAt.Format(time.RFC3339))
 	case !now.Before(c.ExpiresAt):
 		return Principal{}, fmt.Errorf("%w: the %s expired at %s; log in again", ErrUnauthenticated, c.Kind, c.ExpiresAt.Format(time.RFC3339))
 	}
-	u, err := a.st.User(ctx, c.User)
-	if err != nil {
-		return Principal{}, fmt.Errorf("%w: the user of this %s no longer exists", ErrUnauthenticated, c.Kind)
-	}
-	if u.Disabled {
-		return Principal{}, fmt.Errorf("%w: user %s is disabled; ask an administrator", ErrUnauthenticated, u.Name)
+	if !cached {
+		u, err := a.st.User(ctx, c.User)
+		if err != nil {
+			return Principal{}, fmt.Errorf("%w: the user of this %s no longer exists", ErrUnauthenticated, c.Kind)
+		}
+		if u.Disabled {
+			return Principal{}, fmt.Errorf("%w: user %s is disabled; ask an administrator", ErrUnauthenticated, u.Name)
+		}
+		e = authEntry{cred: c, name: u.Name, role: u.Role, gen: gen, readAt: now}
+		a.auth.put(hash, e)
 	}
 	// Record use at most once a minute: a busy page must not write on every request.
 	if now.Sub(c.LastUsedAt) > time.Minute {
 		if err := a.st.TouchCredential(ctx, c.ID, now); err != nil {
 			return Principal{}, err
 		}
+		a.auth.touched(hash, now)
 	}
-	return Principal{Name: u.Name, Role: u.Role, CredentialID: c.ID, CredentialKind: c.Kind}, nil
+	return Principal{Name: e.name, Role: e.role, CredentialID: c.ID, CredentialKind: c.Kind}, nil
 }
 
 // Logout revokes the session (or token) the acting principal used.

@@ -75,3 +75,25 @@ func checkEmail(t *testing.T, in, out string) {
 		t.Fatalf("Value(email, %q) = %q shows a character that is not the mailbox's first", in, out)
 	}
 }
+
+// FuzzFindIdentifiersIsTheWholeTextSearch checks that searching only the runs of characters
+// the pattern can match finds exactly what the search of the whole text finds.
+func FuzzFindIdentifiersIsTheWholeTextSearch(f *testing.F) {
+	for _, s := range []string{"账户6222021234567890于2025-03-01转出", "call 138 1234 5678 or +86 139-1234-5678 today",
+		"card 6222 0212 3456 7890 123, passport E12345678", "TX20250301001 1234567.89 11010519491231002X",
+		"", "1234567", "a 1234 5678 9012 3456-7", "号码+8613812345678。身份证110105194912310021"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := textPattern.FindAllStringIndex(s, -1)
+		got := findIdentifiers(s)
+		if len(got) != len(want) {
+			t.Fatalf("findIdentifiers(%q) = %v, the whole-text search %v", s, got, want)
+		}
+		for i := range want {
+			if got[i][0] != want[i][0] || got[i][1] != want[i][1] {
+				t.Fatalf("findIdentifiers(%q) = %v, the whole-text search %v", s, got, want)
+			}
+		}
+	})
+}

@@ -3,6 +3,7 @@ package mask
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // emailPattern finds e-mail addresses; it runs only on text with an @.
@@ -28,10 +29,52 @@ func Text(s string) string {
 	if !mayHold(s) {
 		return s
 	}
+	if out, ok := textMemo.get(s); ok {
+		return out
+	}
+	out := maskText(s)
+	textMemo.put(s, out)
+	return out
+}
+
+// textMemo keeps the masked form of the texts masked lately: a busy server masks the same
+// clue titles and explanations on every request, and the regular expressions were the
+// largest cost left of a clue list (docs/BENCHMARKS.md, "HTTP load"). Text depends on its
+// input alone, so a kept answer is always the one it would compute.
+var textMemo memo
+
+// textMemoMaxBytes bounds the texts kept; when reached they are all dropped.
+const textMemoMaxBytes = 16 << 20
+
+type memo struct {
+	mu    sync.RWMutex
+	m     map[string]string
+	bytes int
+}
+
+func (c *memo) get(s string) (string, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	out, ok := c.m[s]
+	return out, ok
+}
+
+func (c *memo) put(s, out string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || c.bytes+len(s)+len(out) > textMemoMaxBytes {
+		c.m, c.bytes = map[string]string{}, 0
+	}
+	c.m[s] = out
+	c.bytes += len(s) + len(out)
+}
+
+// maskText is Text for a text that may hold an identifier.
+func maskText(s string) string {
 	if strings.IndexByte(s, '@') >= 0 {
 		s = emailPattern.ReplaceAllStringFunc(s, func(m string) string { return Value(Email, m) })
 	}
-	locs := textPattern.FindAllStringIndex(s, -1)
+	locs := findIdentifiers(s)
 	if locs == nil {
 		return s
 	}
@@ -50,6 +93,59 @@ func Text(s string) string {
 	}
 	b.WriteString(s[last:])
 	return b.String()
+}
+
+// findIdentifiers is textPattern.FindAllStringIndex(s, -1), run only on the parts of s that
+// may hold a match. A match is digits joined by single spaces, dashes or a plus, with at
+// most two letters or a plus before them and an X after them; so s is cut into windows
+// around clusters of digits (digits with gaps of at most two ASCII letters, spaces, dashes
+// or pluses), extended by two such characters before and one after, and the pattern runs
+// on the windows with seven digits (mayHold) alone. No match crosses a window's edge and
+// the pattern has no anchors or look-around, so the matches are those of the whole text
+// (FuzzFindIdentifiersIsTheWholeTextSearch). Chinese or English text with an account
+// number in it then costs a scan and one short search instead of a backtracking search of
+// the whole text.
+func findIdentifiers(s string) [][]int {
+	var locs [][]int
+	n := len(s)
+	for i := 0; i < n; {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		last := i // the cluster's last digit
+		for j := i + 1; j < n; j++ {
+			if isDigit(s[j]) {
+				last = j
+				continue
+			}
+			if !patternByte(s[j]) || j-last > 2 {
+				break
+			}
+		}
+		from := i
+		for k := 0; k < 2 && from > 0 && patternByte(s[from-1]); k++ {
+			from--
+		}
+		to := last + 1
+		if to < n && patternByte(s[to]) {
+			to++
+		}
+		if w := s[from:to]; mayHold(w) {
+			for _, l := range textPattern.FindAllStringIndex(w, -1) {
+				locs = append(locs, []int{l[0] + from, l[1] + from})
+			}
+		}
+		i = last + 1
+	}
+	return locs
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// patternByte reports whether textPattern can match byte c.
+func patternByte(c byte) bool {
+	return isAlnum(c) || c == ' ' || c == '-' || c == '+'
 }
 
 // MayHold reports whether Text could change s: whether s holds an @, or seven digits in a row

@@ -214,13 +214,9 @@ func (s *Server) showQueue(w http.ResponseWriter, r *http.Request, v url.Values,
 		toggle.Set("offset", off)
 	}
 	d.ToggleURL = queueURL(toggle)
-	ds, err := s.app.Datasets(ctx)
-	if err != nil {
+	if d.Datasets, err = s.app.DatasetNames(ctx); err != nil {
 		s.pageError(w, r, err)
 		return
-	}
-	for _, x := range ds {
-		d.Datasets = append(d.Datasets, x.Name)
 	}
 	p, _ := app.PrincipalFrom(ctx)
 	for _, st := range casework.Statuses {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -66,8 +67,17 @@ func (tx *Tx) InsertCase(ctx context.Context, c Case) error {
 }
 
 // Case returns case id.
+//
+// On DuckDB the answer is kept until the next write (readcache.go).
 func (s *Store) Case(ctx context.Context, id string) (Case, error) {
-	return caseFrom(s.db.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, id), id)
+	v, err := s.remember("case", []any{id}, func() (any, int, error) {
+		c, err := caseFrom(s.db.QueryRowContext(ctx, `SELECT `+caseColumns+` FROM cases WHERE id = $1`, id), id)
+		return c, 1, err
+	})
+	if err != nil {
+		return Case{}, err
+	}
+	return v.(Case), nil
 }
 
 // Case returns case id inside the transaction.
@@ -131,7 +141,20 @@ func (tx *Tx) InsertCaseLink(ctx context.Context, l CaseLink) (bool, error) {
 }
 
 // CaseLinks lists what case id holds, by kind and time.
+//
+// On DuckDB the answer is kept until the next write (readcache.go).
 func (s *Store) CaseLinks(ctx context.Context, id string) ([]CaseLink, error) {
+	v, err := s.remember("case links", []any{id}, func() (any, int, error) {
+		ls, err := s.caseLinks(ctx, id)
+		return ls, len(ls) + 1, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(v.([]CaseLink)), nil
+}
+
+func (s *Store) caseLinks(ctx context.Context, id string) ([]CaseLink, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT case_id, kind, ref, label, detail_json, added_by, added_at
 		FROM case_links WHERE case_id = $1 ORDER BY kind, added_at, ref`, id)
 	if err != nil {
@@ -192,7 +215,20 @@ func (tx *Tx) ModelRunExists(ctx context.Context, id int64) (bool, error) {
 
 // CaseEvidence lists the evidence items registered with case id (evidence add --case, or
 // linked), as links of kind evidence labelled with the file name.
+//
+// On DuckDB the answer is kept until the next write (readcache.go).
 func (s *Store) CaseEvidence(ctx context.Context, id string) ([]CaseLink, error) {
+	v, err := s.remember("case evidence", []any{id}, func() (any, int, error) {
+		ls, err := s.caseEvidence(ctx, id)
+		return ls, len(ls) + 1, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(v.([]CaseLink)), nil
+}
+
+func (s *Store) caseEvidence(ctx context.Context, id string) ([]CaseLink, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, file_name, added_by, added_at FROM evidence_items
 		WHERE case_id = $1 ORDER BY id`, id)
 	if err != nil {

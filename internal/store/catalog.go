@@ -135,6 +135,7 @@ func (tx *Tx) EnsureDataset(ctx context.Context, name, kind, columnsJSON string,
 		return err
 	}
 	table := DatasetTable(name)
+	tx.datasetsChanged = true
 	existing, exists, err := tx.tableColumns(ctx, table)
 	if err != nil {
 		return fmt.Errorf("dataset %s: read its columns: %w", name, err)
@@ -287,6 +288,27 @@ func (s *Store) Batch(ctx context.Context, id int64) (Batch, error) {
 		return Batch{}, fmt.Errorf("read batch %d: %w", id, err)
 	}
 	return b, nil
+}
+
+// DatasetSchemas lists the datasets' names, kinds and schemas (ColumnsJSON) by name, in one
+// query, without the row counts and batches Datasets adds.
+func (s *Store) DatasetSchemas(ctx context.Context) ([]DatasetInfo, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, kind, columns_json FROM datasets ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list dataset schemas: %w", err)
+	}
+	defer rows.Close()
+	var out []DatasetInfo
+	for rows.Next() {
+		var di DatasetInfo
+		var kind sql.NullString
+		if err := rows.Scan(&di.Name, &kind, &di.ColumnsJSON); err != nil {
+			return nil, fmt.Errorf("list dataset schemas: %w", err)
+		}
+		di.Kind = kind.String
+		out = append(out, di)
+	}
+	return out, rows.Err()
 }
 
 // Datasets lists the datasets with their row counts and batches, by name.

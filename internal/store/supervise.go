@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -334,42 +335,88 @@ func scanClue(r rowScanner) (Clue, error) {
 
 // Clues lists clues in the order f asks (by model and id unless it says), with the total that
 // match the filter.
+//
+// The page is found first by its ids, with the total counted in the same narrow query
+// (a window count), and only the page's rows are then read whole: sorting every matching
+// clue with its explanations and evidence to keep fifty cost DuckDB about three times as
+// much CPU (docs/BENCHMARKS.md, "HTTP load").
+//
+// On DuckDB the page's ids and total, and each clue read, are kept until the next write
+// (readcache.go).
 func (s *Store) Clues(ctx context.Context, f ClueFilter) ([]Clue, int64, error) {
 	w, args := clueWhere(f, true)
 	order, err := clueOrder(f)
 	if err != nil {
 		return nil, 0, err
 	}
-	var total int64
-	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM clues`+w, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count clues: %w", err)
-	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = 100
 	}
-	args = append(args, limit, max(f.Offset, 0))
-	rows, err := s.db.QueryContext(ctx, `SELECT `+clueColumns+` FROM clues`+w+
-		order+fmt.Sprintf(` LIMIT $%d OFFSET $%d`, len(args)-1, len(args)), args...)
+	offset := max(f.Offset, 0)
+	type page struct {
+		ids   []int64
+		total int64
+	}
+	v, err := s.remember(fmt.Sprintf("clues%s%s LIMIT %d OFFSET %d", w, order, limit, offset), args, func() (any, int, error) {
+		ids, total, err := s.cluePage(ctx, w, args, order, limit, offset)
+		return page{ids, total}, 1, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	p := v.(page)
+	cs, err := s.clueRows(ctx, p.ids)
+	return cs, p.total, err
+}
+
+// cluePage finds the ids of a page of clues, with the total: where and args select them,
+// order sorts them.
+func (s *Store) cluePage(ctx context.Context, w string, args []any, order string, limit, offset int) ([]int64, int64, error) {
+	// LIMIT and OFFSET are written as numbers: DuckDB plans a top-N only for a constant limit.
+	rows, err := s.db.QueryContext(ctx, `SELECT id, count(*) OVER () FROM clues`+w+
+		order+fmt.Sprintf(` LIMIT %d OFFSET %d`, limit, offset), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list clues: %w", err)
 	}
-	defer rows.Close()
-	var out []Clue
+	var ids []int64
+	var total int64
 	for rows.Next() {
-		c, err := scanClue(rows)
-		if err != nil {
+		var id int64
+		if err := rows.Scan(&id, &total); err != nil {
+			rows.Close()
 			return nil, 0, fmt.Errorf("list clues: %w", err)
 		}
-		out = append(out, c)
+		ids = append(ids, id)
 	}
-	return out, total, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list clues: %w", err)
+	}
+	if len(ids) == 0 && offset > 0 {
+		// A page past the end still says how many match.
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM clues`+w, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("count clues: %w", err)
+		}
+	}
+	return ids, total, nil
 }
 
 // ClueStatusCounts counts the clues that match f in each status, whatever f.Status says: the
 // queue shows them side by side.
 func (s *Store) ClueStatusCounts(ctx context.Context, f ClueFilter) (map[string]int64, error) {
 	w, args := clueWhere(f, false)
+	v, err := s.remember("status counts"+w, args, func() (any, int, error) {
+		n, err := s.clueStatusCounts(ctx, w, args)
+		return n, 1, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return maps.Clone(v.(map[string]int64)), nil
+}
+
+func (s *Store) clueStatusCounts(ctx context.Context, w string, args []any) (map[string]int64, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT status, count(*) FROM clues`+w+` GROUP BY status`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("count clues by status: %w", err)
@@ -397,6 +444,7 @@ var ErrNoClue = errors.New("no such clue")
 func (s *Store) ReviewClue(ctx context.Context, id int64, status, note, by string) (Clue, error) {
 	res, err := s.db.ExecContext(ctx, `UPDATE clues SET status = $2, review_note = $3, reviewed_by = $4, reviewed_at = $5,
 		updated_at = $5, version = version + 1, decided_version = model_version WHERE id = $1`, id, status, note, by, time.Now())
+	s.changed() // after the write: see readcache.go
 	if err != nil {
 		return Clue{}, fmt.Errorf("review clue %d: %w", id, err)
 	}

@@ -17,6 +17,20 @@ type Tx struct {
 	s    *Store
 	conn *sql.Conn
 	done bool
+	// datasetsChanged is set by a write to the dataset catalog; the Store's dataset
+	// generation moves when the transaction ends, after the change is visible (a reader
+	// that read the generation before it and the catalog before the commit caches the old
+	// schema under the old generation, which the bump then invalidates).
+	datasetsChanged bool
+}
+
+// finish bumps the generations the transaction's writes moved; it runs however the
+// transaction ended (a bump too many only costs a cache refill).
+func (tx *Tx) finish() {
+	tx.s.changed()
+	if tx.datasetsChanged {
+		tx.s.datasetGen.Add(1)
+	}
 }
 
 // Begin starts a transaction on a connection of its own.
@@ -65,6 +79,7 @@ func (tx *Tx) Commit() error {
 		return errNotInTransaction
 	}
 	tx.done = true
+	defer tx.finish()
 	var err error
 	if tx.s.dialect.name == BackendPostgres {
 		err = tx.conn.Raw(func(dc any) error {
@@ -102,6 +117,7 @@ func (tx *Tx) Rollback() error {
 		return nil
 	}
 	tx.done = true
+	defer tx.finish()
 	if _, err := tx.conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
 		tx.discard()
 		return fmt.Errorf("rollback: %w", err)

@@ -111,6 +111,7 @@ type UserChange struct {
 
 // UpdateUser applies ch to the user called name.
 func (s *Store) UpdateUser(ctx context.Context, name string, ch UserChange) error {
+	defer s.authGen.Add(1) // after the write: see Generations
 	u, err := s.User(ctx, name)
 	if err != nil {
 		return err
@@ -151,6 +152,7 @@ type Grant struct {
 
 // GrantCase lets user see case caseID; granting twice keeps the first grant.
 func (s *Store) GrantCase(ctx context.Context, g Grant) error {
+	defer s.changed() // after the write: see readcache.go
 	_, err := s.db.ExecContext(ctx, `INSERT INTO case_grants (user_name, case_id, granted_by, granted_at)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (user_name, case_id) DO NOTHING`, g.User, g.CaseID, g.GrantedBy, g.GrantedAt)
 	if err != nil {
@@ -161,6 +163,7 @@ func (s *Store) GrantCase(ctx context.Context, g Grant) error {
 
 // RevokeCase removes user's grant on caseID and reports whether there was one.
 func (s *Store) RevokeCase(ctx context.Context, user, caseID string) (bool, error) {
+	defer s.changed() // after the write: see readcache.go
 	res, err := s.db.ExecContext(ctx, `DELETE FROM case_grants WHERE user_name = $1 AND case_id = $2`, user, caseID)
 	if err != nil {
 		return false, fmt.Errorf("revoke case %s from %s: %w", caseID, user, err)
@@ -189,7 +192,20 @@ func (s *Store) Grants(ctx context.Context, user string) ([]Grant, error) {
 }
 
 // HasGrant reports whether user may see case caseID through a grant.
+//
+// On DuckDB the answer is kept until the next write (readcache.go).
 func (s *Store) HasGrant(ctx context.Context, user, caseID string) (bool, error) {
+	v, err := s.remember("has grant", []any{user, caseID}, func() (any, int, error) {
+		ok, err := s.hasGrant(ctx, user, caseID)
+		return ok, 1, err
+	})
+	if err != nil {
+		return false, err
+	}
+	return v.(bool), nil
+}
+
+func (s *Store) hasGrant(ctx context.Context, user, caseID string) (bool, error) {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM case_grants WHERE user_name = $1 AND case_id = $2`,
 		user, caseID).Scan(&n); err != nil {
@@ -294,6 +310,7 @@ func (s *Store) Credentials(ctx context.Context, user string) ([]Credential, err
 // RevokeCredentials revokes the live credentials that match: one by id, or all of a user
 // (id ""), optionally of one kind (kind ""). It returns how many it revoked.
 func (s *Store) RevokeCredentials(ctx context.Context, user, id, kind, by string, at time.Time) (int64, error) {
+	defer s.authGen.Add(1) // after the write: see Generations
 	res, err := s.db.ExecContext(ctx, `UPDATE credentials SET revoked_at = $5, revoked_by = $4
 		WHERE revoked_at IS NULL AND ($1 = '' OR user_name = $1) AND ($2 = '' OR id = $2) AND ($3 = '' OR kind = $3)`,
 		user, id, kind, by, at)
