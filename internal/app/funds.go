@@ -64,7 +64,7 @@ type TraceResult struct {
 	Accounts    int     `json:"graph_accounts"`
 	Edges       int     `json:"graph_edges"`
 	LoadSeconds float64 `json:"load_seconds"`
-	GraphSource string  `json:"graph_source"` // GraphFromSnapshot or GraphFromStore
+	GraphSource string  `json:"graph_source"` // GraphFromMemory, GraphFromSnapshot or GraphFromStore
 	*funds.Result
 }
 
@@ -123,6 +123,9 @@ func (a *App) trace(ctx context.Context, req TraceRequest) (TraceResult, *funds.
 	}
 	r, err := funds.Trace(ctx, g, o)
 	if err != nil {
+		return TraceResult{}, nil, err
+	}
+	if err := a.auditTrace(ctx, req.Dataset, r); err != nil {
 		return TraceResult{}, nil, err
 	}
 	return TraceResult{Dataset: req.Dataset, Accounts: g.NumAccounts(), Edges: g.NumEdges(), LoadSeconds: load, GraphSource: source, Result: r}, g, nil

@@ -168,6 +168,7 @@ type dashboardData struct {
 	CasesShown   bool
 	Deadlines    []deadline
 	DeadlineShow bool
+	Traced       *app.MoneyTraced // trace.run
 }
 
 // chartData is a bar chart's labels and values as JSON arrays, with the total.
@@ -224,7 +225,7 @@ func jsonArray[T any](v []T) string {
 }
 
 // dashboardPanels fills the panels the user's role may read: new clues by model and clue
-// deadlines (clue.read), cases by status (case.read).
+// deadlines (clue.read), money traced (trace.run), cases by status (case.read).
 func (s *Server) dashboardPanels(w http.ResponseWriter, r *http.Request, d *dashboardData) error {
 	ctx := r.Context()
 	l := lang(w, r)
@@ -264,6 +265,13 @@ func (s *Server) dashboardPanels(w http.ResponseWriter, r *http.Request, d *dash
 			}
 			d.Deadlines = append(d.Deadlines, deadline{Clue: c, Title: title, Overdue: s.app.Overdue(c.DueAt)})
 		}
+	}
+	if s.app.Can(ctx, app.ActTraceRun) == nil {
+		mt, err := s.app.TracedMoney(ctx, clueChartDays)
+		if err != nil {
+			return err
+		}
+		d.Traced = &mt
 	}
 	if s.app.Can(ctx, app.ActCaseRead) == nil {
 		cases, err := s.app.Cases(ctx)

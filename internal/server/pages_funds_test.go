@@ -336,3 +336,33 @@ func TestATraceIsShownUnmaskedOnlyToRolesThatMayAndTheViewIsAudited(t *testing.T
 		t.Errorf("the unmasked view and export are not in the audit log: %s", audit)
 	}
 }
+
+func TestATraceIsAuditedAndCountedOnTheDashboardOfThoseWhoTrace(t *testing.T) {
+	f := worldFixture(t)
+	_, page := f.page(app.RoleAnalyst, "/?lang=en")
+	if !strings.Contains(page, `data-testid="dash-traced"`) || !strings.Contains(page, "No trace in the last 30 days") {
+		t.Fatalf("before any trace the analyst's dashboard lacks the empty money-traced panel")
+	}
+	f.finish(app.RoleAnalyst, f.submitTrace(app.RoleAnalyst))
+	_, page = f.page(app.RoleAnalyst, "/?lang=en")
+	panel := page[strings.Index(page, `data-testid="dash-traced"`):]
+	panel = panel[:strings.Index(panel, "</section>")]
+	if !strings.Contains(panel, "1000.00 yuan") || !strings.Contains(panel, "Traces run: 1") || !strings.Contains(panel, "u_analyst") {
+		t.Errorf("after one trace of 1000 yuan the panel says: %s", panel)
+	}
+	var log struct {
+		Entries []struct {
+			Action   string         `json:"action"`
+			ObjectID string         `json:"object_id"`
+			New      map[string]any `json:"new"`
+		} `json:"entries"`
+	}
+	f.call(app.RoleAuditor, "GET", "/api/v1/audit?action=trace.run", nil, &log)
+	if len(log.Entries) != 1 || log.Entries[0].ObjectID != "tx" || log.Entries[0].New["seeded_cents"] != float64(100000) {
+		t.Errorf("trace.run entries = %+v, want one for tx with 100000 cents seeded", log.Entries)
+	}
+	// A reviewer does not trace, so the panel is not shown.
+	if _, page := f.page(app.RoleReviewer, "/?lang=en"); strings.Contains(page, "dash-traced") {
+		t.Errorf("the reviewer's dashboard shows money traced")
+	}
+}
