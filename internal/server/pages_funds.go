@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,6 +19,31 @@ func (s *Server) fundPages(mux *http.ServeMux) {
 	mux.HandleFunc("GET /trace", s.loggedIn(s.tracePage))
 	mux.HandleFunc("POST /trace", s.loggedIn(s.traceSubmit))
 	mux.HandleFunc("GET /trace/jobs/{id}", s.loggedIn(s.traceJobPage))
+	mux.HandleFunc("POST /trace/jobs/{id}/save", s.loggedIn(s.traceSave))
+}
+
+// traceSave keeps a finished trace with a case (its settings and totals, as the case's
+// analyses tab shows them) and opens that tab. The app checks case.write and the case grant.
+func (s *Server) traceSave(w http.ResponseWriter, r *http.Request) {
+	p, _ := app.PrincipalFrom(r.Context())
+	e, ok := s.jobs.get(p, r.PathValue("id"))
+	v, done := traceViewOf(e, ok && e.snapshot().Kind == "trace")
+	if !done {
+		s.pageError(w, r, errors.Join(app.ErrNotFound, errors.New("no finished trace job of yours: run the trace again on /trace (jobs end with the server)")))
+		return
+	}
+	caseID := strings.TrimSpace(r.PostFormValue("case"))
+	params, _ := json.Marshal(map[string]any{"dataset": v.Dataset, "direction": v.Direction, "policy": v.Policy,
+		"max_hops": v.MaxHops, "hop_window": v.HopWindow, "min_amount": v.MinAmount, "seeds": len(v.Seeds)})
+	summary, _ := json.Marshal(map[string]any{"conservation_ok": v.ConservationOK, "totals": v.Totals,
+		"accounts": len(v.Result.Accounts), "victims": v.Victims, "exits": v.Exits})
+	_, err := s.app.SaveAnalysis(r.Context(), app.SaveAnalysisRequest{CaseID: caseID, Kind: "trace",
+		Name: r.PostFormValue("name"), Params: params, Summary: summary})
+	if err != nil {
+		s.pageError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/cases/"+url.PathEscape(caseID)+"?tab=analyses", http.StatusSeeOther)
 }
 
 // traceForm is the trace form as the user filled it in; it is shown back as it was when a

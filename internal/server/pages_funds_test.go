@@ -366,3 +366,32 @@ func TestATraceIsAuditedAndCountedOnTheDashboardOfThoseWhoTrace(t *testing.T) {
 		t.Errorf("the reviewer's dashboard shows money traced")
 	}
 }
+
+func TestAFinishedTraceIsSavedToACaseFromItsPage(t *testing.T) {
+	f := worldFixture(t)
+	if status, b := f.call(app.RoleAdmin, "POST", "/api/v1/cases", app.NewCase{ID: "C-7", Title: "电诈"}, nil); status != http.StatusCreated {
+		t.Fatalf("create case = %d %s", status, b)
+	}
+	job := f.submitTrace(app.RoleAdmin)
+	f.finish(app.RoleAdmin, job)
+	_, page := f.page(app.RoleAdmin, "/trace/jobs/"+job.ID+"?lang=en")
+	if !strings.Contains(page, `data-testid="trace-save"`) {
+		t.Fatalf("the trace result offers no save to a case")
+	}
+	status, _, to := f.post(app.RoleAdmin, "/trace/jobs/"+job.ID+"/save", url.Values{"case": {"C-7"}, "name": {"victim-1"}})
+	if status != http.StatusSeeOther || to != "/cases/C-7?tab=analyses" {
+		_, body, _ := f.post(app.RoleAdmin, "/trace/jobs/"+job.ID+"/save?lang=en", url.Values{"case": {"C-7"}, "name": {"victim-2"}})
+		t.Fatalf("save = %d → %q: %s", status, to, body)
+	}
+	_, tab := f.page(app.RoleAdmin, "/cases/C-7?tab=analyses&lang=en")
+	if !strings.Contains(tab, "victim-1") {
+		t.Errorf("the case's analyses tab lacks the saved trace")
+	}
+	// Saving twice under one name is refused; an analyst (no case.write) is refused too.
+	if status, _, _ := f.post(app.RoleAdmin, "/trace/jobs/"+job.ID+"/save", url.Values{"case": {"C-7"}, "name": {"victim-1"}}); status < 400 {
+		t.Errorf("saving twice under one name = %d, want a refusal", status)
+	}
+	if status, _, _ := f.post(app.RoleAnalyst, "/trace/jobs/"+job.ID+"/save", url.Values{"case": {"C-7"}, "name": {"x"}}); status != http.StatusNotFound {
+		t.Errorf("another user's job = %d, want 404", status)
+	}
+}
