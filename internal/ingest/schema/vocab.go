@@ -98,7 +98,7 @@ func ParseDurationSeconds(s string) (int64, bool) {
 			return 0, false
 		}
 		mult, known := durationUnits[part.unit]
-		if !known {
+		if !known || n > maxDurationSeconds/mult || total+n*mult > maxDurationSeconds {
 			return 0, false
 		}
 		total += n * mult
@@ -106,6 +106,10 @@ func ParseDurationSeconds(s string) (int64, bool) {
 	}
 	return total, digits
 }
+
+// maxDurationSeconds bounds what reads as a duration: a hundred years, far beyond any call
+// or session, so that no sum of parts can overflow and a garbled cell is rejected, not wrapped.
+const maxDurationSeconds = 100 * 366 * 24 * 3600
 
 var durationUnits = map[string]int64{
 	"": 1, "秒": 1, "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "″": 1,
@@ -145,7 +149,7 @@ func parseClockDuration(s string) (int64, bool) {
 	var total int64
 	for i, f := range fields {
 		n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
-		if err != nil || n < 0 || (i > 0 && n >= 60) {
+		if err != nil || n < 0 || (i > 0 && n >= 60) || total > (maxDurationSeconds-n)/60 {
 			return 0, false
 		}
 		total = total*60 + n

@@ -48,6 +48,8 @@ func TestParseDurationSecondsReadsCallDurations(t *testing.T) {
 		{"323", 323, true}, {"323秒", 323, true}, {"00:05:23", 323, true}, {"5:23", 323, true},
 		{"5分23秒", 323, true}, {"1小时2分3秒", 3723, true}, {"1h2m3s", 3723, true}, {"２分", 120, true},
 		{"", 0, false}, {"abc", 0, false}, {"5:75", 0, false}, {"1:2:3:4", 0, false}, {"3天", 0, false},
+		// Beyond a hundred years is a garbled cell, not a wrapped negative (found by fuzzing).
+		{"10000000000000000H", 0, false}, {"9999999999999999:59:59", 0, false}, {"876000h", 876000 * 3600, true},
 	}
 	for _, tt := range tests {
 		got, ok := ParseDurationSeconds(tt.in)
