@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -77,8 +78,13 @@ func parseIDs(what string, args []string, from string) ([]int64, error) {
 	return out, nil
 }
 
-// refs turns ids into clue references; an expected version applies to a single clue.
-func refs(ids []int64, version int64) ([]app.ClueRef, error) {
+// clueRefs reads clue ids from the arguments and the --ids-from file and makes them
+// references; an expected version applies to a single clue.
+func clueRefs(args []string, from string, version int64) ([]app.ClueRef, error) {
+	ids, err := parseIDs("clue", args, from)
+	if err != nil {
+		return nil, err
+	}
 	if version != 0 && len(ids) != 1 {
 		return nil, fmt.Errorf("--expect-version applies to one clue; for many, use --from STATUS")
 	}
@@ -87,6 +93,33 @@ func refs(ids []int64, version int64) ([]app.ClueRef, error) {
 		rs[0].Version = version
 	}
 	return rs, nil
+}
+
+// changeClues ends a clue change: it sends body to the server holding the workspace (which
+// reads the due date in the workspace's time zone) or runs local here with the due date read
+// the same way, then prints the clues changed.
+func changeClues(cmd *cobra.Command, g *globals, name, path string, body map[string]any, due string,
+	local func(ctx context.Context, a *app.App, due time.Time) (app.TransitionResult, error)) error {
+	ctx := cmd.Context()
+	a, rc, err := g.openOrForward(ctx, name)
+	if err != nil {
+		return err
+	}
+	var res app.TransitionResult
+	if rc != nil {
+		err = rc.postJSON(ctx, path, body, &res)
+	} else {
+		defer a.Close()
+		var d time.Time
+		if d, err = a.ParseDue(due); err != nil {
+			return err
+		}
+		res, err = local(ctx, a, d)
+	}
+	if err != nil {
+		return err
+	}
+	return g.emit(res, printChanged(res))
 }
 
 // newClueCmd is `procura clue …`; `procura clues` (list) and `procura clues review` are the
@@ -208,34 +241,17 @@ Dismissing, escalating and reopening need --reason. With --expect-version (the v
 show printed) the move is refused when someone changed the clue since. Many ids move in one
 transaction and one audit entry: all or none.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := parseIDs("clue", args, from)
-			if err != nil {
+			var err error
+			if req.Clues, err = clueRefs(args, from, version); err != nil {
 				return err
 			}
-			if req.Clues, err = refs(ids, version); err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			a, rc, err := g.openOrForward(ctx, "clue transition")
-			if err != nil {
-				return err
-			}
-			var res app.TransitionResult
-			if rc != nil {
-				// The server reads the due date in the workspace's time zone, as a local run does.
-				err = rc.postJSON(ctx, "/api/v1/clues/transition", map[string]any{"clues": req.Clues, "to": req.To, "reason": req.Reason,
-					"from": req.From, "assignee": req.Assignee, "due": due, "severity": req.Severity}, &res)
-			} else {
-				defer a.Close()
-				if req.Due, err = a.ParseDue(due); err != nil {
-					return err
-				}
-				res, err = a.TransitionClues(ctx, req)
-			}
-			if err != nil {
-				return err
-			}
-			return g.emit(res, printChanged(res))
+			body := map[string]any{"clues": req.Clues, "to": req.To, "reason": req.Reason,
+				"from": req.From, "assignee": req.Assignee, "due": due, "severity": req.Severity}
+			return changeClues(cmd, g, "clue transition", "/api/v1/clues/transition", body, due,
+				func(ctx context.Context, a *app.App, d time.Time) (app.TransitionResult, error) {
+					req.Due = d
+					return a.TransitionClues(ctx, req)
+				})
 		},
 	}
 	f := cmd.Flags()
@@ -258,33 +274,16 @@ func newClueAssignCmd(g *globals) *cobra.Command {
 		Use:   "assign ID... --to USER [--due YYYY-MM-DD]",
 		Short: "Give clues to a person to verify; many clues in one transaction and one audit entry",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ids, err := parseIDs("clue", args, from)
-			if err != nil {
+			var err error
+			if req.Clues, err = clueRefs(args, from, version); err != nil {
 				return err
 			}
-			if req.Clues, err = refs(ids, version); err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			a, rc, err := g.openOrForward(ctx, "clue assign")
-			if err != nil {
-				return err
-			}
-			var res app.TransitionResult
-			if rc != nil {
-				err = rc.postJSON(ctx, "/api/v1/clues/assign", map[string]any{"clues": req.Clues, "assignee": req.Assignee,
-					"due": due, "reason": req.Reason}, &res)
-			} else {
-				defer a.Close()
-				if req.Due, err = a.ParseDue(due); err != nil {
-					return err
-				}
-				res, err = a.AssignClues(ctx, req)
-			}
-			if err != nil {
-				return err
-			}
-			return g.emit(res, printChanged(res))
+			body := map[string]any{"clues": req.Clues, "assignee": req.Assignee, "due": due, "reason": req.Reason}
+			return changeClues(cmd, g, "clue assign", "/api/v1/clues/assign", body, due,
+				func(ctx context.Context, a *app.App, d time.Time) (app.TransitionResult, error) {
+					req.Due = d
+					return a.AssignClues(ctx, req)
+				})
 		},
 	}
 	f := cmd.Flags()
