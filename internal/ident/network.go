@@ -23,7 +23,8 @@ func ParseIP(s string) (netip.Addr, error) {
 		return netip.Addr{}, errEmpty(kindIP)
 	}
 	if len(c) > 2 && c[0] == '[' && c[len(c)-1] == ']' {
-		c = c[1 : len(c)-1]
+		// Inside brackets too, spaces are padding: "[fe80::1% ]" is not a zone named " ".
+		c = strings.TrimSpace(c[1 : len(c)-1])
 	}
 	a, err := netip.ParseAddr(c)
 	if err != nil {
